@@ -1,0 +1,83 @@
+/** `iflow integrate`: flags -> schema -> runIntegrate -> text or JSON on stdout. */
+import { Command, Option } from 'commander';
+import { backendChoices } from '../backend';
+import { splineKinds } from '../flow/types';
+import { prepareProblem, runIntegrate } from '../integrate';
+import { renderText } from '../report/text';
+import { resultSchema } from '../report/schema';
+import { integrateOptionsSchema, lossKinds, type IntegrateOptions } from './options';
+import { createReporter } from './progress';
+import { collect, dropUndefined, runCommand, type CommandContext } from './shared';
+
+/** Flags shared by integrate-like commands (problem definition and sampling). */
+export function addProblemOptions(cmd: Command): Command {
+  return cmd
+    .option('-d, --dim <d>', 'number of dimensions (1-64)')
+    .option('--bounds <lo:hi,...>', 'integration domain: one lo:hi for all dimensions or one per dimension (default 0:1)')
+    .option('-p, --param <name=value>', 'named constant used in the expression (repeatable)', collect)
+    .option('-e, --event <expr>', 'estimate P_p(A) for the boolean expression A, e.g. "x1 > 0.9" (repeatable)', collect)
+    .option('--tail <g>', 'estimate P_p(x_k >= g) for every dimension k (repeatable)', collect)
+    .option('-s, --seed <n>', 'random seed; the same seed and backend give the same numbers', '1')
+    .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices([...backendChoices]).default('auto'))
+    .addOption(new Option('--nan <policy>', 'non-finite integrand values: stop with an error, or count them as 0').choices(['error', 'zero']).default('error'));
+}
+
+export function addFlowOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--spline <kind>', 'coupling transform').choices([...splineKinds]).default('rqs'))
+    .option('--bins <K>', 'bins per spline', '16')
+    .option('--layers <J>', 'coupling layers (default J_min: d for d <= 5, 2 ceil(log2 d) above)')
+    .option('--force-layers', 'allow --layers below J_min')
+    .option('--hidden <w,w,...>', 'hidden layer widths of each coupling MLP', '32,32,32')
+    .option('--blob <B>', 'one-blob encoding of MLP inputs with B bins (0 = off)', '0')
+    .addOption(new Option('--loss <name>', 'training divergence').choices([...lossKinds]).default('variance'))
+    .option('--epochs <n>', 'training steps, each on a fresh batch', '100')
+    .option('--batch <n>', 'integrand calls per training step', '5000')
+    .option('--lr <rate>', 'Adam learning rate', '0.001')
+    .option('--decay <r>', 'learning-rate decay per epoch: lr (1-r)^epoch', '0')
+    .option('--clip <norm>', 'clip the global gradient norm', '10')
+    .option('--target-rel-error <r>', 'stop training once the predicted relative error of the estimate is below r');
+}
+
+export function addOutputOptions(cmd: Command): Command {
+  return cmd
+    .option('--json', 'print one JSON document instead of the table')
+    .option('-q, --quiet', 'no progress or warnings on stderr')
+    .option('--debug', 'stack traces and generated code on errors');
+}
+
+export function integrateCommand(ctx: CommandContext): Command {
+  const cmd = new Command('integrate')
+    .description('integrate an expression over [0,1]^d (or --bounds) with a trained i-flow and a uniform baseline')
+    .argument('<expression>', 'integrand in mathjs syntax over x1..xd or the vector x, e.g. "exp(-sum((x-0.5).^2)/0.04)"');
+  addProblemOptions(cmd);
+  cmd
+    .option('-n, --samples <N>', 'integrand calls for the final estimate (fresh samples after training)', '100000')
+    .option('--iterations <k>', 'split the estimate into k iterations and report chi2/dof and Q', '1')
+    .addOption(new Option('--method <m>', 'flow: train an i-flow; uniform: plain Monte Carlo only').choices(['flow', 'uniform']).default('flow'))
+    .option('--no-baseline', 'skip the uniform Monte Carlo baseline')
+    .option('--baseline-samples <N>', 'calls for the uniform baseline (default: as many as --samples)');
+  addFlowOptions(cmd);
+  addOutputOptions(cmd);
+  cmd.addHelpText(
+    'after',
+    `
+Examples:
+  iflow integrate "exp(-sum((x-0.5).^2)/0.04)" --dim 6
+  iflow integrate "x1*x2" --dim 2 --event "x1 > 0.9" --json | jq .estimate.integral
+  iflow integrate "exp(-x1^2-x2^2)" --dim 2 --bounds -3:3 --method uniform -n 1e6`,
+  );
+  cmd.action(async (expression: string, raw: Record<string, unknown>) => {
+    await runCommand(ctx, raw, async () => {
+      const options: IntegrateOptions = integrateOptionsSchema.parse(dropUndefined({ ...raw, expression }));
+      const prepared = prepareProblem(options);
+      const reporter = createReporter(options.quiet || options.json);
+      const result = await runIntegrate(prepared, { ...reporter.hooks, interrupts: ctx.interrupts });
+      reporter.stop();
+      const text = options.json ? JSON.stringify(resultSchema.parse(result), null, 2) + '\n' : renderText(result);
+      ctx.write(text);
+      return result.partial ? 130 : 0;
+    });
+  });
+  return cmd;
+}

@@ -1,0 +1,62 @@
+/**
+ * Progress on stderr: a cli-progress bar per stage when stderr is a terminal, nothing
+ * otherwise; warnings as "iflow: warning: ..." lines. --quiet mutes both.
+ */
+import { SingleBar, Presets } from 'cli-progress';
+import type { RunHooks, Stage } from '../integrate';
+import type { EpochInfo } from '../train/trainer';
+import { formatNumber } from '../report/format';
+
+const stageNames: Record<Stage, string> = { train: 'training', evaluate: 'evaluating', baseline: 'baseline' };
+
+export interface Reporter {
+  hooks: Omit<RunHooks, 'interrupts'>;
+  /** Stop any active bar (before printing results or errors). */
+  stop(): void;
+  warn(message: string): void;
+}
+
+export function createReporter(quiet: boolean, stream: NodeJS.WriteStream = process.stderr): Reporter {
+  const showBars = !quiet && stream.isTTY === true;
+  let bar: SingleBar | null = null;
+  let barStage: Stage | null = null;
+  const stop = () => {
+    if (bar) bar.stop();
+    bar = null;
+    barStage = null;
+  };
+  const warn = (message: string) => {
+    if (quiet) return;
+    if (bar) stream.write('\n');
+    stream.write(`iflow: warning: ${message}\n`);
+  };
+  const info = (e?: EpochInfo): string =>
+    e ? `loss ${formatNumber(e.loss, 3)}  F ${formatNumber(e.integral, 5)}  rel.sd ${formatNumber(e.relSdev, 3)}` : '';
+  return {
+    stop,
+    warn,
+    hooks: {
+      onWarning: warn,
+      onStageEnd: () => stop(),
+      onProgress: (stage, done, total, detail) => {
+        if (!showBars) return;
+        if (barStage !== stage) {
+          stop();
+          bar = new SingleBar(
+            {
+              stream,
+              format: `${stageNames[stage].padEnd(10)} [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted} {info}`,
+              hideCursor: true,
+              clearOnComplete: false,
+              etaBuffer: 20,
+            },
+            Presets.shades_classic,
+          );
+          bar.start(total, 0, { info: '' });
+          barStage = stage;
+        }
+        bar?.update(done, { info: info(detail) });
+      },
+    },
+  };
+}

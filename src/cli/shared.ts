@@ -1,0 +1,36 @@
+/** Small pieces shared by the commands: option collection, error funnel, output. */
+import { reportError } from './errors';
+
+export interface CommandContext {
+  /** Write the final output to stdout (once, after everything is computed). */
+  write(text: string): void;
+  /** Interrupts (SIGINT) received so far. */
+  interrupts(): number;
+  /** Exit code to use when the action returns. */
+  setExitCode(code: number): void;
+}
+
+/** Commander collector for repeatable flags. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** Remove keys whose value is undefined so that schema defaults apply. */
+export function dropUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out as Partial<T>;
+}
+
+/** Run a command body; errors are reported on stderr and set the exit code. */
+export async function runCommand(
+  ctx: CommandContext,
+  raw: Record<string, unknown>,
+  body: () => Promise<number>,
+): Promise<void> {
+  try {
+    ctx.setExitCode(await body());
+  } catch (err) {
+    ctx.setExitCode(reportError(err, raw.debug === true));
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Turning points of the unit cube into weighted samples of the problem.
+ *
+ * For a chunk of n points u in [0,1]^d with sampling density q(u) (q = 1 for uniform
+ * sampling), the points are mapped to the user's domain x = lo + (hi - lo) u and the weights
+ * are w = f(x) * volume / q(u), computed in float64. Non-finite values either stop the run
+ * with a message naming the point, or count as zero (--nan zero).
+ */
+import { NumericalError } from '../errors';
+import type { Problem } from '../problem';
+import { Rng } from '../rng';
+import { accumulate, type Moments } from './stats';
+
+export type NanPolicy = 'error' | 'zero';
+
+/** Reusable float64 buffers for one chunk size. */
+export class ChunkBuffers {
+  readonly x: Float64Array;
+  readonly f: Float64Array;
+  readonly w: Float64Array;
+  readonly hits: Uint8Array[];
+  private readonly eventOut: Float64Array;
+  constructor(readonly capacity: number, dim: number, nEvents: number) {
+    this.x = new Float64Array(capacity * dim);
+    this.f = new Float64Array(capacity);
+    this.w = new Float64Array(capacity);
+    this.eventOut = new Float64Array(capacity);
+    this.hits = Array.from({ length: nEvents }, () => new Uint8Array(capacity));
+  }
+  eventScratch(): Float64Array {
+    return this.eventOut;
+  }
+}
+
+/** x = lo + (hi - lo) u for n points (row-major). */
+export function mapToDomain(problem: Problem, u: ArrayLike<number>, n: number, x: Float64Array): void {
+  const { dim, bounds } = problem;
+  for (let k = 0; k < dim; k++) {
+    const lo = bounds[k][0];
+    const width = bounds[k][1] - bounds[k][0];
+    for (let i = 0, o = k; i < n; i++, o += dim) x[o] = lo + width * u[o];
+  }
+}
+
+function describePoint(x: Float64Array, i: number, dim: number): string {
+  const coords: string[] = [];
+  for (let k = 0; k < dim; k++) coords.push(Number(x[i * dim + k].toPrecision(6)).toString());
+  return `(${coords.join(', ')})`;
+}
+
+/**
+ * Compute weights for a chunk and add them to `moments`.
+ * `logQ` is the log density of u on the unit cube (null for uniform sampling).
+ * Returns the number of non-finite points that were set to zero.
+ */
+export function evaluateChunk(
+  problem: Problem,
+  u: ArrayLike<number>,
+  logQ: ArrayLike<number> | null,
+  n: number,
+  buf: ChunkBuffers,
+  moments: Moments,
+  nan: NanPolicy,
+  stage = 'evaluation',
+): number {
+  const { dim, volume } = problem;
+  const { x, f, w } = buf;
+  mapToDomain(problem, u, n, x);
+  problem.integrand.evaluate(x, n, f);
+  let bad = 0;
+  for (let i = 0; i < n; i++) {
+    const fi = f[i];
+    const wi = logQ === null ? fi * volume : fi === 0 ? 0 : (fi * volume) / Math.exp(logQ[i]);
+    if (Number.isFinite(wi)) {
+      w[i] = wi;
+      continue;
+    }
+    if (nan === 'zero') {
+      w[i] = 0;
+      bad++;
+      continue;
+    }
+    const what = !Number.isFinite(fi)
+      ? `the integrand is ${fi} at x = ${describePoint(x, i, dim)}`
+      : `the sampling density is not usable (log q = ${logQ?.[i]}) at x = ${describePoint(x, i, dim)}`;
+    throw new NumericalError(`${what} during ${stage}`, stage);
+  }
+  const scratch = buf.eventScratch();
+  for (let e = 0; e < problem.events.length; e++) {
+    problem.events[e].kernel.evaluate(x, n, scratch);
+    const h = buf.hits[e];
+    for (let i = 0; i < n; i++) h[i] = scratch[i] !== 0 ? 1 : 0;
+  }
+  accumulate(moments, w, x, n, buf.hits);
+  moments.nonFinite += bad;
+  return bad;
+}
+
+export const CHUNK = 1 << 15;
+
+/** Let pending events (signals, stream callbacks) run between chunks of synchronous work. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+export interface StreamHooks {
+  /** Called after each chunk with the number of samples done so far. */
+  onChunk?: (done: number, moments: Moments) => void;
+  /** Polled between chunks; returning true stops early (the moments so far are kept). */
+  shouldStop?: () => boolean;
+}
+
+/** Plain Monte Carlo: n uniform points in chunks, accumulated into `moments`. */
+export async function runUniform(
+  problem: Problem,
+  n: number,
+  rng: Rng,
+  moments: Moments,
+  nan: NanPolicy,
+  hooks: StreamHooks = {},
+): Promise<Moments> {
+  const size = Math.min(CHUNK, n);
+  const buf = new ChunkBuffers(size, problem.dim, problem.events.length);
+  const u = new Float64Array(size * problem.dim);
+  let done = 0;
+  while (done < n) {
+    await yieldToEventLoop();
+    if (hooks.shouldStop?.()) break;
+    const m = Math.min(size, n - done);
+    const view = m === size ? u : u.subarray(0, m * problem.dim);
+    rng.fill(view);
+    evaluateChunk(problem, view, null, m, buf, moments, nan, 'the uniform baseline');
+    done += m;
+    hooks.onChunk?.(done, moments);
+  }
+  return moments;
+}

@@ -1,0 +1,286 @@
+/**
+ * Float64 estimators from weighted samples.
+ *
+ * A run draws x_i ~ q and forms weights w_i = f(x_i)/q(x_i) (w_i = f(x_i) * volume for
+ * uniform sampling). All estimates are built from sufficient statistics (plain float64 sums)
+ * so that chunks, iterations and separate processes can be merged by adding them:
+ *
+ *   F      = E_q[w]                                   (the integral)
+ *   E_p[g] = E_q[w g] / E_q[w]     with p = f/F       (expectations under the integrand)
+ *
+ * E_p[g] is a ratio of two means taken from the same samples; its error follows from the
+ * delta method: Var(a/b) ~ (Var a - 2 R Cov(a,b) + R^2 Var b) / (n b^2), with a_i = w_i g_i,
+ * b_i = w_i and R = mean(a)/mean(b) (vegas' PDFIntegrator does the same).
+ */
+
+export interface Estimate {
+  mean: number;
+  sdev: number;
+}
+
+/** Sums for one observable g: S1 = sum w g, S2 = sum (w g)^2, Sx = sum w^2 g. */
+export interface ObservableSums {
+  s1: number;
+  s2: number;
+  sx: number;
+}
+
+/** Sufficient statistics of a set of weighted samples. Everything adds under merge. */
+export interface Moments {
+  /** Number of samples (integrand calls). */
+  n: number;
+  /** sum w, sum w^2 */
+  sumW: number;
+  sumW2: number;
+  /** sum |w| and the largest |w| (unweighting efficiency, ESS of |f|). */
+  sumAbsW: number;
+  maxAbsW: number;
+  /** Samples whose integrand value was zero. */
+  zeros: number;
+  /** Samples whose integrand or density was NaN/Inf and were counted as zero (--nan zero). */
+  nonFinite: number;
+  /** One entry per coordinate k: g = x_k. */
+  coords: ObservableSums[];
+  /** One entry per event A: g = 1_A(x). */
+  events: ObservableSums[];
+}
+
+export function emptyObservable(): ObservableSums {
+  return { s1: 0, s2: 0, sx: 0 };
+}
+
+export function emptyMoments(dim: number, nEvents: number): Moments {
+  return {
+    n: 0,
+    sumW: 0,
+    sumW2: 0,
+    sumAbsW: 0,
+    maxAbsW: 0,
+    zeros: 0,
+    nonFinite: 0,
+    coords: Array.from({ length: dim }, emptyObservable),
+    events: Array.from({ length: nEvents }, emptyObservable),
+  };
+}
+
+/**
+ * Add a chunk of n samples. `w` holds the weights, `x` the points row-major (n x dim) in the
+ * user's coordinates, `hits[e]` the 0/1 indicator of event e at each point.
+ */
+export function accumulate(
+  m: Moments,
+  w: Float64Array,
+  x: Float64Array,
+  n: number,
+  hits: Uint8Array[] = [],
+): void {
+  const dim = m.coords.length;
+  let sumW = 0;
+  let sumW2 = 0;
+  let sumAbs = 0;
+  let maxAbs = m.maxAbsW;
+  let zeros = 0;
+  for (let i = 0; i < n; i++) {
+    const wi = w[i];
+    sumW += wi;
+    sumW2 += wi * wi;
+    const a = Math.abs(wi);
+    sumAbs += a;
+    if (a > maxAbs) maxAbs = a;
+    if (wi === 0) zeros++;
+  }
+  for (let k = 0; k < dim; k++) {
+    let s1 = 0;
+    let s2 = 0;
+    let sx = 0;
+    for (let i = 0, o = k; i < n; i++, o += dim) {
+      const wi = w[i];
+      if (wi === 0) continue;
+      const a = wi * x[o];
+      s1 += a;
+      s2 += a * a;
+      sx += a * wi;
+    }
+    const c = m.coords[k];
+    c.s1 += s1;
+    c.s2 += s2;
+    c.sx += sx;
+  }
+  for (let e = 0; e < m.events.length; e++) {
+    const h = hits[e];
+    let s1 = 0;
+    let s2 = 0;
+    for (let i = 0; i < n; i++) {
+      if (h[i]) {
+        const wi = w[i];
+        s1 += wi;
+        s2 += wi * wi;
+      }
+    }
+    const ev = m.events[e];
+    ev.s1 += s1;
+    ev.s2 += s2; // (w 1_A)^2 = w^2 1_A
+    ev.sx += s2; // w^2 1_A
+  }
+  m.n += n;
+  m.sumW += sumW;
+  m.sumW2 += sumW2;
+  m.sumAbsW += sumAbs;
+  m.maxAbsW = maxAbs;
+  m.zeros += zeros;
+}
+
+/** Sum of two sets of moments (pooled samples). */
+export function mergeMoments(a: Moments, b: Moments): Moments {
+  if (a.coords.length !== b.coords.length || a.events.length !== b.events.length) {
+    throw new Error('cannot merge moments of different shapes');
+  }
+  const add = (p: ObservableSums, q: ObservableSums): ObservableSums => ({
+    s1: p.s1 + q.s1,
+    s2: p.s2 + q.s2,
+    sx: p.sx + q.sx,
+  });
+  return {
+    n: a.n + b.n,
+    sumW: a.sumW + b.sumW,
+    sumW2: a.sumW2 + b.sumW2,
+    sumAbsW: a.sumAbsW + b.sumAbsW,
+    maxAbsW: Math.max(a.maxAbsW, b.maxAbsW),
+    zeros: a.zeros + b.zeros,
+    nonFinite: a.nonFinite + b.nonFinite,
+    coords: a.coords.map((c, k) => add(c, b.coords[k])),
+    events: a.events.map((c, k) => add(c, b.events[k])),
+  };
+}
+
+/** Mean of w and its standard error (sample variance with n-1). */
+export function integralEstimate(m: Moments): Estimate {
+  if (m.n === 0) return { mean: NaN, sdev: NaN };
+  const mean = m.sumW / m.n;
+  if (m.n < 2) return { mean, sdev: Infinity };
+  const variance = Math.max(0, (m.sumW2 - m.n * mean * mean) / (m.n - 1));
+  return { mean, sdev: Math.sqrt(variance / m.n) };
+}
+
+/**
+ * Ratio E[a]/E[b] from the same n samples with a delta-method error, given
+ * sum a, sum a^2, sum a b, sum b, sum b^2.
+ */
+export function ratioEstimate(
+  n: number,
+  sa: number,
+  saa: number,
+  sab: number,
+  sb: number,
+  sbb: number,
+): Estimate {
+  if (n === 0 || sb === 0) return { mean: NaN, sdev: NaN };
+  const ma = sa / n;
+  const mb = sb / n;
+  const r = ma / mb;
+  if (n < 2) return { mean: r, sdev: Infinity };
+  const varA = (saa - n * ma * ma) / (n - 1);
+  const varB = (sbb - n * mb * mb) / (n - 1);
+  const cov = (sab - n * ma * mb) / (n - 1);
+  const v = (varA - 2 * r * cov + r * r * varB) / (n * mb * mb);
+  return { mean: r, sdev: Math.sqrt(Math.max(0, v)) };
+}
+
+/** E_p[g] for one observable: ratio of sum w g to sum w. */
+export function expectationEstimate(m: Moments, g: ObservableSums): Estimate {
+  return ratioEstimate(m.n, g.s1, g.s2, g.sx, m.sumW, m.sumW2);
+}
+
+/** Effective sample size (sum |w|)^2 / sum w^2 (Kish). */
+export function effectiveSampleSize(m: Moments): number {
+  return m.sumW2 > 0 ? (m.sumAbsW * m.sumAbsW) / m.sumW2 : 0;
+}
+
+/** Unweighting efficiency mean(|w|)/max(|w|): acceptance rate of hit-or-miss unweighting. */
+export function unweightingEfficiency(m: Moments): number {
+  return m.maxAbsW > 0 && m.n > 0 ? m.sumAbsW / m.n / m.maxAbsW : 0;
+}
+
+/** Relative variance per sample Var(w)/F^2 (the per-call figure of merit). */
+export function relativeVariance(m: Moments): number {
+  const e = integralEstimate(m);
+  return e.mean !== 0 ? (e.sdev * e.sdev * m.n) / (e.mean * e.mean) : NaN;
+}
+
+/** Combination of independent estimates (iterations) with chi2 and its Q value. */
+export interface Combined {
+  chi2: number;
+  dof: number;
+  /** P(chi2' > chi2) for chi2' ~ chi2(dof): small Q (< 0.05) means the estimates disagree. */
+  Q: number;
+}
+
+/** chi2 of iteration estimates about a common mean (their inverse-variance weighted average). */
+export function chi2OfIterations(items: Estimate[]): Combined {
+  const usable = items.filter((e) => e.sdev > 0 && Number.isFinite(e.sdev));
+  if (usable.length < 2) return { chi2: 0, dof: 0, Q: 1 };
+  let sw = 0;
+  let swm = 0;
+  for (const e of usable) {
+    const wt = 1 / (e.sdev * e.sdev);
+    sw += wt;
+    swm += wt * e.mean;
+  }
+  const avg = swm / sw;
+  let chi2 = 0;
+  for (const e of usable) chi2 += ((e.mean - avg) / e.sdev) ** 2;
+  const dof = usable.length - 1;
+  return { chi2, dof, Q: gammaQ(dof / 2, chi2 / 2) };
+}
+
+/** Natural log of the gamma function (Lanczos, g = 7, n = 9). */
+export function logGamma(x: number): number {
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
+    -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
+    1.5056327351493116e-7,
+  ];
+  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
+  const xx = x - 1;
+  let a = c[0];
+  const t = xx + 7.5;
+  for (let i = 1; i < 9; i++) a += c[i] / (xx + i);
+  return 0.5 * Math.log(2 * Math.PI) + (xx + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/** Regularized upper incomplete gamma Q(a, x) = Gamma(a, x)/Gamma(a). */
+export function gammaQ(a: number, x: number): number {
+  if (x <= 0) return 1;
+  if (!Number.isFinite(x)) return 0;
+  const lg = logGamma(a);
+  if (x < a + 1) {
+    // series for P(a, x)
+    let sum = 1 / a;
+    let term = sum;
+    for (let k = 1; k < 1000; k++) {
+      term *= x / (a + k);
+      sum += term;
+      if (Math.abs(term) < Math.abs(sum) * 1e-16) break;
+    }
+    return Math.max(0, 1 - sum * Math.exp(-x + a * Math.log(x) - lg));
+  }
+  // continued fraction for Q(a, x) (modified Lentz)
+  const tiny = 1e-300;
+  let b = x + 1 - a;
+  let c = 1 / tiny;
+  let d = 1 / b;
+  let h = d;
+  for (let i = 1; i < 1000; i++) {
+    const an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = b + an / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const delta = d * c;
+    h *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  return Math.min(1, Math.exp(-x + a * Math.log(x) - lg) * h);
+}

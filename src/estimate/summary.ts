@@ -1,0 +1,53 @@
+/** Plain-number summaries of accumulated moments, as they appear in the result document. */
+import type { Summary } from '../report/schema';
+import {
+  effectiveSampleSize,
+  expectationEstimate,
+  integralEstimate,
+  relativeVariance,
+  unweightingEfficiency,
+  type Estimate,
+  type Moments,
+} from './stats';
+
+function finiteOrNull(e: Estimate): Estimate | null {
+  return Number.isFinite(e.mean) && Number.isFinite(e.sdev) ? e : null;
+}
+
+export function summarize(m: Moments, eventLabels: string[]): Summary {
+  const integral = integralEstimate(m);
+  const undefinedRatios = m.sumW === 0;
+  const ess = effectiveSampleSize(m);
+  const rv = relativeVariance(m);
+  return {
+    calls: m.n,
+    integral: {
+      mean: Number.isFinite(integral.mean) ? integral.mean : 0,
+      sdev: Number.isFinite(integral.sdev) ? integral.sdev : 0,
+    },
+    expectation: m.coords.map((c) => (undefinedRatios ? null : finiteOrNull(expectationEstimate(m, c)))),
+    events: m.events.map((ev, e) => ({
+      label: eventLabels[e] ?? `event ${e + 1}`,
+      probability: undefinedRatios ? null : finiteOrNull(expectationEstimate(m, ev)),
+    })),
+    ess,
+    essFraction: m.n > 0 ? ess / m.n : 0,
+    unweightingEfficiency: unweightingEfficiency(m),
+    maxWeight: m.maxAbsW,
+    relativeVariance: Number.isFinite(rv) ? rv : null,
+    zeros: m.zeros,
+    nonFinite: m.nonFinite,
+  };
+}
+
+/**
+ * Variance reduction of a method against a baseline at equal calls:
+ * (SE_b^2 n_b) / (SE_m^2 n_m), i.e. the ratio of per-call variances. With `extraCalls`
+ * (training) the method's calls are counted in full.
+ */
+export function varianceRatio(method: Summary, baseline: Summary, extraCalls = 0): number | null {
+  const vm = method.integral.sdev ** 2 * (method.calls + extraCalls);
+  const vb = baseline.integral.sdev ** 2 * baseline.calls;
+  if (!(vm > 0) || !Number.isFinite(vb)) return null;
+  return vb / vm;
+}

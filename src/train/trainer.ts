@@ -1,0 +1,203 @@
+/**
+ * Training loop: each epoch draws a fresh batch x ~ q from the flow (no gradient), evaluates
+ * |f| in float64, forms the loss coefficients (src/train/losses.ts) and takes one Adam step on
+ * the surrogate -mean(c_i log q(x_i)), with log q from the differentiable inverse pass.
+ * Batches are split into chunks whose gradients are summed, which bounds memory (wasm heap).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LossKind } from '../cli/options';
+import { NumericalError } from '../errors';
+import type { Flow } from '../flow/flow';
+import type { Problem } from '../problem';
+import type { Rng } from '../rng';
+import { mapToDomain, type NanPolicy } from '../estimate/evaluate';
+import { drawFromFlow } from '../estimate/importance';
+import { yieldToEventLoop } from '../estimate/evaluate';
+import { lossTerms } from './losses';
+import type { TrainingReport } from '../report/schema';
+
+export interface TrainOptions {
+  epochs: number;
+  batch: number;
+  lr: number;
+  /** Exponential learning-rate decay per epoch: lr_e = lr (1 - decay)^e. */
+  decay: number;
+  /** Clip the global gradient norm to this value. */
+  clip: number;
+  loss: LossKind;
+  /** Stop once the batch relative error scaled to `evalSamples` is below this. */
+  targetRelError?: number;
+  evalSamples: number;
+  nan: NanPolicy;
+  /** Points per gradient chunk. */
+  chunk?: number;
+}
+
+export interface EpochInfo {
+  epoch: number;
+  epochs: number;
+  loss: number;
+  /** Batch estimate of the integral of |f| and the relative sdev of w per sample. */
+  integral: number;
+  relSdev: number;
+  lr: number;
+}
+
+export interface TrainHooks {
+  onEpoch?: (info: EpochInfo) => void;
+  onWarning?: (message: string) => void;
+  /** Polled before each epoch; true ends training early (the flow is kept as it is). */
+  shouldStop?: () => boolean;
+}
+
+/** Largest number of points differentiated at once (wasm heap: ~140 kB per point for RQS). */
+export const GRADIENT_CHUNK = 8192;
+/** Learning-rate reductions allowed after non-finite steps before training stops. */
+const MAX_LR_REDUCTIONS = 4;
+/** Epochs kept in the report's history (evenly spaced). */
+const HISTORY_ROWS = 50;
+
+function globalNorm(grads: tf.NamedTensorMap): number {
+  return tf.tidy(() => {
+    const parts = Object.values(grads).map((g) => tf.sum(tf.square(g)));
+    return tf.sqrt(tf.addN(parts));
+  }).dataSync()[0];
+}
+
+export async function trainFlow(
+  flow: Flow,
+  problem: Problem,
+  rng: Rng,
+  options: TrainOptions,
+  hooks: TrainHooks = {},
+): Promise<TrainingReport> {
+  const start = Date.now();
+  const { batch, epochs } = options;
+  const d = problem.dim;
+  const chunk = Math.min(options.chunk ?? GRADIENT_CHUNK, batch);
+  const optimizer = tf.train.adam(options.lr);
+  const zBuf = new Float32Array(chunk * d);
+  const xs: Float32Array[] = [];
+  const w = new Float64Array(batch);
+  const f = new Float64Array(chunk);
+  const xDomain = new Float64Array(chunk * d);
+  const history: TrainingReport['history'] = [];
+  const every = Math.max(1, Math.ceil(epochs / HISTORY_ROWS));
+  let lr = options.lr;
+  let lrScale = 1;
+  let lrReductions = 0;
+  let stopReason: string | null = null;
+  let finalLoss: number | null = null;
+  let finalRel: number | null = null;
+  let done = 0;
+  let calls = 0;
+
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    await yieldToEventLoop();
+    if (hooks.shouldStop?.()) {
+      stopReason = 'interrupted';
+      break;
+    }
+    // 1. sample the batch (no gradient) and evaluate |f| in float64
+    xs.length = 0;
+    for (let off = 0; off < batch; off += chunk) {
+      const m = Math.min(chunk, batch - off);
+      const { x, logQ } = drawFromFlow(flow, rng, m, zBuf);
+      mapToDomain(problem, x, m, xDomain);
+      problem.integrand.evaluate(xDomain, m, f);
+      for (let i = 0; i < m; i++) {
+        let fi = Math.abs(f[i]);
+        if (!Number.isFinite(fi)) {
+          if (options.nan === 'zero') fi = 0;
+          else {
+            const pt = Array.from(xDomain.subarray(i * d, i * d + d), (v) => Number(v.toPrecision(6)));
+            throw new NumericalError(`the integrand is ${f[i]} at x = (${pt.join(', ')}) during training`, 'training');
+          }
+        }
+        w[off + i] = fi === 0 ? 0 : (fi * problem.volume) / Math.exp(logQ[i]);
+      }
+      xs.push(x);
+    }
+    calls += batch;
+    const terms = lossTerms(options.loss, w);
+    if (terms.mean === 0) {
+      stopReason = 'the integrand was zero on every training point';
+      hooks.onWarning?.(`training stopped at epoch ${epoch + 1}: ${stopReason}`);
+      break;
+    }
+    // 2. gradient of the surrogate, summed over chunks
+    let grads: tf.NamedTensorMap | null = null;
+    for (let c = 0, off = 0; off < batch; c++, off += chunk) {
+      const m = Math.min(chunk, batch - off);
+      const xt = tf.tensor2d(xs[c], [m, d]);
+      const ct = tf.tensor1d(terms.coef.subarray(off, off + m));
+      const { grads: g } = tf.variableGrads(
+        () => tf.div(tf.neg(tf.sum(tf.mul(ct, flow.logProb(xt)))), batch) as tf.Scalar,
+        flow.variables,
+      );
+      xt.dispose();
+      ct.dispose();
+      if (grads === null) grads = g;
+      else {
+        const prev: tf.NamedTensorMap = grads;
+        grads = {};
+        for (const k of Object.keys(prev)) {
+          grads[k] = tf.add(prev[k], g[k]);
+          prev[k].dispose();
+          g[k].dispose();
+        }
+      }
+    }
+    const gmap = grads as tf.NamedTensorMap;
+    // 3. guard against non-finite steps, clip, apply
+    const norm = globalNorm(gmap);
+    const finite = Number.isFinite(norm) && Number.isFinite(terms.value);
+    if (!finite) {
+      tf.dispose(Object.values(gmap));
+      lrReductions++;
+      if (lrReductions > MAX_LR_REDUCTIONS) {
+        stopReason = 'the loss stayed non-finite after lowering the learning rate';
+        hooks.onWarning?.(`training stopped at epoch ${epoch + 1}: ${stopReason}; the flow of the last finite step is used`);
+        break;
+      }
+      lrScale /= 10;
+      hooks.onWarning?.(`non-finite loss at epoch ${epoch + 1}: step skipped, learning rate lowered to ${(options.lr * lrScale).toPrecision(3)}`);
+      continue;
+    }
+    lr = options.lr * lrScale * Math.pow(1 - options.decay, epoch);
+    (optimizer as unknown as { learningRate: number }).learningRate = lr;
+    const scale = norm > options.clip ? options.clip / norm : 1;
+    const clipped: tf.NamedTensorMap = {};
+    for (const k of Object.keys(gmap)) {
+      clipped[k] = scale === 1 ? gmap[k] : tf.mul(gmap[k], scale);
+      if (scale !== 1) gmap[k].dispose();
+    }
+    optimizer.applyGradients(Object.keys(clipped).map((name) => ({ name, tensor: clipped[name] })));
+    tf.dispose(Object.values(clipped));
+    done = epoch + 1;
+    finalLoss = terms.value;
+    finalRel = terms.relSdev;
+    if (epoch % every === 0 || epoch === epochs - 1) {
+      history.push({ epoch: epoch + 1, loss: terms.value, integral: terms.mean, relSdev: terms.relSdev });
+    }
+    hooks.onEpoch?.({ epoch: epoch + 1, epochs, loss: terms.value, integral: terms.mean, relSdev: terms.relSdev, lr });
+    if (options.targetRelError !== undefined && terms.relSdev / Math.sqrt(options.evalSamples) <= options.targetRelError) {
+      stopReason = `target relative error ${options.targetRelError} reached`;
+      break;
+    }
+  }
+  optimizer.dispose();
+  return {
+    epochs: done,
+    batch,
+    calls,
+    seconds: (Date.now() - start) / 1000,
+    loss: options.loss,
+    finalLoss,
+    finalBatchRelSdev: finalRel,
+    stoppedEarly: stopReason !== null,
+    stopReason,
+    lrReductions,
+    history,
+  };
+}

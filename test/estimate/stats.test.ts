@@ -1,0 +1,131 @@
+import {
+  accumulate,
+  chi2OfIterations,
+  effectiveSampleSize,
+  emptyMoments,
+  expectationEstimate,
+  gammaQ,
+  integralEstimate,
+  logGamma,
+  mergeMoments,
+  ratioEstimate,
+  unweightingEfficiency,
+} from '../../src/estimate/stats';
+import { Rng } from '../../src/rng';
+
+function sample(n: number, seed: number) {
+  const rng = new Rng(seed);
+  const x = new Float64Array(n * 2);
+  rng.fill(x);
+  const w = new Float64Array(n);
+  for (let i = 0; i < n; i++) w[i] = 3 * x[2 * i] * x[2 * i]; // f = 3 x1^2 on [0,1]^2: F = 1
+  const hit = new Uint8Array(n);
+  for (let i = 0; i < n; i++) hit[i] = x[2 * i] > 0.5 ? 1 : 0;
+  return { x, w, hit };
+}
+
+describe('moments and estimates', () => {
+  test('integral and sdev match a direct two-pass computation', () => {
+    const { x, w, hit } = sample(5000, 7);
+    const m = emptyMoments(2, 1);
+    accumulate(m, w, x, 5000, [hit]);
+    let mean = 0;
+    for (const v of w) mean += v;
+    mean /= w.length;
+    let v2 = 0;
+    for (const v of w) v2 += (v - mean) ** 2;
+    const sd = Math.sqrt(v2 / (w.length - 1) / w.length);
+    const e = integralEstimate(m);
+    expect(e.mean).toBeCloseTo(mean, 14);
+    expect(e.sdev / sd).toBeCloseTo(1, 10);
+  });
+
+  test('E_p[x1] and P_p(x1 > 0.5) are close to the exact values (p = 3 x1^2)', () => {
+    const { x, w, hit } = sample(200000, 11);
+    const m = emptyMoments(2, 1);
+    accumulate(m, w, x, 200000, [hit]);
+    const ex1 = expectationEstimate(m, m.coords[0]); // exact 3/4
+    const ex2 = expectationEstimate(m, m.coords[1]); // exact 1/2
+    const pa = expectationEstimate(m, m.events[0]); // exact 1 - 1/8 = 7/8
+    expect(Math.abs(ex1.mean - 0.75)).toBeLessThan(4 * ex1.sdev);
+    expect(Math.abs(ex2.mean - 0.5)).toBeLessThan(4 * ex2.sdev);
+    expect(Math.abs(pa.mean - 0.875)).toBeLessThan(4 * pa.sdev);
+    expect(ex1.sdev).toBeGreaterThan(0);
+  });
+
+  test('delta-method error matches the spread over repeated experiments', () => {
+    const means: number[] = [];
+    const sds: number[] = [];
+    for (let s = 0; s < 200; s++) {
+      const { x, w } = sample(400, 100 + s);
+      const m = emptyMoments(2, 0);
+      accumulate(m, w, x, 400);
+      const e = expectationEstimate(m, m.coords[0]);
+      means.push(e.mean);
+      sds.push(e.sdev);
+    }
+    const avg = means.reduce((a, b) => a + b) / means.length;
+    const spread = Math.sqrt(means.reduce((a, b) => a + (b - avg) ** 2, 0) / (means.length - 1));
+    const meanSd = sds.reduce((a, b) => a + b) / sds.length;
+    expect(meanSd / spread).toBeGreaterThan(0.8);
+    expect(meanSd / spread).toBeLessThan(1.25);
+  });
+
+  test('merging chunks equals accumulating the pooled samples', () => {
+    const { x, w, hit } = sample(3000, 5);
+    const whole = emptyMoments(2, 1);
+    accumulate(whole, w, x, 3000, [hit]);
+    const a = emptyMoments(2, 1);
+    accumulate(a, w.subarray(0, 1000), x.subarray(0, 2000), 1000, [hit.subarray(0, 1000)]);
+    const b = emptyMoments(2, 1);
+    accumulate(b, w.subarray(1000), x.subarray(2000), 2000, [hit.subarray(1000)]);
+    const merged = mergeMoments(a, b);
+    expect(merged.n).toBe(3000);
+    expect(merged.sumW).toBeCloseTo(whole.sumW, 9);
+    expect(merged.events[0].s1).toBeCloseTo(whole.events[0].s1, 9);
+    expect(merged.maxAbsW).toBe(whole.maxAbsW);
+  });
+
+  test('ESS and unweighting efficiency of constant and skewed weights', () => {
+    const m = emptyMoments(1, 0);
+    accumulate(m, new Float64Array([2, 2, 2, 2]), new Float64Array(4), 4);
+    expect(effectiveSampleSize(m)).toBeCloseTo(4, 12);
+    expect(unweightingEfficiency(m)).toBeCloseTo(1, 12);
+    const s = emptyMoments(1, 0);
+    accumulate(s, new Float64Array([1, 0, 0, 0]), new Float64Array(4), 4);
+    expect(effectiveSampleSize(s)).toBeCloseTo(1, 12);
+    expect(unweightingEfficiency(s)).toBeCloseTo(0.25, 12);
+  });
+
+  test('ratio of a zero denominator is NaN, never a silent number', () => {
+    expect(Number.isNaN(ratioEstimate(10, 1, 1, 1, 0, 0).mean)).toBe(true);
+  });
+});
+
+describe('chi2 and Q', () => {
+  test('logGamma at integers and halves', () => {
+    expect(logGamma(5)).toBeCloseTo(Math.log(24), 12);
+    expect(logGamma(0.5)).toBeCloseTo(0.5 * Math.log(Math.PI), 12);
+  });
+  test('gammaQ equals known chi2 tail probabilities', () => {
+    // P(chi2_1 > 3.841459) = 0.05; P(chi2_10 > 18.307) = 0.05; chi2_2 tail = exp(-x/2)
+    expect(gammaQ(0.5, 3.841459 / 2)).toBeCloseTo(0.05, 6);
+    expect(gammaQ(5, 18.307038 / 2)).toBeCloseTo(0.05, 6);
+    expect(gammaQ(1, 1.7)).toBeCloseTo(Math.exp(-1.7), 12);
+    expect(gammaQ(3, 0)).toBe(1);
+  });
+  test('consistent iterations give chi2 ~ dof, inconsistent ones a tiny Q', () => {
+    const ok = chi2OfIterations([
+      { mean: 1.0, sdev: 0.1 },
+      { mean: 1.05, sdev: 0.1 },
+      { mean: 0.97, sdev: 0.1 },
+    ]);
+    expect(ok.dof).toBe(2);
+    expect(ok.Q).toBeGreaterThan(0.5);
+    const bad = chi2OfIterations([
+      { mean: 1.0, sdev: 0.01 },
+      { mean: 1.2, sdev: 0.01 },
+    ]);
+    expect(bad.Q).toBeLessThan(1e-10);
+  });
+});
