@@ -2,11 +2,11 @@
 import { Command, Option } from 'commander';
 import { backendChoices } from '../backend';
 import { splineKinds } from '../flow/types';
-import { prepareProblem, runIntegrate } from '../integrate';
-import { renderText } from '../report/text';
-import { resultSchema } from '../report/schema';
+import { prepareProblem, runIntegrateDetailed } from '../integrate';
+import { checkModelTarget } from '../model';
 import { integrateOptionsSchema, lossKinds, type IntegrateOptions } from './options';
 import { createReporter } from './progress';
+import { checkRunOptions, renderRun, saveRunModel } from './runOutput';
 import { collect, dropUndefined, runCommand, type CommandContext } from './shared';
 
 /** Flags shared by integrate-like commands (problem definition and sampling). */
@@ -58,6 +58,9 @@ export function integrateCommand(ctx: CommandContext): Command {
     .option('--no-baseline', 'skip the uniform Monte Carlo baseline')
     .option('--baseline-samples <N>', 'calls for the uniform baseline (default: as many as --samples)');
   addFlowOptions(cmd);
+  cmd
+    .option('--save-model <dir>', 'save the trained flow to this directory (model.json + weights.bin) for evaluate and sample')
+    .option('--partial', 'print mergeable sufficient statistics (JSON) instead of the report; combine runs with iflow merge');
   addOutputOptions(cmd);
   cmd.addHelpText(
     'after',
@@ -65,18 +68,28 @@ export function integrateCommand(ctx: CommandContext): Command {
 Examples:
   iflow integrate "exp(-sum((x-0.5).^2)/0.04)" --dim 6
   iflow integrate "x1*x2" --dim 2 --event "x1 > 0.9" --json | jq .estimate.integral
-  iflow integrate "exp(-x1^2-x2^2)" --dim 2 --bounds -3:3 --method uniform -n 1e6`,
+  iflow integrate "exp(-x1^2-x2^2)" --dim 2 --bounds -3:3 --method uniform -n 1e6
+  iflow integrate "exp(-sum((x-0.5).^2)/0.04)" --dim 6 --save-model model/
+  iflow integrate "x1*x2" --dim 2 --method uniform --seed 7 --partial > part-7.json`,
   );
   cmd.action(async (expression: string, raw: Record<string, unknown>) => {
     await runCommand(ctx, raw, async () => {
       const options: IntegrateOptions = integrateOptionsSchema.parse(dropUndefined({ ...raw, expression }));
+      checkRunOptions(options);
+      if (options.saveModel !== undefined) checkModelTarget(options.saveModel);
       const prepared = prepareProblem(options);
-      const reporter = createReporter(options.quiet || options.json);
-      const result = await runIntegrate(prepared, { ...reporter.hooks, interrupts: ctx.interrupts });
+      const reporter = createReporter(options.quiet);
+      const out = await runIntegrateDetailed(prepared, { ...reporter.hooks, interrupts: ctx.interrupts });
       reporter.stop();
-      const text = options.json ? JSON.stringify(resultSchema.parse(result), null, 2) + '\n' : renderText(result);
-      ctx.write(text);
-      return result.partial ? 130 : 0;
+      try {
+        const saved = saveRunModel(prepared, out.flow, out.result.training);
+        const text = renderRun(options, out);
+        if (saved !== null && !options.quiet) process.stderr.write(`iflow: model saved to ${saved}\n`);
+        ctx.write(text);
+      } finally {
+        out.flow?.dispose();
+      }
+      return out.result.partial ? 130 : 0;
     });
   });
   return cmd;

@@ -6,6 +6,10 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version';
 import { EXIT_INTERRUPTED, EXIT_USAGE, reportError } from './errors';
 import { integrateCommand } from './integrate';
+import { evaluateCommand } from './evaluate';
+import { sampleCommand } from './sample';
+import { mergeCommand } from './merge';
+import { batchCommand } from './batch';
 import type { CommandContext } from './shared';
 
 export function buildProgram(ctx: CommandContext): Command {
@@ -18,8 +22,13 @@ export function buildProgram(ctx: CommandContext): Command {
       outputError: (s, write) => write(`iflow: ${s.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see --help)\n`),
     });
   program.addCommand(integrateCommand(ctx));
+  program.addCommand(evaluateCommand(ctx));
+  program.addCommand(sampleCommand(ctx));
+  program.addCommand(mergeCommand(ctx));
+  program.addCommand(batchCommand(ctx));
   // exit codes are decided here, not inside commander
   const override = (cmd: Command) => {
+    if (cmd !== program) cmd.copyInheritedSettings(program);
     cmd.exitOverride();
     cmd.commands.forEach(override);
   };

@@ -1,0 +1,338 @@
+/**
+ * A small scalar intermediate representation and the JS code generator for kernels.
+ *
+ * Nodes are hash-consed (structurally equal nodes are the same object), which gives
+ * common-subexpression elimination for free; operations whose operands are all
+ * constants are folded at build time with the same functions the kernel calls.
+ * Every value is either a float64 ('num') or a boolean ('bool').
+ */
+
+import { PRIMITIVES } from './functions';
+
+export type Ty = 'num' | 'bool';
+
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
+export type CompareOp = 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne';
+export type LogicOp = 'and' | 'or' | 'xor';
+
+export type Op =
+  | 'num' // numeric constant
+  | 'bool' // boolean constant
+  | 'var' // a coordinate local (x1, x2, ...)
+  | BinaryOp
+  | 'neg'
+  | 'call' // a primitive from PRIMITIVES, by name in `fn`
+  | CompareOp
+  | LogicOp
+  | 'not'
+  | 'b2n' // boolean -> 1/0
+  | 'n2b' // number -> boolean (truthiness: 0 and NaN are false)
+  | 'cond'; // args: condition (bool), then, else
+
+export interface IrNode {
+  readonly id: number;
+  readonly op: Op;
+  readonly ty: Ty;
+  readonly args: readonly IrNode[];
+  /** Value of a 'num' / 'bool' constant. */
+  readonly value?: number | boolean;
+  /** Local name of a 'var'; primitive name of a 'call'. */
+  readonly name?: string;
+}
+
+export function isConst(n: IrNode): boolean {
+  return n.op === 'num' || n.op === 'bool';
+}
+
+/** The numeric value of a constant node (booleans as 1/0), or undefined. */
+export function constValue(n: IrNode): number | undefined {
+  if (n.op === 'num') return n.value as number;
+  if (n.op === 'bool') return n.value ? 1 : 0;
+  return undefined;
+}
+
+const BINARY: Record<BinaryOp, { sym: string; f: (a: number, b: number) => number }> = {
+  add: { sym: '+', f: (a, b) => a + b },
+  sub: { sym: '-', f: (a, b) => a - b },
+  mul: { sym: '*', f: (a, b) => a * b },
+  div: { sym: '/', f: (a, b) => a / b },
+};
+
+const COMPARE: Record<CompareOp, { sym: string; f: (a: number, b: number) => boolean }> = {
+  lt: { sym: '<', f: (a, b) => a < b },
+  le: { sym: '<=', f: (a, b) => a <= b },
+  gt: { sym: '>', f: (a, b) => a > b },
+  ge: { sym: '>=', f: (a, b) => a >= b },
+  eq: { sym: '===', f: (a, b) => a === b },
+  ne: { sym: '!==', f: (a, b) => a !== b },
+};
+
+const LOGIC: Record<LogicOp, { sym: string; f: (a: boolean, b: boolean) => boolean }> = {
+  and: { sym: '&&', f: (a, b) => a && b },
+  or: { sym: '||', f: (a, b) => a || b },
+  xor: { sym: '!==', f: (a, b) => a !== b },
+};
+
+/** Builds hash-consed, constant-folded IR nodes. */
+export class IrBuilder {
+  private readonly table = new Map<string, IrNode>();
+  private nextId = 0;
+
+  private intern(key: string, make: (id: number) => IrNode): IrNode {
+    let node = this.table.get(key);
+    if (node === undefined) {
+      node = make(this.nextId++);
+      this.table.set(key, node);
+    }
+    return node;
+  }
+
+  num(v: number): IrNode {
+    const key = `num:${Object.is(v, -0) ? '-0' : String(v)}`;
+    return this.intern(key, (id) => ({ id, op: 'num', ty: 'num', args: [], value: v }));
+  }
+
+  bool(v: boolean): IrNode {
+    return this.intern(`bool:${v}`, (id) => ({ id, op: 'bool', ty: 'bool', args: [], value: v }));
+  }
+
+  variable(name: string): IrNode {
+    return this.intern(`var:${name}`, (id) => ({ id, op: 'var', ty: 'num', args: [], name }));
+  }
+
+  private node(op: Op, ty: Ty, args: IrNode[], name?: string): IrNode {
+    const key = `${op}:${name ?? ''}(${args.map((a) => a.id).join(',')})`;
+    return this.intern(key, (id) => (name === undefined ? { id, op, ty, args } : { id, op, ty, args, name }));
+  }
+
+  /** Coerce to a number: booleans become 1/0. */
+  toNum(a: IrNode): IrNode {
+    if (a.ty === 'num') return a;
+    if (a.op === 'bool') return this.num(a.value ? 1 : 0);
+    return this.node('b2n', 'num', [a]);
+  }
+
+  /** Coerce to a boolean: 0 and NaN are false, everything else true. */
+  toBool(a: IrNode): IrNode {
+    if (a.ty === 'bool') return a;
+    if (a.op === 'num') return this.bool(Boolean(a.value));
+    if (a.op === 'b2n') return a.args[0];
+    return this.node('n2b', 'bool', [a]);
+  }
+
+  binary(op: BinaryOp, a0: IrNode, b0: IrNode): IrNode {
+    const a = this.toNum(a0);
+    const b = this.toNum(b0);
+    if (a.op === 'num' && b.op === 'num') return this.num(BINARY[op].f(a.value as number, b.value as number));
+    return this.node(op, 'num', [a, b]);
+  }
+
+  neg(a0: IrNode): IrNode {
+    const a = this.toNum(a0);
+    if (a.op === 'num') return this.num(-(a.value as number));
+    return this.node('neg', 'num', [a]);
+  }
+
+  /** Call a primitive from PRIMITIVES. */
+  call(fn: string, args0: IrNode[]): IrNode {
+    const prim = PRIMITIVES[fn];
+    if (prim === undefined) throw new Error(`internal: unknown primitive ${fn}`);
+    const args = args0.map((a) => this.toNum(a));
+    if (args.every((a) => a.op === 'num')) {
+      return this.num(prim.impl(...args.map((a) => a.value as number)));
+    }
+    return this.node('call', 'num', args, fn);
+  }
+
+  /**
+   * a ^ b with the semantics of Math.pow. Small integer exponents become products
+   * (b = 2: a*a; 3: a*a*a; 4: (a*a)*(a*a); negative: 1 / positive power).
+   */
+  pow(a0: IrNode, b0: IrNode): IrNode {
+    const a = this.toNum(a0);
+    const b = this.toNum(b0);
+    if (b.op === 'num' && a.op !== 'num') {
+      const k = b.value as number;
+      if (k === 0) return this.num(1);
+      if (k === 1) return a;
+      if (Number.isInteger(k) && Math.abs(k) <= 4) {
+        const sq = this.binary('mul', a, a);
+        const m = Math.abs(k);
+        const p = m === 2 ? sq : m === 3 ? this.binary('mul', sq, a) : m === 4 ? this.binary('mul', sq, sq) : a;
+        return k > 0 ? p : this.binary('div', this.num(1), p);
+      }
+    }
+    return this.call('pow', [a, b]);
+  }
+
+  compare(op: CompareOp, a0: IrNode, b0: IrNode): IrNode {
+    const a = this.toNum(a0);
+    const b = this.toNum(b0);
+    if (a.op === 'num' && b.op === 'num') return this.bool(COMPARE[op].f(a.value as number, b.value as number));
+    return this.node(op, 'bool', [a, b]);
+  }
+
+  logic(op: LogicOp, a0: IrNode, b0: IrNode): IrNode {
+    const a = this.toBool(a0);
+    const b = this.toBool(b0);
+    if (a.op === 'bool' && b.op === 'bool') return this.bool(LOGIC[op].f(a.value as boolean, b.value as boolean));
+    // Short-circuit folds that keep the other operand's value.
+    if (op === 'and' && a.op === 'bool') return a.value ? b : a;
+    if (op === 'or' && a.op === 'bool') return a.value ? a : b;
+    return this.node(op, 'bool', [a, b]);
+  }
+
+  not(a0: IrNode): IrNode {
+    const a = this.toBool(a0);
+    if (a.op === 'bool') return this.bool(!a.value);
+    return this.node('not', 'bool', [a]);
+  }
+
+  /** c ? t : f. Both branches are made numeric unless both are boolean. */
+  cond(c0: IrNode, t0: IrNode, f0: IrNode): IrNode {
+    const c = this.toBool(c0);
+    const bothBool = t0.ty === 'bool' && f0.ty === 'bool';
+    const t = bothBool ? t0 : this.toNum(t0);
+    const f = bothBool ? f0 : this.toNum(f0);
+    if (c.op === 'bool') return c.value ? t : f;
+    if (t === f) return t;
+    return this.node('cond', t.ty, [c, t, f]);
+  }
+}
+
+/** JS source of a float64 literal, exact on round trip. */
+export function numberLiteral(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return 'Infinity';
+  if (v === -Infinity) return '(-Infinity)';
+  if (Object.is(v, -0)) return '(-0)';
+  return v < 0 ? `(${String(v)})` : String(v);
+}
+
+export type KernelMode = 'number' | 'event';
+
+export interface GeneratedKernel {
+  /** Body of a function that takes the KERNEL_HELPERS (by name) and returns the kernel. */
+  readonly body: string;
+  /** 1-based coordinate indices that the kernel reads. */
+  readonly coordinates: readonly number[];
+}
+
+/**
+ * Generate the kernel source for `root`.
+ *
+ * The kernel is `function kernel(pts, n, out)`: a loop over n points stored
+ * row-major with stride `dim`, which loads the coordinates it needs into locals
+ * `x<k>`, computes nodes used more than once into `const t<k>` temporaries, and
+ * writes one value per point: the number itself ('number' mode; booleans as 1/0)
+ * or 1/0 by truthiness ('event' mode). Temporaries are computed at the top of the
+ * loop body even when only a branch of `? :` uses them; every operation is pure
+ * and cannot throw, so this changes only the amount of work, never the result.
+ */
+export function generateKernel(root: IrNode, dim: number, mode: KernelMode): GeneratedKernel {
+  // Count references from distinct parents (and the root) to find shared nodes.
+  const uses = new Map<IrNode, number>();
+  const coords = new Set<number>();
+  const stack: IrNode[] = [root];
+  uses.set(root, 1);
+  const seen = new Set<IrNode>();
+  while (stack.length > 0) {
+    const n = stack.pop() as IrNode;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    if (n.op === 'var') coords.add(Number((n.name as string).slice(1)));
+    for (const a of n.args) {
+      uses.set(a, (uses.get(a) ?? 0) + 1);
+      if (!seen.has(a)) stack.push(a);
+    }
+  }
+
+  const temps = new Map<IrNode, string>();
+  const lines: string[] = [];
+  const needsTemp = (n: IrNode): boolean => !isConst(n) && n.op !== 'var' && (uses.get(n) ?? 0) >= 2;
+
+  // Emit temporaries in dependency order (children before parents).
+  const emitted = new Set<IrNode>();
+  const visit = (n: IrNode): void => {
+    if (emitted.has(n)) return;
+    emitted.add(n);
+    for (const a of n.args) visit(a);
+    if (needsTemp(n)) {
+      const name = `t${temps.size}`;
+      lines.push(`const ${name} = ${expr(n, true)};`);
+      temps.set(n, name);
+    }
+  };
+
+  const ref = (n: IrNode): string => temps.get(n) ?? expr(n, false);
+
+  /** JS expression for n; `self` means "generate n's own code even if n is a temporary". */
+  const expr = (n: IrNode, self: boolean): string => {
+    if (!self) {
+      const t = temps.get(n);
+      if (t !== undefined) return t;
+    }
+    const [a, b, c] = n.args;
+    switch (n.op) {
+      case 'num':
+        return numberLiteral(n.value as number);
+      case 'bool':
+        return n.value ? 'true' : 'false';
+      case 'var':
+        return n.name as string;
+      case 'add':
+      case 'sub':
+      case 'mul':
+      case 'div':
+        return `(${ref(a)} ${BINARY[n.op].sym} ${ref(b)})`;
+      case 'neg':
+        return `(-${ref(a)})`;
+      case 'call':
+        return `${PRIMITIVES[n.name as string].js}(${n.args.map(ref).join(', ')})`;
+      case 'lt':
+      case 'le':
+      case 'gt':
+      case 'ge':
+      case 'eq':
+      case 'ne':
+        return `(${ref(a)} ${COMPARE[n.op].sym} ${ref(b)})`;
+      case 'and':
+      case 'or':
+      case 'xor':
+        return `(${ref(a)} ${LOGIC[n.op].sym} ${ref(b)})`;
+      case 'not':
+        return `(!${ref(a)})`;
+      case 'b2n':
+        return `(${truthy(a)} ? 1 : 0)`;
+      case 'n2b':
+        return `(!!${ref(a)})`;
+      case 'cond':
+        return `(${truthy(a)} ? ${ref(b)} : ${ref(c)})`;
+    }
+  };
+
+  /** A JS expression usable as a condition: number-to-boolean coercions are left to JS truthiness. */
+  const truthy = (n: IrNode): string => (n.op === 'n2b' && !temps.has(n) ? ref(n.args[0]) : ref(n));
+
+  visit(root);
+
+  let result: string;
+  if (mode === 'event') {
+    result = `${truthy(root)} ? 1 : 0`;
+  } else {
+    result = root.ty === 'bool' ? `${truthy(root)} ? 1 : 0` : ref(root);
+  }
+
+  const coordinates = [...coords].sort((p, q) => p - q);
+  const loads = coordinates.map((k) => `const x${k} = pts[${k === 1 ? 'o' : `o + ${k - 1}`}];`);
+  const inner = [...loads, ...lines, `out[i] = ${result};`].map((l) => `    ${l}`).join('\n');
+  const body =
+    `"use strict";\n` +
+    `// exp, erf, mod: helper functions bound by the integrand compiler (src/integrand).\n` +
+    `return function kernel(pts, n, out) {\n` +
+    `  for (let i = 0, o = 0; i < n; i++, o += ${dim}) {\n` +
+    `${inner}\n` +
+    `  }\n` +
+    `};\n`;
+  return { body, coordinates };
+}

@@ -1,0 +1,215 @@
+/**
+ * Parsing of integrand text with mathjs, translation of its syntax errors, and
+ * `--param name=value` handling.
+ *
+ * Character positions in messages are 0-based offsets into the expression text
+ * (mathjs reports 1-based positions; they are converted).
+ */
+
+import type * as MathJs from 'mathjs';
+import type { MathNode } from 'mathjs';
+
+/**
+ * A mathjs instance with the parser only: loading the full mathjs bundle takes seconds, the
+ * parser alone a fraction of that. Evaluation never goes through mathjs.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const leanMath = require('mathjs/number') as Pick<typeof MathJs, 'create' | 'parseDependencies'>;
+const mathParse = leanMath.create({ parseDependencies: leanMath.parseDependencies }).parse;
+import { UsageError } from '../errors';
+import { CONSTANTS, COORDINATE_LIKE, FUNCTIONS, KEYWORDS } from './functions';
+
+/**
+ * The user's expression text together with helpers that locate names in it and
+ * build one-line error messages of the form
+ * `<what is wrong> at char <pos> in "<expression>"`.
+ */
+export class ExpressionText {
+  /** The text as written by the user. */
+  readonly original: string;
+  /** Same length as `original`: comments and line breaks replaced by spaces. Fed to mathjs. */
+  readonly normalized: string;
+  /** Same length as `original`: line breaks and tabs replaced by spaces. Shown in messages. */
+  readonly display: string;
+
+  constructor(original: string) {
+    this.original = original;
+    this.normalized = normalize(original);
+    this.display = original.replace(/[\r\n\t\u2028\u2029]/g, ' ');
+  }
+
+  /** A UsageError whose message names the expression and, when known, the position. */
+  error(message: string, pos?: number, hint?: string): UsageError {
+    const where = pos === undefined ? '' : ` at char ${pos}`;
+    return new UsageError(`${message}${where} in "${this.display}"`, hint);
+  }
+
+  /** Offsets of `name` as a whole identifier (not part of a longer name or a number). */
+  wordPositions(name: string): number[] {
+    const text = this.normalized;
+    const found: number[] = [];
+    let from = 0;
+    for (;;) {
+      const i = text.indexOf(name, from);
+      if (i < 0) break;
+      const before = i > 0 ? text[i - 1] : '';
+      const after = text[i + name.length] ?? '';
+      if (!isIdentChar(before) && before !== '.' && !isIdentChar(after)) found.push(i);
+      from = i + 1;
+    }
+    return found;
+  }
+
+  /** Offsets of `name(` (a call of `name`, blanks allowed before the parenthesis). */
+  callPositions(name: string): number[] {
+    return this.wordPositions(name).filter((i) => /^\s*\(/.test(this.normalized.slice(i + name.length)));
+  }
+
+  /** Offsets of `name` used as a symbol, i.e. not directly called. */
+  symbolPositions(name: string): number[] {
+    return this.wordPositions(name).filter((i) => !/^\s*\(/.test(this.normalized.slice(i + name.length)));
+  }
+
+  /**
+   * Offsets of an operator. For `*`, `/` and `^` the element-wise forms `.*`, `./`,
+   * `.^` are not counted; for `.*` etc. only the dotted form is.
+   */
+  operatorPositions(op: string): number[] {
+    const text = this.normalized;
+    const found: number[] = [];
+    let from = 0;
+    for (;;) {
+      const i = text.indexOf(op, from);
+      if (i < 0) break;
+      const dottedForm = op.length === 1 && '*/^'.includes(op) && i > 0 && text[i - 1] === '.';
+      if (!dottedForm) found.push(i);
+      from = i + op.length;
+    }
+    return found;
+  }
+}
+
+/** The single element of `positions`, or undefined when there is none or several. */
+export function uniquePosition(positions: number[]): number | undefined {
+  return positions.length === 1 ? positions[0] : undefined;
+}
+
+function isIdentChar(c: string): boolean {
+  return c !== '' && (/[A-Za-z0-9_$]/.test(c) || c.charCodeAt(0) > 127);
+}
+
+/** Replace `#` comments and line breaks by spaces, keeping every character position. */
+function normalize(text: string): string {
+  let out = '';
+  let inComment = false;
+  for (const c of text) {
+    if (c === '\n' || c === '\r' || c === '\u2028' || c === '\u2029') {
+      inComment = false;
+      out += ' ';
+    } else if (inComment) {
+      out += c.length === 2 ? '  ' : ' ';
+    } else if (c === '#') {
+      inComment = true;
+      out += ' ';
+    } else if (c === '\t') {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+interface MathjsSyntaxError extends Error {
+  char?: number;
+}
+
+/** Parse the expression with mathjs. Throws UsageError on blank text or bad syntax. */
+export function parseExpression(text: ExpressionText): MathNode {
+  if (text.normalized.trim() === '') {
+    throw new UsageError(
+      text.original.trim() === '' ? 'empty expression' : `expression "${text.display}" contains only a comment`,
+      'write the integrand in mathjs syntax, e.g. "exp(-sum((x - 0.5).^2) / 0.04)"',
+    );
+  }
+  try {
+    return mathParse(text.normalized);
+  } catch (err) {
+    throw translateSyntaxError(text, err);
+  }
+}
+
+function translateSyntaxError(text: ExpressionText, err: unknown): UsageError {
+  const e = err as MathjsSyntaxError;
+  const raw = typeof e?.message === 'string' ? e.message : String(err);
+  let detail = raw.replace(/\s*\(char \d+\)\s*$/, '').trim();
+  if (detail.length > 0) detail = detail[0].toLowerCase() + detail.slice(1);
+  const len = text.normalized.length;
+  const pos = typeof e?.char === 'number' ? Math.min(Math.max(e.char - 1, 0), len) : undefined;
+  return text.error(`syntax error: ${detail}`, pos, syntaxHint(text.normalized, detail, pos));
+}
+
+function syntaxHint(text: string, detail: string, pos: number | undefined): string | undefined {
+  const near = pos === undefined ? '' : text.slice(Math.max(0, pos - 1), pos + 1);
+  if (near.includes('*') && /\*\*/.test(text)) return 'use ^ for powers, e.g. x1^2 (** is not mathjs syntax)';
+  if (near.includes('&') || near.includes('|')) return 'use the words and, or, not for logic (&& and || are not mathjs syntax)';
+  if (near.includes('!')) return 'use "not" for negation, e.g. not (x1 > 0.5)';
+  if (detail.startsWith('parenthesis )')) return 'a closing ")" is missing';
+  if (detail.startsWith('parenthesis ]')) return 'a closing "]" is missing';
+  if (detail.startsWith('unexpected end of expression')) return 'the expression is incomplete: an operand or ")" is missing at the end';
+  if (detail.startsWith('unexpected operator )')) return 'there is a ")" without a matching "("';
+  return undefined;
+}
+
+const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * Why `name` cannot be a parameter name, or undefined when it can.
+ * Names must be identifiers and must not shadow x, x<digits>, pi, e, a function or a keyword.
+ */
+export function paramNameProblem(name: string): string | undefined {
+  if (!PARAM_NAME.test(name)) {
+    return 'a parameter name must start with a letter or "_" and contain only letters, digits and "_"';
+  }
+  if (name === 'x') return 'x is the point vector';
+  if (COORDINATE_LIKE.test(name)) return `${name} is reserved for point coordinates`;
+  if (Object.prototype.hasOwnProperty.call(CONSTANTS, name)) return `${name} is a built-in constant`;
+  if (Object.prototype.hasOwnProperty.call(FUNCTIONS, name)) return `${name} is a built-in function`;
+  if (KEYWORDS.has(name)) return `${name} is a reserved word`;
+  return undefined;
+}
+
+/**
+ * Parse `name=value` (blanks around either side allowed), as given to `--param`.
+ * The value must be a finite decimal number.
+ */
+export function parseParam(text: string): [string, number] {
+  const eq = text.indexOf('=');
+  if (eq < 0) {
+    throw new UsageError(`bad parameter "${text}": expected name=value`, 'e.g. --param alpha=0.2');
+  }
+  const name = text.slice(0, eq).trim();
+  const valueText = text.slice(eq + 1).trim();
+  if (name === '') {
+    throw new UsageError(`bad parameter "${text}": the name before "=" is missing`, 'e.g. --param alpha=0.2');
+  }
+  const problem = paramNameProblem(name);
+  if (problem !== undefined) {
+    throw new UsageError(`bad parameter name "${name}" in "${text}": ${problem}`, 'choose another name, e.g. alpha or w_1');
+  }
+  if (valueText === '') {
+    throw new UsageError(`bad parameter "${text}": the value after "=" is missing`, `e.g. --param ${name}=0.2`);
+  }
+  if (!DECIMAL.test(valueText)) {
+    throw new UsageError(
+      `bad parameter value "${valueText}" in "${text}": expected a number`,
+      `e.g. --param ${name}=0.2 or ${name}=1e-3`,
+    );
+  }
+  const value = Number(valueText);
+  if (!Number.isFinite(value)) {
+    throw new UsageError(`bad parameter value "${valueText}" in "${text}": the value is not finite`);
+  }
+  return [name, value];
+}

@@ -1,0 +1,4 @@
+/** The tfjs spline families on the cpu backend. */
+import { describeSplineSuite } from './suite';
+
+describeSplineSuite('cpu');

@@ -1,0 +1,78 @@
+/**
+ * The whole pipeline (train -> fresh-sample estimate -> uniform baseline) on the i-flow paper's
+ * gauss and camel integrands, with fixed seeds and small budgets. Tolerances come from the
+ * reported standard errors.
+ */
+import { integrateOptionsSchema, type IntegrateOptionsInput } from '../../src/cli/options';
+import { prepareProblem, runIntegrate } from '../../src/integrate';
+import { resultSchema, type IntegrationResult } from '../../src/report/schema';
+import { erf } from '../../src/integrand';
+
+const GAUSS2 = '(0.2*sqrt(pi))^(-2) * exp(-sum((x - 0.5).^2) / 0.2^2)';
+const CAMEL4 = '0.5*(0.2*sqrt(pi))^(-4) * (exp(-sum((x - 1/3).^2) / 0.2^2) + exp(-sum((x - 2/3).^2) / 0.2^2))';
+const gaussExact = erf(1 / (2 * 0.2)) ** 2;
+const camelExact = (0.5 * (erf(1 / (3 * 0.2)) + erf(2 / (3 * 0.2)))) ** 4;
+
+async function run(input: IntegrateOptionsInput): Promise<IntegrationResult> {
+  const options = integrateOptionsSchema.parse({ backend: 'wasm', ...input });
+  return resultSchema.parse(await runIntegrate(prepareProblem(options)));
+}
+
+function withinSigmas(e: { mean: number; sdev: number } | null, exact: number, k = 4) {
+  expect(e).not.toBeNull();
+  expect(e!.sdev).toBeGreaterThan(0);
+  expect(Math.abs(e!.mean - exact)).toBeLessThan(k * e!.sdev);
+}
+
+describe('i-flow integration', () => {
+  let gauss: IntegrationResult;
+
+  beforeAll(async () => {
+    gauss = await run({
+      expression: GAUSS2,
+      dim: 2,
+      epochs: 80,
+      batch: 2000,
+      lr: 1e-2,
+      samples: 40000,
+      seed: 3,
+      event: ['x1 > 0.5'],
+    });
+  });
+
+  test('gauss d=2: estimate within 4 SE of the exact value', () => {
+    withinSigmas(gauss.estimate.integral, gaussExact);
+    expect(gauss.method).toBe('flow');
+    expect(gauss.backend?.name).toBe('wasm');
+    expect(gauss.calls).toEqual({ train: 80 * 2000, evaluate: 40000, baseline: 40000 });
+  });
+
+  test('gauss d=2: SE at least 10x smaller than the uniform baseline at equal calls', () => {
+    const b = gauss.baseline!;
+    expect(b.calls).toBe(gauss.estimate.calls);
+    withinSigmas(b.integral, gaussExact);
+    expect(b.integral.sdev / gauss.estimate.integral.sdev).toBeGreaterThanOrEqual(10);
+    expect(gauss.comparison!.varianceReduction!).toBeGreaterThanOrEqual(100);
+  });
+
+  test('gauss d=2: E_p[X] = (0.5, 0.5) and P_p(x1 > 0.5) = 0.5 within 4 SE', () => {
+    withinSigmas(gauss.estimate.expectation[0], 0.5);
+    withinSigmas(gauss.estimate.expectation[1], 0.5);
+    withinSigmas(gauss.estimate.events[0].probability, 0.5);
+  });
+
+  test('camel d=4: estimate within 4 SE and SE at least 5x smaller than uniform', async () => {
+    const camel = await run({ expression: CAMEL4, dim: 4, epochs: 120, batch: 2000, lr: 1e-2, samples: 40000, seed: 5 });
+    withinSigmas(camel.estimate.integral, camelExact);
+    expect(camel.baseline!.integral.sdev / camel.estimate.integral.sdev).toBeGreaterThanOrEqual(5);
+    expect(camel.flow!.layers).toBe(4);
+  });
+
+  test('the same seed on the same backend gives the same numbers', async () => {
+    const opts = { expression: GAUSS2, dim: 2, epochs: 5, batch: 500, samples: 2000, seed: 11, baseline: false };
+    const a = await run(opts);
+    const b = await run(opts);
+    expect(a.estimate).toEqual(b.estimate);
+    expect(a.training!.finalLoss).toBe(b.training!.finalLoss);
+  });
+});
