@@ -14,6 +14,10 @@ export const Stream = {
   evaluate: 3,
   baseline: 4,
   sample: 5,
+  /** Pilot run of `sample --unweighted` that sets the maximum weight. */
+  pilot: 6,
+  /** Accept-reject decisions of `sample --unweighted`. */
+  accept: 7,
 } as const;
 
 function splitmix32(state: { s: number }): number {

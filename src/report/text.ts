@@ -69,7 +69,7 @@ export function renderText(r: IntegrationResult, opts: TextOptions = {}): string
     );
   }
   parts.push(`evaluation: ${formatSeconds(r.seconds.evaluate)}; total ${formatSeconds(r.seconds.total)}`);
-  parts.push(`backend: ${r.backend ? r.backend.name + (r.backend.addon ? ` (${r.backend.addon})` : '') : 'none (no flow)'}; seed ${r.seed}`);
+  parts.push(`backend: ${r.backend ? r.backend.name + (r.backend.addon ? ` (${r.backend.addon})` : '') : 'none (no flow)'}; seed ${r.seed ?? (r.command === 'merge' ? 'per part (merged runs)' : 'none')}`);
   out.push(...parts);
   return out.join('\n') + '\n';
 }

@@ -1,0 +1,141 @@
+/**
+ * `iflow batch jobs.ndjson` (or `-` for stdin): one integrate job per line, as a JSON object
+ * with integrate's options under their camelCase names, e.g.
+ *
+ *   {"expression": "x1*x2", "dim": 2, "samples": 1000, "method": "uniform"}
+ *
+ * Each job line gives one NDJSON record on stdout, in order, as soon as it is done:
+ *
+ *   {"line": n, "ok": true, "result": <result document>}
+ *   {"line": n, "ok": true, "partial": <partial document>}          (job with "partial": true)
+ *   {"line": n, "ok": false, "error": "<message>", "exitCode": 2|1}  (2 bad input, 1 runtime failure)
+ *
+ * n is the 1-based line number in the file. Blank lines and lines starting with # are skipped.
+ * A failed line does not stop the batch; the exit code is 1 when any line failed, 2 when the
+ * file cannot be read, 130 when interrupted (the interrupted job's record is written first).
+ */
+import fs from 'fs';
+import readline from 'readline';
+import { Command } from 'commander';
+import { UsageError } from '../errors';
+import { prepareProblem, runIntegrateDetailed } from '../integrate';
+import { checkModelTarget } from '../model';
+import { resultSchema } from '../report/schema';
+import { classifyError, EXIT_FAILURE, EXIT_INTERRUPTED } from './errors';
+import { integrateOptionsSchema } from './options';
+import { createReporter } from './progress';
+import { checkRunOptions, runPartial, saveRunModel } from './runOutput';
+import { runCommand, type CommandContext } from './shared';
+
+export type BatchRecord =
+  | { line: number; ok: true; result: unknown }
+  | { line: number; ok: true; partial: unknown }
+  | { line: number; ok: false; error: string; exitCode: number };
+
+export interface JobContext {
+  quiet: boolean;
+  interrupts: () => number;
+}
+
+/** Run one job line (already known not to be blank or a comment). Never throws. */
+export async function runJob(text: string, line: number, jc: JobContext): Promise<BatchRecord> {
+  const prefix = `line ${line}: `;
+  const reporter = createReporter(jc.quiet);
+  try {
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (e) {
+      throw new UsageError(`invalid JSON: ${(e as Error).message}`);
+    }
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+      throw new UsageError('expected a JSON object of integrate options, e.g. {"expression": "x1*x2", "dim": 2}');
+    }
+    const options = integrateOptionsSchema.parse(data);
+    checkRunOptions(options);
+    if (options.saveModel !== undefined) checkModelTarget(options.saveModel);
+    const prepared = prepareProblem(options);
+    const out = await runIntegrateDetailed(prepared, {
+      ...reporter.hooks,
+      onWarning: (m) => reporter.warn(prefix + m),
+      interrupts: jc.interrupts,
+    });
+    reporter.stop();
+    try {
+      saveRunModel(prepared, out.flow, out.result.training);
+      if (options.partial) return { line, ok: true, partial: runPartial(out) };
+      return { line, ok: true, result: resultSchema.parse(out.result) };
+    } finally {
+      out.flow?.dispose();
+    }
+  } catch (err) {
+    reporter.stop();
+    const { message, code } = classifyError(err);
+    if (!jc.quiet) process.stderr.write(`iflow: ${prefix}${message.replace(/\s*\n\s*/g, ' ')}\n`);
+    return { line, ok: false, error: message, exitCode: code };
+  }
+}
+
+/** Open the job file (or stdin for '-'); a file that cannot be opened is a UsageError. */
+function openJobs(file: string): NodeJS.ReadableStream {
+  if (file === '-') return process.stdin;
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+    if (fs.fstatSync(fd).isDirectory()) {
+      fs.closeSync(fd);
+      throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read the job file ${file} (${code === 'ENOENT' ? 'no such file' : code ?? 'read error'})`);
+  }
+  return fs.createReadStream('', { fd, encoding: 'utf8' });
+}
+
+export function batchCommand(ctx: CommandContext): Command {
+  const cmd = new Command('batch')
+    .description('run integrate jobs from an NDJSON file (one JSON object of options per line); one NDJSON record per job')
+    .argument('<file>', "job file, or '-' for stdin")
+    .option('-q, --quiet', 'no progress, warnings or error lines on stderr (the records still carry the errors)')
+    .option('--debug', 'stack traces on errors of the batch itself');
+  cmd.addHelpText(
+    'after',
+    `
+Job lines use integrate's options under their camelCase names; blank lines and # comments are
+skipped. Records: {"line":n,"ok":true,"result":{...}} or {"line":n,"ok":false,"error":"...","exitCode":2}.
+
+Example:
+  printf '%s\\n' '{"expression":"x1*x2","dim":2,"samples":1000,"method":"uniform"}' \\
+                 '{"expression":"exp(-x1^2)","dim":1,"bounds":"-3:3","epochs":50}' | iflow batch -`,
+  );
+  cmd.action(async (file: string, raw: Record<string, unknown>) => {
+    await runCommand(ctx, raw, async () => {
+      const input = openJobs(file);
+      const jc: JobContext = { quiet: raw.quiet === true, interrupts: ctx.interrupts };
+      const rl = readline.createInterface({ input, crlfDelay: Infinity });
+      let lineNo = 0;
+      let failed = false;
+      try {
+        for await (const text of rl) {
+          lineNo++;
+          const trimmed = text.trim();
+          if (trimmed === '' || trimmed.startsWith('#')) continue;
+          const atStart = ctx.interrupts();
+          const record = await runJob(trimmed, lineNo, { ...jc, interrupts: () => ctx.interrupts() - atStart });
+          ctx.write(JSON.stringify(record) + '\n');
+          if (!record.ok) failed = true;
+          if (ctx.interrupts() > atStart) return EXIT_INTERRUPTED;
+        }
+      } catch (e) {
+        if (e instanceof UsageError) throw e;
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new UsageError(`cannot read the job file ${file} after line ${lineNo} (${code ?? (e as Error).message})`);
+      } finally {
+        rl.close();
+      }
+      return failed ? EXIT_FAILURE : 0;
+    });
+  });
+  return cmd;
+}

@@ -1,0 +1,76 @@
+/**
+ * `iflow merge part*.json`: combine --partial documents of independent runs of one problem
+ * into one report (command 'merge'), as if their samples had come from one run. Each file
+ * becomes one iteration of the merged result; see src/partial.ts.
+ */
+import fs from 'fs';
+import { Command } from 'commander';
+import { UsageError } from '../errors';
+import { mergePartials, partialSchema, PARTIAL_FORMAT, PARTIAL_VERSION, type NamedPartial } from '../partial';
+import { resultSchema } from '../report/schema';
+import { renderText } from '../report/text';
+import { VERSION } from '../version';
+import { createReporter } from './progress';
+import { runCommand, type CommandContext } from './shared';
+
+/** Read and validate one partial document; every problem is a UsageError naming the file. */
+export function readPartial(file: string): NamedPartial {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read ${file} (${code === 'ENOENT' ? 'no such file' : code ?? 'read error'})`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${file} is not valid JSON: ${(e as Error).message}`, 'give files written with --partial');
+  }
+  const tag = typeof data === 'object' && data !== null ? (data as { format?: unknown; version?: unknown }) : {};
+  if (tag.format !== PARTIAL_FORMAT) {
+    throw new UsageError(`${file} is not an iflow partial result (no "format": "${PARTIAL_FORMAT}")`, 'write it with integrate or evaluate --partial');
+  }
+  if (tag.version !== PARTIAL_VERSION) {
+    throw new UsageError(`${file} has format version ${String(tag.version)}; iflow ${VERSION} reads version ${PARTIAL_VERSION}`);
+  }
+  const parsed = partialSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(`${file} is not a valid partial result: ${issue.path.join('.')}${issue.path.length ? ': ' : ''}${issue.message}`);
+  }
+  return { name: file, doc: parsed.data };
+}
+
+export function mergeCommand(ctx: CommandContext): Command {
+  const cmd = new Command('merge')
+    .description('combine --partial results of independent runs (other seeds) into one report')
+    .argument('<files...>', 'JSON documents written by integrate/evaluate --partial')
+    .option('--json', 'print one JSON document instead of the table')
+    .option('--partial', 'print the merged statistics as a partial document (to merge again later)')
+    .option('-q, --quiet', 'no warnings on stderr')
+    .option('--debug', 'stack traces on errors');
+  cmd.addHelpText(
+    'after',
+    `
+Each file counts as one iteration of the merged result (chi2/dof and Q compare the files);
+the estimate is computed from the sums over all samples.
+
+Examples:
+  for s in 1 2 3 4; do iflow integrate "x1*x2" --dim 2 --method uniform --seed $s --partial > part-$s.json; done
+  iflow merge part-*.json`,
+  );
+  cmd.action(async (files: string[], raw: Record<string, unknown>) => {
+    await runCommand(ctx, raw, async () => {
+      const parts = files.map(readPartial);
+      const reporter = createReporter(raw.quiet === true);
+      const merged = mergePartials(parts, reporter.warn);
+      if (raw.partial === true) ctx.write(JSON.stringify(partialSchema.parse(merged.partial), null, 2) + '\n');
+      else if (raw.json === true) ctx.write(JSON.stringify(resultSchema.parse(merged.result), null, 2) + '\n');
+      else ctx.write(renderText(merged.result));
+      return 0;
+    });
+  });
+  return cmd;
+}

@@ -1,0 +1,41 @@
+/** Output of integrate-like runs: the report, the --partial document, the --save-model files. */
+import { UsageError } from '../errors';
+import type { Prepared, RunOutput } from '../integrate';
+import { flowDigest, saveModel } from '../model';
+import { partialFromRun, type PartialDocument } from '../partial';
+import type { Flow } from '../flow/flow';
+import { resultSchema, type TrainingReport } from '../report/schema';
+import { renderText } from '../report/text';
+import type { IntegrateOptions } from './options';
+
+/** Reject option combinations that would only fail after training. */
+export function checkRunOptions(options: IntegrateOptions): void {
+  if (options.saveModel !== undefined && options.method !== 'flow') {
+    throw new UsageError('--save-model needs --method flow', 'a uniform run has no flow to save');
+  }
+}
+
+/** Save `flow` to options.saveModel (if given); returns the directory written. */
+export function saveRunModel(prepared: Prepared, flow: Flow | null, training: TrainingReport | null): string | null {
+  const dir = prepared.options.saveModel;
+  if (dir === undefined || flow === null) return null;
+  const { problem } = prepared;
+  saveModel(dir, flow, {
+    problem: { expression: problem.expression, dim: problem.dim, bounds: problem.bounds, params: problem.params },
+    seed: prepared.options.seed,
+    training,
+  });
+  return dir;
+}
+
+/** The mergeable statistics of a run. */
+export function runPartial(out: RunOutput, digest?: string): PartialDocument {
+  return partialFromRun(out, digest ?? (out.flow ? flowDigest(out.flow) : null));
+}
+
+/** Text of the run's stdout: the partial document, the JSON result or the text report. */
+export function renderRun(options: IntegrateOptions, out: RunOutput, digest?: string): string {
+  if (options.partial) return JSON.stringify(runPartial(out, digest), null, 2) + '\n';
+  if (options.json) return JSON.stringify(resultSchema.parse(out.result), null, 2) + '\n';
+  return renderText(out.result);
+}

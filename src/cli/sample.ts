@@ -1,0 +1,205 @@
+/**
+ * `iflow sample`: points of a trained flow with their weights on stdout (CSV or NDJSON), or
+ * unweighted events by accept-reject. The flow is trained first with the integrate training
+ * flags, or loaded with --model. Output is streamed chunk by chunk with backpressure.
+ */
+import { Command, Option } from 'commander';
+import type { Writable } from 'stream';
+import { z } from 'zod';
+import { backendChoices, initBackend } from '../backend';
+import { UsageError } from '../errors';
+import { createFlow, prepareProblem, type Prepared } from '../integrate';
+import { integralEstimate } from '../estimate/stats';
+import { checkModelTarget, readModel } from '../model';
+import { formatEstimate, formatNumber } from '../report/format';
+import { Rng, Stream } from '../rng';
+import { DEFAULT_PILOT, sampleFormats, writeSamples, type SampleReport } from '../sample';
+import { trainFlow } from '../train/trainer';
+import { modelRunOptions, prepareFromModel } from './evaluate';
+import { addFlowOptions } from './integrate';
+import { integrateOptionsSchema, type IntegrateOptions } from './options';
+import { createReporter, type Reporter } from './progress';
+import { saveRunModel } from './runOutput';
+import { collect, dropUndefined, runCommand, type CommandContext } from './shared';
+
+/** A whole number from a JSON number or a numeric string ("1e7" and "1_000_000" too). */
+const count = (min: number, max: number) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? (v.trim() === '' ? NaN : Number(v.trim().replace(/_/g, ''))) : v),
+    z
+      .number({ error: 'expected a number' })
+      .refine(Number.isFinite, 'expected a finite number')
+      .pipe(z.number().int('expected a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`)),
+  );
+
+/** Options of sample that integrate does not have. */
+export const sampleOnlySchema = z.object({
+  samples: count(1, 1e15).default(10_000),
+  format: z.enum(sampleFormats).default('csv'),
+  unweighted: z.boolean().default(false),
+  pilot: count(1, 1e10).default(DEFAULT_PILOT),
+  model: z.string().min(1).optional(),
+});
+export type SampleOnlyOptions = z.output<typeof sampleOnlySchema>;
+
+const sampleOnlyKeys = ['samples', 'format', 'unweighted', 'pilot', 'model'] as const;
+/** Training flags that make no sense with a loaded flow. */
+const trainingKeys = ['spline', 'bins', 'layers', 'forceLayers', 'hidden', 'blob', 'loss', 'epochs', 'batch', 'lr', 'decay', 'clip', 'targetRelError', 'saveModel'];
+const problemKeys = ['dim', 'bounds', 'param'];
+
+const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`;
+
+function split(raw: Record<string, unknown>): { mine: Record<string, unknown>; rest: Record<string, unknown> } {
+  const mine: Record<string, unknown> = {};
+  const rest: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) ((sampleOnlyKeys as readonly string[]).includes(k) ? mine : rest)[k] = v;
+  return { mine, rest };
+}
+
+/** Train a flow for the problem as integrate does (same seed, same flow). */
+async function trainForSampling(prepared: Prepared, reporter: Reporter, interrupts: () => number): Promise<void> {
+  const { problem, options } = prepared;
+  await initBackend(options.backend);
+  const flow = createFlow(problem, options, reporter.warn);
+  prepared.flow = flow;
+  prepared.training = await trainFlow(
+    flow,
+    problem,
+    new Rng(options.seed, Stream.train),
+    {
+      epochs: options.epochs,
+      batch: options.batch,
+      lr: options.lr,
+      decay: options.decay,
+      clip: options.clip,
+      loss: options.loss,
+      targetRelError: options.targetRelError,
+      evalSamples: options.samples,
+      nan: options.nan,
+    },
+    {
+      onEpoch: (info) => reporter.hooks.onProgress?.('train', info.epoch, info.epochs, info),
+      onWarning: reporter.warn,
+      shouldStop: () => interrupts() > 0,
+    },
+  );
+  reporter.stop();
+  if (prepared.training.stopReason === 'interrupted') {
+    reporter.warn(`training interrupted after ${prepared.training.epochs} epochs; sampling the flow as it is`);
+  }
+}
+
+/** One-paragraph summary of a sampling run for stderr. */
+export function describeSampling(r: SampleReport, pilot: number): string {
+  const e = integralEstimate(r.moments);
+  const F = Number.isFinite(e.sdev) ? formatEstimate(e.mean, e.sdev) : formatNumber(e.mean);
+  if (r.maxWeight === null) {
+    return `iflow: wrote ${r.written} weighted points; mean weight ${F} (the integral estimate)\n`;
+  }
+  const rate = r.candidates > 0 ? r.written / r.candidates : 0;
+  const lines = [
+    `iflow: wrote ${r.written} unweighted events from ${r.candidates} candidates: acceptance rate ${formatNumber(100 * rate, 3)}%` +
+      ` (w_max = ${formatNumber(r.maxWeight, 6)}, the largest weight of a ${pilot}-point pilot run; integral ${F})`,
+  ];
+  if (r.overweight > 0) {
+    lines.push(
+      `iflow: warning: ${r.overweight} event(s) (${formatNumber((100 * r.overweight) / Math.max(1, r.written), 3)}%) had |w| > w_max` +
+        ` (largest |w|/w_max = ${formatNumber(r.largestRatio, 4)}); they are written with weight |w|/w_max instead of 1 (raise --pilot to reduce them)`,
+    );
+  } else {
+    lines.push('iflow: no event exceeded w_max');
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function sampleCommand(ctx: CommandContext, out: NodeJS.WritableStream = process.stdout): Command {
+  const cmd = new Command('sample')
+    .description('write points of a trained flow with weights f/q (CSV or NDJSON), or unweighted events')
+    .argument('[expression]', 'integrand in mathjs syntax (omit with --model)')
+    .option('--model <dir>', 'sample a flow saved by --save-model instead of training one')
+    .option('-d, --dim <d>', 'number of dimensions (1-64)')
+    .option('--bounds <lo:hi,...>', 'domain: one lo:hi for all dimensions or one per dimension (default 0:1)')
+    .option('-p, --param <name=value>', 'named constant used in the expression (repeatable)', collect)
+    .option('-n, --samples <N>', 'points to write (events with --unweighted)', '10000')
+    .addOption(new Option('--format <f>', 'output format: CSV with header x1..xd,weight, or one JSON object per line').choices([...sampleFormats]).default('csv'))
+    .option('--unweighted', 'accept-reject against the largest weight of a pilot run: N events of weight 1')
+    .option('--pilot <N>', 'points of the pilot run that sets the maximum weight (--unweighted)', String(DEFAULT_PILOT))
+    .option('-s, --seed <n>', 'random seed', '1')
+    .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices([...backendChoices]).default('auto'))
+    .addOption(new Option('--nan <policy>', 'non-finite integrand values: stop with an error, or count them as 0').choices(['error', 'zero']).default('error'));
+  addFlowOptions(cmd);
+  cmd
+    .option('--save-model <dir>', 'also save the trained flow to this directory')
+    .option('-q, --quiet', 'no progress, summary or warnings on stderr')
+    .option('--debug', 'stack traces and generated code on errors; output buffer and peak memory at the end');
+  cmd.addHelpText(
+    'after',
+    `
+The weight of a point x is f(x)/q(x) in the coordinates of --bounds, so that the mean weight
+estimates the integral. Output is streamed; N can exceed memory.
+
+Examples:
+  iflow sample "exp(-sum((x-0.5).^2)/0.04)" --dim 2 -n 1e6 > points.csv
+  iflow sample --model model/ -n 1000 --unweighted --format ndjson | head`,
+  );
+  cmd.action(async (expression: string | undefined, raw: Record<string, unknown>) => {
+    await runCommand(ctx, raw, async () => {
+      const { mine, rest } = split(raw);
+      const sampleOptions = sampleOnlySchema.parse(dropUndefined(mine));
+      const evalSamples = Math.min(Math.max(sampleOptions.samples, 2), 1e10);
+      const reporter = createReporter(rest.quiet === true);
+      let prepared: Prepared;
+      let options: IntegrateOptions;
+      if (sampleOptions.model !== undefined) {
+        const given = (k: string) => cmd.getOptionValueSource(k) === 'cli';
+        for (const k of [...problemKeys, ...trainingKeys]) {
+          if (given(k)) throw new UsageError(`${flagName(k)} cannot be used with --model`, 'the problem and the flow come from the model');
+        }
+        const model = readModel(sampleOptions.model);
+        if (expression !== undefined && expression !== model.doc.problem.expression) {
+          throw new UsageError(`the expression differs from the model's (${JSON.stringify(model.doc.problem.expression)})`, 'omit the expression with --model');
+        }
+        options = modelRunOptions(model, { seed: rest.seed, backend: rest.backend, nan: rest.nan, quiet: rest.quiet, debug: rest.debug, samples: evalSamples });
+        prepared = await prepareFromModel(model, options);
+      } else {
+        if (expression === undefined) throw new UsageError('missing the integrand expression', 'give an expression, or --model DIR');
+        options = integrateOptionsSchema.parse(dropUndefined({ ...rest, expression, samples: evalSamples }));
+        if (options.saveModel !== undefined) checkModelTarget(options.saveModel);
+        prepared = prepareProblem(options);
+        await trainForSampling(prepared, reporter, ctx.interrupts);
+      }
+      const flow = prepared.flow!;
+      try {
+        if (options.saveModel !== undefined) {
+          saveRunModel(prepared, flow, prepared.training ?? null);
+          if (!options.quiet) process.stderr.write(`iflow: model saved to ${options.saveModel}\n`);
+        }
+        const atStart = ctx.interrupts();
+        const report = await writeSamples(
+          prepared.problem,
+          flow,
+          { count: sampleOptions.samples, format: sampleOptions.format, unweighted: sampleOptions.unweighted, pilot: sampleOptions.pilot, seed: options.seed, nan: options.nan },
+          out as Writable,
+          {
+            onProgress: (done, total) => reporter.hooks.onProgress?.('evaluate', done, total),
+            shouldStop: () => ctx.interrupts() > atStart,
+          },
+        );
+        reporter.stop();
+        if (!options.quiet) process.stderr.write(describeSampling(report, sampleOptions.pilot));
+        if (options.debug) {
+          const rssMb = process.resourceUsage().maxRSS / 1024;
+          process.stderr.write(`iflow: debug: largest output buffer ${report.maxBuffered} bytes; peak RSS ${rssMb.toFixed(0)} MB\n`);
+        }
+        if (report.stopped) {
+          process.stderr.write(`iflow: interrupted after ${report.written} of ${sampleOptions.samples} lines\n`);
+          return 130;
+        }
+        return 0;
+      } finally {
+        flow.dispose();
+      }
+    });
+  });
+  return cmd;
+}

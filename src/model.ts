@@ -1,0 +1,274 @@
+/**
+ * Saved models: a trained flow with the problem it was trained for, in a directory
+ *
+ *   DIR/model.json   format tag and version, iflow version, FlowConfig, problem (expression,
+ *                    dim, bounds, params), training seed and report, and the table of weights
+ *                    (name, shape, byte offset) with the byte length and SHA-256 of weights.bin
+ *   DIR/weights.bin  every weight as float32 little-endian, concatenated in table order
+ *
+ * The weights are the flow's float32 values, so a flow saved on one backend loads bit for bit
+ * on any other. Saving writes into a temporary directory that is renamed to DIR; when DIR
+ * already exists the two files are written under temporary names and renamed over the old
+ * ones, and the checksum in model.json tells a mixed pair apart. Loading validates model.json
+ * with zod and checks weights.bin against it; every problem is a UsageError naming the file.
+ */
+import { createHash } from 'crypto';
+import fs from 'fs';
+import path from 'path';
+import { z } from 'zod';
+import { UsageError } from './errors';
+import { Flow } from './flow/flow';
+import { splineKinds, type FlowConfig, type SerializedWeights } from './flow/types';
+import { trainingSchema, type TrainingReport } from './report/schema';
+import { VERSION } from './version';
+
+export const MODEL_FORMAT = 'iflow-model';
+export const MODEL_VERSION = 1;
+export const MODEL_FILE = 'model.json';
+export const WEIGHTS_FILE = 'weights.bin';
+
+const finite = z.number().refine(Number.isFinite, 'expected a finite number');
+const posInt = z.number().int().positive();
+
+export const flowConfigSchema = z.object({
+  dim: posInt,
+  spline: z.enum(splineKinds),
+  bins: posInt,
+  layers: posInt,
+  hidden: z.array(posInt).min(1),
+  blob: z.number().int().nonnegative(),
+  masks: z.array(z.array(z.boolean())),
+});
+
+export const modelProblemSchema = z.object({
+  expression: z.string().min(1),
+  dim: posInt,
+  bounds: z.array(z.tuple([finite, finite])),
+  params: z.record(z.string(), finite),
+});
+
+export const weightEntrySchema = z.object({
+  name: z.string().min(1),
+  shape: z.array(z.number().int().nonnegative()),
+  /** Byte offset of the tensor in weights.bin. */
+  offset: z.number().int().nonnegative(),
+});
+
+export const modelSchema = z
+  .object({
+    format: z.literal(MODEL_FORMAT),
+    version: z.number().int(),
+    iflow: z.string(),
+    config: flowConfigSchema,
+    problem: modelProblemSchema,
+    /** Seed of the run that trained the flow. */
+    seed: z.number().int().nonnegative().nullable(),
+    training: trainingSchema.nullable(),
+    weights: z.object({
+      file: z.literal(WEIGHTS_FILE),
+      dtype: z.literal('float32'),
+      byteOrder: z.literal('little'),
+      byteLength: z.number().int().nonnegative(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      tensors: z.array(weightEntrySchema),
+    }),
+  })
+  .superRefine((m, ctx) => {
+    if (m.config.dim !== m.problem.dim) {
+      ctx.addIssue({ code: 'custom', path: ['config', 'dim'], message: `flow dimension ${m.config.dim} differs from the problem's ${m.problem.dim}` });
+    }
+    if (m.problem.bounds.length !== m.problem.dim) {
+      ctx.addIssue({ code: 'custom', path: ['problem', 'bounds'], message: `expected ${m.problem.dim} intervals` });
+    }
+    for (const t of m.weights.tensors) {
+      const end = t.offset + 4 * t.shape.reduce((a, b) => a * b, 1);
+      if (t.offset % 4 !== 0 || end > m.weights.byteLength) {
+        ctx.addIssue({ code: 'custom', path: ['weights', 'tensors'], message: `tensor ${t.name} lies outside ${WEIGHTS_FILE}` });
+      }
+    }
+  });
+
+export type ModelDocument = z.infer<typeof modelSchema>;
+export type ModelProblem = z.infer<typeof modelProblemSchema>;
+
+/** A model read from disk: the validated document and the decoded weights. */
+export interface LoadedModel {
+  dir: string;
+  doc: ModelDocument;
+  weights: SerializedWeights[];
+  /** SHA-256 of weights.bin (the flow's digest, see `flowDigest`). */
+  digest: string;
+}
+
+/** The weights of a flow as float32 little-endian bytes and their table. */
+export function encodeWeights(weights: readonly SerializedWeights[]): { bytes: Buffer; tensors: z.infer<typeof weightEntrySchema>[] } {
+  const total = weights.reduce((s, w) => s + w.values.length, 0);
+  const bytes = Buffer.alloc(4 * total);
+  const tensors: z.infer<typeof weightEntrySchema>[] = [];
+  let offset = 0;
+  for (const w of weights) {
+    tensors.push({ name: w.name, shape: w.shape.slice(), offset });
+    for (let i = 0; i < w.values.length; i++) bytes.writeFloatLE(w.values[i], offset + 4 * i);
+    offset += 4 * w.values.length;
+  }
+  return { bytes, tensors };
+}
+
+export function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** SHA-256 of the flow's weights as stored in weights.bin: equal digests mean the same flow. */
+export function flowDigest(flow: Flow): string {
+  return sha256(encodeWeights(flow.serialize().weights).bytes);
+}
+
+export interface SaveInfo {
+  problem: ModelProblem;
+  seed: number | null;
+  training: TrainingReport | null;
+}
+
+/** Fail early (before training) when `dir` cannot become a model directory. */
+export function checkModelTarget(dir: string): void {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(dir);
+  } catch {
+    return; // created on save
+  }
+  if (!st.isDirectory()) throw new UsageError(`--save-model ${dir}: exists and is not a directory`);
+}
+
+function writeFileSynced(file: string, data: string | Buffer): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    fs.writeFileSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Write the flow and `info` to `dir` (see the file comment for the guarantees). */
+export function saveModel(dir: string, flow: Flow, info: SaveInfo): ModelDocument {
+  const serialized = flow.serialize();
+  const { bytes, tensors } = encodeWeights(serialized.weights);
+  const doc: ModelDocument = {
+    format: MODEL_FORMAT,
+    version: MODEL_VERSION,
+    iflow: VERSION,
+    config: serialized.config,
+    problem: info.problem,
+    seed: info.seed,
+    training: info.training,
+    weights: { file: WEIGHTS_FILE, dtype: 'float32', byteOrder: 'little', byteLength: bytes.length, sha256: sha256(bytes), tensors },
+  };
+  modelSchema.parse(doc);
+  const json = JSON.stringify(doc, null, 2) + '\n';
+  const target = path.resolve(dir);
+  try {
+    checkModelTarget(target);
+    if (fs.existsSync(target)) {
+      const tag = `.${process.pid}.${Date.now()}.tmp`;
+      const tmpWeights = path.join(target, `.${WEIGHTS_FILE}${tag}`);
+      const tmpModel = path.join(target, `.${MODEL_FILE}${tag}`);
+      try {
+        writeFileSynced(tmpWeights, bytes);
+        writeFileSynced(tmpModel, json);
+        fs.renameSync(tmpWeights, path.join(target, WEIGHTS_FILE));
+        fs.renameSync(tmpModel, path.join(target, MODEL_FILE));
+      } finally {
+        fs.rmSync(tmpWeights, { force: true });
+        fs.rmSync(tmpModel, { force: true });
+      }
+    } else {
+      const parent = path.dirname(target);
+      fs.mkdirSync(parent, { recursive: true });
+      const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(target)}.tmp-`));
+      try {
+        fs.chmodSync(tmp, 0o755); // mkdtemp creates 0700
+        writeFileSynced(path.join(tmp, WEIGHTS_FILE), bytes);
+        writeFileSynced(path.join(tmp, MODEL_FILE), json);
+        fs.renameSync(tmp, target);
+      } catch (e) {
+        fs.rmSync(tmp, { recursive: true, force: true });
+        throw e;
+      }
+    }
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const err = e as NodeJS.ErrnoException;
+    throw new UsageError(`cannot save the model to ${dir}: ${err.code ?? ''} ${String(err.message ?? e).split('\n')[0]}`.replace(/\s+/g, ' '));
+  }
+  return doc;
+}
+
+function describeIssue(err: z.ZodError): string {
+  const issue = err.issues[0];
+  const where = issue.path.length > 0 ? issue.path.join('.') + ': ' : '';
+  return `${where}${issue.message}`;
+}
+
+/** Read and validate DIR/model.json and DIR/weights.bin (no tensors are created). */
+export function readModel(dir: string): LoadedModel {
+  const modelFile = path.join(dir, MODEL_FILE);
+  const weightsFile = path.join(dir, WEIGHTS_FILE);
+  let text: string;
+  try {
+    text = fs.readFileSync(modelFile, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      `cannot read the model file ${modelFile} (${code === 'ENOENT' ? 'no such file' : code ?? 'read error'})`,
+      'give a directory written by --save-model',
+    );
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`the model file ${modelFile} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof data === 'object' && data !== null && (data as { format?: unknown }).format === MODEL_FORMAT) {
+    const version = (data as { version?: unknown }).version;
+    if (version !== MODEL_VERSION) {
+      throw new UsageError(`the model file ${modelFile} has format version ${String(version)}; iflow ${VERSION} reads version ${MODEL_VERSION}`);
+    }
+  }
+  const parsed = modelSchema.safeParse(data);
+  if (!parsed.success) {
+    throw new UsageError(`the model file ${modelFile} is not a valid iflow model: ${describeIssue(parsed.error)}`);
+  }
+  const doc = parsed.data;
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(weightsFile);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read the weights file ${weightsFile} (${code === 'ENOENT' ? 'no such file' : code ?? 'read error'})`);
+  }
+  if (bytes.length !== doc.weights.byteLength) {
+    throw new UsageError(`the weights file ${weightsFile} has ${bytes.length} bytes; ${modelFile} expects ${doc.weights.byteLength}`);
+  }
+  const digest = sha256(bytes);
+  if (digest !== doc.weights.sha256) {
+    throw new UsageError(`the weights file ${weightsFile} does not match the checksum in ${modelFile} (corrupt or from another save)`);
+  }
+  const weights: SerializedWeights[] = doc.weights.tensors.map((t) => {
+    const size = t.shape.reduce((a, b) => a * b, 1);
+    const values = new Array<number>(size);
+    for (let i = 0; i < size; i++) values[i] = bytes.readFloatLE(t.offset + 4 * i);
+    return { name: t.name, shape: t.shape.slice(), values };
+  });
+  return { dir, doc, weights, digest };
+}
+
+/** Build the flow of a loaded model (call after the backend is initialised). */
+export function instantiateFlow(model: LoadedModel): Flow {
+  try {
+    return Flow.deserialize({ config: model.doc.config as FlowConfig, weights: model.weights });
+  } catch (e) {
+    throw new UsageError(`the model in ${model.dir} does not describe a usable flow: ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,288 @@
+/**
+ * Mergeable run results (`--partial`) and their merge (`iflow merge`).
+ *
+ * A partial document holds the sufficient statistics of a run instead of its report: the
+ * per-iteration Moments of the main method, the baseline's Moments, and what is needed to
+ * check that parts belong together (problem, method) and to account for their cost (training
+ * calls and seconds). Moments are plain float64 sums, and JSON numbers round-trip float64
+ * exactly, so merged sums equal the sums over the pooled samples.
+ *
+ * Merging: every input document contributes its pooled moments as one iteration of the merged
+ * result (so chi2/dof and Q test whether the parts agree with each other); the estimate is
+ * built from the sum of all of them. Baselines are summed when every part has one. Parts that
+ * sampled the same flow (same weight digest, e.g. `evaluate --model DIR`) count its training
+ * once; parts that trained their own flows add their training calls and seconds.
+ */
+import { z } from 'zod';
+import { UsageError } from './errors';
+import { assembleResult, type RunOutput } from './integrate';
+import { emptyMoments, mergeMoments, type Moments } from './estimate/stats';
+import type { Problem } from './problem';
+import { flowSettingsSchema, trainingSchema, type IntegrationResult, type TrainingReport } from './report/schema';
+import { VERSION } from './version';
+
+export const PARTIAL_FORMAT = 'iflow-partial';
+export const PARTIAL_VERSION = 1;
+
+const finite = z.number().refine(Number.isFinite, 'expected a finite number');
+const count = z.number().int().nonnegative();
+
+export const observableSumsSchema = z.object({ s1: finite, s2: finite, sx: finite });
+
+export const momentsSchema = z.object({
+  n: count,
+  sumW: finite,
+  sumW2: finite.refine((v) => v >= 0, 'must be non-negative'),
+  sumAbsW: finite.refine((v) => v >= 0, 'must be non-negative'),
+  maxAbsW: finite.refine((v) => v >= 0, 'must be non-negative'),
+  zeros: count,
+  nonFinite: count,
+  coords: z.array(observableSumsSchema),
+  events: z.array(observableSumsSchema),
+});
+
+export const partialProblemSchema = z.object({
+  expression: z.string(),
+  dim: z.number().int().positive(),
+  bounds: z.array(z.tuple([finite, finite])),
+  params: z.record(z.string(), finite),
+  events: z.array(z.string()),
+});
+
+export const partialSchema = z
+  .object({
+    format: z.literal(PARTIAL_FORMAT),
+    version: z.literal(PARTIAL_VERSION),
+    iflow: z.string(),
+    command: z.enum(['integrate', 'evaluate', 'merge']),
+    problem: partialProblemSchema,
+    method: z.enum(['flow', 'uniform']),
+    /** Seed of the run (null for merged documents). */
+    seed: z.number().int().nonnegative().nullable(),
+    /** Number of runs whose samples this document holds. */
+    parts: z.number().int().positive(),
+    /** True when a run was interrupted: its moments cover the samples drawn until then. */
+    interrupted: z.boolean(),
+    /** Moments of the main method, one per iteration. */
+    iterations: z.array(momentsSchema),
+    /** Moments of the uniform baseline, or null when there was none. */
+    baseline: momentsSchema.nullable(),
+    /** Training report of the flow (calls and seconds included); null for uniform runs. */
+    training: trainingSchema.nullable(),
+    flow: flowSettingsSchema.nullable(),
+    /** SHA-256 of the flow's float32 weights; equal digests mean the parts sampled the same flow. */
+    flowDigest: z.string().nullable(),
+    backend: z.object({ name: z.string(), addon: z.string().nullable() }).nullable(),
+    seconds: z.object({ train: finite, evaluate: finite, baseline: finite, total: finite }),
+  })
+  .superRefine((doc, ctx) => {
+    const { dim, events, bounds } = doc.problem;
+    if (bounds.length !== dim) ctx.addIssue({ code: 'custom', path: ['problem', 'bounds'], message: `expected ${dim} intervals` });
+    const check = (m: Moments, where: (string | number)[]) => {
+      if (m.coords.length !== dim) ctx.addIssue({ code: 'custom', path: [...where, 'coords'], message: `expected ${dim} entries` });
+      if (m.events.length !== events.length) {
+        ctx.addIssue({ code: 'custom', path: [...where, 'events'], message: `expected ${events.length} entries` });
+      }
+    };
+    doc.iterations.forEach((m, i) => check(m, ['iterations', i]));
+    if (doc.baseline) check(doc.baseline, ['baseline']);
+  });
+
+export type PartialDocument = z.infer<typeof partialSchema>;
+
+/** The partial document of one run. */
+export function partialFromRun(out: RunOutput, flowDigest: string | null): PartialDocument {
+  const r = out.result;
+  return partialSchema.parse({
+    format: PARTIAL_FORMAT,
+    version: PARTIAL_VERSION,
+    iflow: VERSION,
+    command: r.command,
+    problem: r.problem,
+    method: r.method,
+    seed: r.seed,
+    parts: 1,
+    interrupted: r.partial,
+    iterations: out.iterations,
+    baseline: out.baseline,
+    training: r.training,
+    flow: r.flow,
+    flowDigest,
+    backend: r.backend,
+    seconds: r.seconds,
+  });
+}
+
+/** A named input of `merge` (the name appears in error messages). */
+export interface NamedPartial {
+  name: string;
+  doc: PartialDocument;
+}
+
+function sameNumbers(a: number[], b: number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/** Why `b` does not describe the same problem as `a`, or null. */
+function problemDifference(a: PartialDocument, b: PartialDocument): string | null {
+  const p = a.problem;
+  const q = b.problem;
+  if (p.expression !== q.expression) return `expression ${JSON.stringify(q.expression)} vs ${JSON.stringify(p.expression)}`;
+  if (p.dim !== q.dim) return `dim ${q.dim} vs ${p.dim}`;
+  if (!sameNumbers(p.bounds.flat(), q.bounds.flat())) return `bounds ${JSON.stringify(q.bounds)} vs ${JSON.stringify(p.bounds)}`;
+  const pk = Object.keys(p.params).sort();
+  const qk = Object.keys(q.params).sort();
+  if (pk.join(',') !== qk.join(',') || pk.some((k) => p.params[k] !== q.params[k])) {
+    return `params ${JSON.stringify(q.params)} vs ${JSON.stringify(p.params)}`;
+  }
+  if (p.events.join('\n') !== q.events.join('\n')) return `events ${JSON.stringify(q.events)} vs ${JSON.stringify(p.events)}`;
+  if (a.method !== b.method) return `method ${b.method} vs ${a.method}`;
+  return null;
+}
+
+/** Check that the inputs can be merged: same problem and method, no repeated (seed, flow). */
+export function checkMergeable(parts: NamedPartial[]): void {
+  if (parts.length === 0) throw new UsageError('nothing to merge', 'give one or more files written with --partial');
+  const first = parts[0];
+  for (const part of parts.slice(1)) {
+    const diff = problemDifference(first.doc, part.doc);
+    if (diff) {
+      throw new UsageError(`${part.name} describes a different problem than ${first.name}: ${diff}`, 'only runs of the same problem and method can be merged');
+    }
+  }
+  const seen = new Map<string, string>();
+  for (const part of parts) {
+    const { seed, flowDigest, method } = part.doc;
+    if (seed === null) continue;
+    // the same seed with the same flow (or uniform sampling) draws the same points
+    const key = `${seed}|${flowDigest ?? method}`;
+    const other = seen.get(key);
+    if (other === part.name) throw new UsageError(`${part.name} is given twice`, 'each part counts once');
+    if (other !== undefined) {
+      throw new UsageError(
+        `${part.name} and ${other} were run with the same seed ${seed}${method === 'flow' ? ' and the same flow' : ''}: their samples are identical, not independent`,
+        'give each part its own --seed',
+      );
+    }
+    seen.set(key, part.name);
+  }
+}
+
+function pooled(m: Moments[], dim: number, nEvents: number): Moments {
+  return m.reduce((a, b) => mergeMoments(a, b), emptyMoments(dim, nEvents));
+}
+
+/** Training of the merged parts: shared once, or the sum of separately trained flows. */
+function mergeTraining(parts: PartialDocument[], sharedFlow: boolean): TrainingReport | null {
+  const reports = parts.map((p) => p.training).filter((t): t is TrainingReport => t !== null);
+  if (reports.length === 0) return null;
+  if (sharedFlow || reports.length === 1) return reports[0];
+  const losses = new Set(reports.map((t) => t.loss));
+  return {
+    epochs: reports.reduce((s, t) => s + t.epochs, 0),
+    batch: reports[0].batch,
+    calls: reports.reduce((s, t) => s + t.calls, 0),
+    seconds: reports.reduce((s, t) => s + t.seconds, 0),
+    loss: losses.size === 1 ? reports[0].loss : [...losses].join('+'),
+    finalLoss: null,
+    finalBatchRelSdev: null,
+    stoppedEarly: reports.some((t) => t.stoppedEarly),
+    stopReason: `${reports.length} flows trained separately; calls and seconds are their sums`,
+    lrReductions: reports.reduce((s, t) => s + t.lrReductions, 0),
+    history: [],
+  };
+}
+
+/** A Problem with the descriptive fields only: assembleResult never evaluates the integrand. */
+function problemStub(p: PartialDocument['problem']): Problem {
+  const volume = p.bounds.reduce((v, [lo, hi]) => v * (hi - lo), 1);
+  return {
+    expression: p.expression,
+    dim: p.dim,
+    bounds: p.bounds.map(([lo, hi]) => [lo, hi]),
+    volume,
+    params: { ...p.params },
+    integrand: undefined,
+    events: p.events.map((label) => ({ label, kernel: undefined })),
+  } as unknown as Problem;
+}
+
+export interface Merged {
+  /** The merged result document (command 'merge'). */
+  result: IntegrationResult;
+  /** The merged sufficient statistics (for `merge --partial`). */
+  partial: PartialDocument;
+}
+
+/** Merge validated partial documents (checked with `checkMergeable` first). */
+export function mergePartials(parts: NamedPartial[], warn: (m: string) => void = () => {}): Merged {
+  checkMergeable(parts);
+  const docs = parts.map((p) => p.doc);
+  const first = docs[0];
+  const { dim } = first.problem;
+  const nEvents = first.problem.events.length;
+  const warnings: string[] = [];
+  const note = (m: string) => {
+    warnings.push(m);
+    warn(m);
+  };
+
+  // one iteration per input: its pooled moments
+  const iterations = docs.map((d) => pooled(d.iterations, dim, nEvents)).filter((m) => m.n > 0);
+  let baseline: Moments | null = null;
+  const withBaseline = docs.filter((d) => d.baseline !== null);
+  if (withBaseline.length === docs.length) {
+    baseline = pooled(docs.map((d) => d.baseline as Moments), dim, nEvents);
+  } else if (withBaseline.length > 0) {
+    note(`the baseline is left out: only ${withBaseline.length} of ${docs.length} parts have one`);
+  }
+
+  const digests = new Set(docs.map((d) => d.flowDigest));
+  const sharedFlow = first.method === 'flow' && digests.size === 1 && first.flowDigest !== null;
+  const training = mergeTraining(docs, sharedFlow);
+  const interrupted = docs.some((d) => d.interrupted);
+  if (interrupted) note(`${docs.filter((d) => d.interrupted).length} part(s) were interrupted; their samples up to then are included`);
+  const flows = new Set(docs.map((d) => JSON.stringify(d.flow)));
+  if (flows.size > 1) note('the parts used different flow settings; the flow settings shown are those of the first part');
+  const backends = new Set(docs.map((d) => JSON.stringify(d.backend)));
+  const backend = backends.size === 1 && first.backend ? { name: first.backend.name, addon: first.backend.addon ?? undefined, skipped: [] } : null;
+  const sum = (key: keyof PartialDocument['seconds']) => docs.reduce((s, d) => s + d.seconds[key], 0);
+  const seconds = { train: sum('train'), evaluate: sum('evaluate'), baseline: sum('baseline'), total: sum('total') };
+
+  const result = assembleResult(
+    {
+      command: 'merge',
+      method: first.method,
+      partial: interrupted,
+      problem: problemStub(first.problem),
+      seed: null,
+      backend,
+      flow: first.flow,
+      training,
+      seconds,
+      warnings,
+    },
+    iterations,
+    baseline,
+    warn,
+  );
+  const partial: PartialDocument = {
+    format: PARTIAL_FORMAT,
+    version: PARTIAL_VERSION,
+    iflow: VERSION,
+    command: 'merge',
+    problem: first.problem,
+    method: first.method,
+    seed: null,
+    parts: docs.reduce((s, d) => s + d.parts, 0),
+    interrupted,
+    iterations,
+    baseline,
+    training,
+    flow: first.flow,
+    flowDigest: sharedFlow ? first.flowDigest : null,
+    backend: backend ? first.backend : null,
+    seconds,
+  };
+  return { result, partial };
+}

@@ -1,0 +1,143 @@
+import { UsageError } from '../src/errors';
+import { accumulate, emptyMoments, integralEstimate, mergeMoments, type Moments } from '../src/estimate/stats';
+import { summarize } from '../src/estimate/summary';
+import { checkMergeable, mergePartials, partialSchema, type NamedPartial, type PartialDocument } from '../src/partial';
+import type { TrainingReport } from '../src/report/schema';
+import { resultSchema } from '../src/report/schema';
+import { Rng } from '../src/rng';
+
+/** Moments of n weights w = 3 u1^2 (u uniform) with one event (u1 > 0.5). */
+function moments(seed: number, n: number): Moments {
+  const rng = new Rng(seed, 3);
+  const m = emptyMoments(2, 1);
+  const x = new Float64Array(2 * n);
+  rng.fill(x);
+  const w = new Float64Array(n);
+  const hit = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    w[i] = 3 * x[2 * i] ** 2;
+    hit[i] = x[2 * i] > 0.5 ? 1 : 0;
+  }
+  accumulate(m, w, x, n, [hit]);
+  return m;
+}
+
+const training = (calls: number): TrainingReport => ({
+  epochs: 10,
+  batch: calls / 10,
+  calls,
+  seconds: 2,
+  loss: 'variance',
+  finalLoss: 0.1,
+  finalBatchRelSdev: 0.3,
+  stoppedEarly: false,
+  stopReason: null,
+  lrReductions: 0,
+  history: [],
+});
+
+function doc(seed: number, over: Partial<PartialDocument> = {}): PartialDocument {
+  return partialSchema.parse({
+    format: 'iflow-partial',
+    version: 1,
+    iflow: '0.1.0',
+    command: 'integrate',
+    problem: { expression: '3*x1^2', dim: 2, bounds: [[0, 1], [0, 1]], params: { a: 2 }, events: ['x1 > 0.5'] },
+    method: 'uniform',
+    seed,
+    parts: 1,
+    interrupted: false,
+    iterations: [moments(seed, 3000), moments(seed + 1000, 2000)],
+    baseline: null,
+    training: null,
+    flow: null,
+    flowDigest: null,
+    backend: null,
+    seconds: { train: 0, evaluate: 1, baseline: 0, total: 1.5 },
+    ...over,
+  });
+}
+
+const named = (docs: PartialDocument[]): NamedPartial[] => docs.map((d, i) => ({ name: `part-${i + 1}.json`, doc: d }));
+
+describe('partial documents and merge', () => {
+  test('moments survive a JSON round trip exactly', () => {
+    const d = doc(1);
+    expect(partialSchema.parse(JSON.parse(JSON.stringify(d)))).toEqual(d);
+  });
+
+  test('the merged estimate is the summary of the summed moments; each file is one iteration', () => {
+    const docs = [doc(1), doc(2), doc(3)];
+    const { result, partial } = mergePartials(named(docs));
+    resultSchema.parse(result);
+    const perFile = docs.map((d) => mergeMoments(mergeMoments(emptyMoments(2, 1), d.iterations[0]), d.iterations[1]));
+    const total = perFile.reduce((a, b) => mergeMoments(a, b), emptyMoments(2, 1));
+    expect(result.estimate).toEqual(summarize(total, ['x1 > 0.5']));
+    expect(result.iterations.map((r) => r.calls)).toEqual([5000, 5000, 5000]);
+    expect(result.iterations[1].integral.mean).toBe(integralEstimate(perFile[1]).mean);
+    expect(result.command).toBe('merge');
+    expect(result.seed).toBeNull();
+    expect(result.seconds.total).toBeCloseTo(4.5, 12);
+    expect(partial.parts).toBe(3);
+    expect(partial.iterations).toEqual(perFile);
+    // merging merged documents gives the same estimate
+    const again = mergePartials(named([partial]));
+    expect(again.result.estimate).toEqual(result.estimate);
+  });
+
+  test.each<[string, Partial<PartialDocument>, RegExp]>([
+    ['expression', { problem: { expression: '3*x2^2', dim: 2, bounds: [[0, 1], [0, 1]], params: { a: 2 }, events: ['x1 > 0.5'] } }, /expression "3\*x2\^2" vs "3\*x1\^2"/],
+    ['bounds', { problem: { expression: '3*x1^2', dim: 2, bounds: [[0, 1], [0, 2]], params: { a: 2 }, events: ['x1 > 0.5'] } }, /bounds/],
+    ['params', { problem: { expression: '3*x1^2', dim: 2, bounds: [[0, 1], [0, 1]], params: { a: 3 }, events: ['x1 > 0.5'] } }, /params/],
+    ['events', { problem: { expression: '3*x1^2', dim: 2, bounds: [[0, 1], [0, 1]], params: { a: 2 }, events: ['x1 > 0.6'] } }, /events/],
+    ['method', { method: 'flow' }, /method flow vs uniform/],
+  ])('a different %s is a UsageError naming both files', (_what, over, message) => {
+    const parts = named([doc(1), doc(2, over)]);
+    expect(() => checkMergeable(parts)).toThrow(UsageError);
+    expect(() => checkMergeable(parts)).toThrow(/part-2\.json describes a different problem than part-1\.json/);
+    expect(() => checkMergeable(parts)).toThrow(message);
+  });
+
+  test('the same seed twice is refused; the same seed with another flow is not', () => {
+    expect(() => checkMergeable(named([doc(1), doc(1)]))).toThrow(/part-2\.json and part-1\.json were run with the same seed 1/);
+    const flow = { method: 'flow' as const, command: 'evaluate' as const };
+    expect(() => checkMergeable(named([doc(1, { ...flow, flowDigest: 'a' }), doc(1, { ...flow, flowDigest: 'b' })]))).not.toThrow();
+    expect(() => checkMergeable(named([doc(1, { ...flow, flowDigest: 'a' }), doc(1, { ...flow, flowDigest: 'a' })]))).toThrow(/same flow/);
+    expect(() => checkMergeable([{ name: 'a.json', doc: doc(1) }, { name: 'a.json', doc: doc(1) }])).toThrow(/a\.json is given twice/);
+    expect(() => checkMergeable([])).toThrow(/nothing to merge/);
+  });
+
+  test('a shared flow counts its training once; separate flows add up', () => {
+    const flow = { method: 'flow' as const, command: 'evaluate' as const, training: training(5000) };
+    const shared = mergePartials(named([doc(1, { ...flow, flowDigest: 'a' }), doc(2, { ...flow, flowDigest: 'a' })]));
+    expect(shared.result.calls.train).toBe(5000);
+    expect(shared.result.training).toEqual(training(5000));
+    expect(shared.partial.flowDigest).toBe('a');
+    const own = { method: 'flow' as const, training: training(4000) };
+    const separate = mergePartials(named([doc(1, { ...own, flowDigest: 'a' }), doc(2, { ...own, flowDigest: 'b' })]));
+    expect(separate.result.calls.train).toBe(8000);
+    expect(separate.result.training?.seconds).toBe(4);
+    expect(separate.partial.flowDigest).toBeNull();
+  });
+
+  test('baselines are summed when every part has one, else left out with a warning', () => {
+    const b1 = moments(50, 1000);
+    const b2 = moments(51, 1000);
+    const both = mergePartials(named([doc(1, { baseline: b1 }), doc(2, { baseline: b2 })]));
+    expect(both.result.baseline).toEqual(summarize(mergeMoments(mergeMoments(emptyMoments(2, 1), b1), b2), ['x1 > 0.5']));
+    const warnings: string[] = [];
+    const one = mergePartials(named([doc(1, { baseline: b1 }), doc(2)]), (m) => warnings.push(m));
+    expect(one.result.baseline).toBeNull();
+    expect(warnings.join(' ')).toMatch(/baseline is left out: only 1 of 2 parts/);
+    expect(one.result.warnings.join(' ')).toMatch(/baseline is left out/);
+  });
+
+  test('the schema checks the shape of the moments against the problem', () => {
+    const bad = JSON.parse(JSON.stringify(doc(1)));
+    bad.iterations[0].coords.pop();
+    expect(partialSchema.safeParse(bad).success).toBe(false);
+    const nan = JSON.parse(JSON.stringify(doc(1)));
+    nan.iterations[0].sumW = 'x';
+    expect(partialSchema.safeParse(nan).success).toBe(false);
+  });
+});
