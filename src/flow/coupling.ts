@@ -1,0 +1,96 @@
+/**
+ * One spline coupling layer on [0,1]^d (i-flow, arXiv:2001.05486, sec. 3.1).
+ *
+ * The mask splits x into kept coordinates A and transformed coordinates B. An MLP maps A to
+ * P = family.paramCount(bins) raw spline parameters for each coordinate of B; the spline moves
+ * B and A passes through unchanged:
+ *
+ *   y_A = x_A,   y_B = C(x_B; MLP(x_A)),   log|det dy/dx| = sum_i log C'(x_B,i).
+ *
+ * The inverse uses the same parameters (y_A = x_A) and the inverse spline. When nothing is kept
+ * (d = 1) the parameters are a trainable bias shared by all samples.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../rng';
+import { maskIndices } from './masks';
+import { makeVariable, Mlp, type NamedVariable } from './mlp';
+import { ColumnSelection, maskRow } from './ops';
+import type { SplineFamily } from './types';
+
+export interface CouplingOptions {
+  /** mask[i] = true when this layer transforms dimension i. */
+  mask: readonly boolean[];
+  family: SplineFamily;
+  bins: number;
+  hidden: readonly number[];
+  blob: number;
+}
+
+export interface CouplingOutput {
+  y: tf.Tensor2D;
+  /** log |det| of the Jacobian of the direction that was applied, per sample: [n]. */
+  logAbsDet: tf.Tensor1D;
+}
+
+export class Coupling {
+  readonly options: CouplingOptions;
+  /** Trainable variables with their serialized names. */
+  readonly params: NamedVariable[];
+
+  private readonly transformedCount: number;
+  private readonly paramCount: number;
+  private readonly kept?: ColumnSelection;
+  private readonly transformed: ColumnSelection;
+  private readonly keepRow?: tf.Tensor2D;
+  private readonly mlp?: Mlp;
+  private readonly bias?: tf.Variable;
+
+  /** Weights come from `rng` (zero output layer), or are all zero without it. */
+  constructor(options: CouplingOptions, rng: Rng | undefined, prefix: string) {
+    this.options = { ...options, mask: options.mask.slice(), hidden: options.hidden.slice() };
+    const d = options.mask.length;
+    const keptCols = maskIndices(options.mask, false);
+    const transformedCols = maskIndices(options.mask, true);
+    if (transformedCols.length === 0) throw new RangeError('a coupling mask must transform some dimension');
+    this.transformedCount = transformedCols.length;
+    this.paramCount = options.family.paramCount(options.bins);
+    const outputs = this.transformedCount * this.paramCount;
+    this.transformed = new ColumnSelection(d, transformedCols);
+    if (keptCols.length > 0) {
+      this.kept = new ColumnSelection(d, keptCols);
+      this.keepRow = maskRow(options.mask, false);
+      const mlpOptions = { inputs: keptCols.length, outputs, hidden: options.hidden, blob: options.blob };
+      this.mlp = new Mlp(mlpOptions, rng, prefix);
+      this.params = this.mlp.params;
+    } else {
+      this.bias = makeVariable(tf.zeros([outputs]));
+      this.params = [{ name: `${prefix}.bias`, variable: this.bias }];
+    }
+  }
+
+  /** Forward (inverse = false) or inverse map of x [n, d]. */
+  apply(x: tf.Tensor2D, inverse: boolean): CouplingOutput {
+    return tf.tidy(() => {
+      const n = x.shape[0];
+      const m = this.transformedCount;
+      const p = this.paramCount;
+      const flat = this.mlp && this.kept
+        ? this.mlp.apply(this.kept.pick(x))
+        : tf.mul(tf.ones([n, 1]), tf.reshape(this.bias as tf.Variable, [1, m * p]));
+      const raw = tf.reshape(flat, [n, m, p]) as tf.Tensor3D;
+      const { family, bins } = this.options;
+      const out = family.apply(this.transformed.pick(x), raw, bins, inverse);
+      const moved = this.transformed.place(out.y);
+      const y = this.keepRow ? tf.add(tf.mul(x, this.keepRow), moved) : moved;
+      return { y: y as tf.Tensor2D, logAbsDet: out.logAbsDet };
+    });
+  }
+
+  dispose(): void {
+    this.transformed.dispose();
+    this.kept?.dispose();
+    this.keepRow?.dispose();
+    this.mlp?.dispose();
+    this.bias?.dispose();
+  }
+}

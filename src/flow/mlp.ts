@@ -1,0 +1,112 @@
+/**
+ * Small dense ReLU network that maps the kept coordinates of a coupling to spline parameters.
+ *
+ * Hidden layers use He-uniform weights (limit sqrt(6 / fanIn)) drawn from the seeded float64
+ * `Rng`, so the weights depend only on the seed, never on the backend. Biases start at zero and
+ * the output layer's weights and bias are exactly zero: the network outputs all-zero parameters,
+ * which makes every spline, and so the flow, the identity at initialisation.
+ *
+ * Optional one-blob input encoding (Müller et al., arXiv:1808.03856): each input u in [0,1]
+ * becomes `blob` features exp(-((u - c_k) / sigma)^2 / 2) with centres c_k = (k + 1/2) / blob
+ * and sigma = 1 / blob.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../rng';
+import { dense } from './ops';
+
+export interface MlpOptions {
+  /** Number of inputs (before encoding). */
+  inputs: number;
+  /** Number of outputs. */
+  outputs: number;
+  /** Hidden widths, e.g. [32, 32, 32]. */
+  hidden: readonly number[];
+  /** One-blob bins per input; 0 feeds the inputs as they are. */
+  blob: number;
+}
+
+/** A named trainable variable and the name used for it in serialized weights. */
+export interface NamedVariable {
+  name: string;
+  variable: tf.Variable;
+}
+
+/** x [n, m] in [0,1] -> one-blob features [n, m * blob] (feature index i * blob + k). */
+export function oneBlob(x: tf.Tensor2D, blob: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const [n, m] = x.shape;
+    const centres = tf.tensor3d(
+      Float32Array.from({ length: blob }, (_, k) => (k + 0.5) / blob),
+      [1, 1, blob],
+    );
+    const u = tf.mul(tf.sub(tf.reshape(x, [n, m, 1]), centres), blob);
+    return tf.reshape(tf.exp(tf.mul(tf.square(u), -0.5)), [n, m * blob]);
+  });
+}
+
+export class Mlp {
+  readonly options: MlpOptions;
+  /** Weights and biases in layer order: w0, b0, w1, b1, ... */
+  readonly params: NamedVariable[];
+
+  private readonly weights: tf.Variable[] = [];
+  private readonly biases: tf.Variable[] = [];
+
+  /**
+   * Builds the layers. With `rng` the hidden weights are He-uniform draws from it; without, all
+   * weights are zero (for loading serialized values). `prefix` names the variables.
+   */
+  constructor(options: MlpOptions, rng: Rng | undefined, prefix: string) {
+    checkOptions(options);
+    this.options = { ...options, hidden: options.hidden.slice() };
+    const first = options.blob > 0 ? options.inputs * options.blob : options.inputs;
+    const sizes = [first, ...options.hidden, options.outputs];
+    this.params = [];
+    for (let l = 0; l + 1 < sizes.length; l++) {
+      const [fanIn, fanOut] = [sizes[l], sizes[l + 1]];
+      const values = new Float32Array(fanIn * fanOut);
+      const last = l + 2 === sizes.length;
+      if (rng && !last) {
+        const limit = Math.sqrt(6 / fanIn);
+        for (let i = 0; i < values.length; i++) values[i] = (2 * rng.next() - 1) * limit;
+      }
+      const w = makeVariable(tf.tensor2d(values, [fanIn, fanOut]));
+      const b = makeVariable(tf.zeros([fanOut]));
+      this.weights.push(w);
+      this.biases.push(b);
+      this.params.push({ name: `${prefix}.w${l}`, variable: w }, { name: `${prefix}.b${l}`, variable: b });
+    }
+  }
+
+  /** x [n, inputs] -> [n, outputs]. */
+  apply(x: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      let h = this.options.blob > 0 ? oneBlob(x, this.options.blob) : x;
+      const last = this.weights.length - 1;
+      for (let l = 0; l <= last; l++) {
+        h = dense(h, this.weights[l] as tf.Tensor2D, this.biases[l] as tf.Tensor1D, l < last);
+      }
+      return h;
+    });
+  }
+
+  dispose(): void {
+    for (const { variable } of this.params) variable.dispose();
+  }
+}
+
+/** A trainable variable initialised from `t`; `t` itself is disposed. */
+export function makeVariable(t: tf.Tensor): tf.Variable {
+  const v = tf.variable(t, true);
+  t.dispose();
+  return v;
+}
+
+function checkOptions(o: MlpOptions): void {
+  const positive = (v: number) => Number.isInteger(v) && v >= 1;
+  if (!positive(o.inputs) || !positive(o.outputs)) {
+    throw new RangeError(`MLP needs positive integer sizes, got ${o.inputs} -> ${o.outputs}`);
+  }
+  if (!o.hidden.every(positive)) throw new RangeError(`bad hidden widths [${o.hidden.join(', ')}]`);
+  if (!Number.isInteger(o.blob) || o.blob < 0) throw new RangeError(`bad one-blob bins ${o.blob}`);
+}
