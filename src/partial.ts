@@ -31,6 +31,8 @@ export const observableSumsSchema = z.object({ s1: finite, s2: finite, sx: finit
 
 export const momentsSchema = z.object({
   n: count,
+  /** Unit of the weight sums (a power of two); documents written before it existed use 1. */
+  scale: finite.refine((v) => v > 0, 'must be positive').default(1),
   sumW: finite,
   sumW2: finite.refine((v) => v >= 0, 'must be non-negative'),
   sumAbsW: finite.refine((v) => v >= 0, 'must be non-negative'),

@@ -18,7 +18,7 @@ import { once } from 'events';
 import { NumericalError } from './errors';
 import { ChunkBuffers, evaluateChunk, yieldToEventLoop, type NanPolicy } from './estimate/evaluate';
 import { drawFromFlow, SAMPLE_CHUNK } from './estimate/importance';
-import { emptyMoments, type Moments } from './estimate/stats';
+import { emptyMoments, maxWeight, type Moments } from './estimate/stats';
 import type { Flow } from './flow/flow';
 import type { Problem } from './problem';
 import { Rng, Stream } from './rng';
@@ -136,7 +136,7 @@ export async function pilotMaxWeight(problem: Problem, flow: Flow, n: number, se
     done += k;
     hooks.onPilot?.(done, n);
   }
-  return m.maxAbsW;
+  return maxWeight(m);
 }
 
 /** Draw from `flow` and write `settings.count` lines to `out` (see the file comment). */

@@ -25,10 +25,18 @@ export interface ObservableSums {
   sx: number;
 }
 
-/** Sufficient statistics of a set of weighted samples. Everything adds under merge. */
+/**
+ * Sufficient statistics of a set of weighted samples. Everything adds under merge.
+ *
+ * The sums are kept in units of `scale`, a power of two chosen from the first non-zero weights
+ * (and raised if much larger ones arrive), so that integrands of size 1e300 or 1e-300 neither
+ * overflow nor underflow in sum w^2. Scaling by a power of two is exact in float64.
+ */
 export interface Moments {
   /** Number of samples (integrand calls). */
   n: number;
+  /** Unit of every weight sum below (sumW, s1: one power; sumW2, s2, sx: two powers). */
+  scale: number;
   /** sum w, sum w^2 */
   sumW: number;
   sumW2: number;
@@ -52,6 +60,7 @@ export function emptyObservable(): ObservableSums {
 export function emptyMoments(dim: number, nEvents: number): Moments {
   return {
     n: 0,
+    scale: 1,
     sumW: 0,
     sumW2: 0,
     sumAbsW: 0,
@@ -75,13 +84,20 @@ export function accumulate(
   hits: Uint8Array[] = [],
 ): void {
   const dim = m.coords.length;
+  let chunkMax = 0;
+  for (let i = 0; i < n; i++) {
+    const a = Math.abs(w[i]);
+    if (a > chunkMax) chunkMax = a;
+  }
+  rescaleFor(m, chunkMax);
+  const inv = 1 / m.scale;
   let sumW = 0;
   let sumW2 = 0;
   let sumAbs = 0;
   let maxAbs = m.maxAbsW;
   let zeros = 0;
   for (let i = 0; i < n; i++) {
-    const wi = w[i];
+    const wi = w[i] * inv;
     sumW += wi;
     sumW2 += wi * wi;
     const a = Math.abs(wi);
@@ -94,7 +110,7 @@ export function accumulate(
     let s2 = 0;
     let sx = 0;
     for (let i = 0, o = k; i < n; i++, o += dim) {
-      const wi = w[i];
+      const wi = w[i] * inv;
       if (wi === 0) continue;
       const a = wi * x[o];
       s1 += a;
@@ -112,7 +128,7 @@ export function accumulate(
     let s2 = 0;
     for (let i = 0; i < n; i++) {
       if (h[i]) {
-        const wi = w[i];
+        const wi = w[i] * inv;
         s1 += wi;
         s2 += wi * wi;
       }
@@ -130,10 +146,66 @@ export function accumulate(
   m.zeros += zeros;
 }
 
+/** A power of two close to x (x > 0, finite). */
+function powerOfTwoNear(x: number): number {
+  return Math.pow(2, Math.round(Math.log2(x)));
+}
+
+/** Largest ratio of a new chunk's max |w| to the current scale before the sums are rescaled. */
+const RESCALE_LIMIT = Math.pow(2, 300);
+
+/**
+ * Choose the scale from the first non-zero chunk, and raise it (rescaling the sums, exactly
+ * up to underflow of negligible terms) when a chunk's weights exceed it by far.
+ */
+function rescaleFor(m: Moments, chunkMax: number): void {
+  if (!(chunkMax > 0) || !Number.isFinite(chunkMax)) return;
+  if (m.sumAbsW === 0 && m.maxAbsW === 0) {
+    m.scale = powerOfTwoNear(chunkMax);
+    return;
+  }
+  if (chunkMax / m.scale > RESCALE_LIMIT) setScale(m, powerOfTwoNear(chunkMax));
+}
+
+/** Express the sums of m in the unit `scale` (in place). */
+function setScale(m: Moments, scale: number): void {
+  if (scale === m.scale) return;
+  if (m.sumAbsW === 0 && m.maxAbsW === 0) {
+    // nothing to convert (and old/new may overflow when squared)
+    m.scale = scale;
+    return;
+  }
+  const f = m.scale / scale;
+  const f2 = f * f;
+  m.sumW *= f;
+  m.sumAbsW *= f;
+  m.maxAbsW *= f;
+  m.sumW2 *= f2;
+  for (const g of [...m.coords, ...m.events]) {
+    g.s1 *= f;
+    g.s2 *= f2;
+    g.sx *= f2;
+  }
+  m.scale = scale;
+}
+
+function cloneMoments(m: Moments): Moments {
+  return { ...m, coords: m.coords.map((c) => ({ ...c })), events: m.events.map((c) => ({ ...c })) };
+}
+
 /** Sum of two sets of moments (pooled samples). */
 export function mergeMoments(a: Moments, b: Moments): Moments {
   if (a.coords.length !== b.coords.length || a.events.length !== b.events.length) {
     throw new Error('cannot merge moments of different shapes');
+  }
+  if (a.scale !== b.scale) {
+    // bring both to the larger unit (an empty side takes the other's)
+    const empty = (m: Moments) => m.sumAbsW === 0 && m.maxAbsW === 0;
+    const scale = empty(a) ? b.scale : empty(b) ? a.scale : Math.max(a.scale, b.scale);
+    a = cloneMoments(a);
+    b = cloneMoments(b);
+    setScale(a, scale);
+    setScale(b, scale);
   }
   const add = (p: ObservableSums, q: ObservableSums): ObservableSums => ({
     s1: p.s1 + q.s1,
@@ -142,6 +214,7 @@ export function mergeMoments(a: Moments, b: Moments): Moments {
   });
   return {
     n: a.n + b.n,
+    scale: a.scale,
     sumW: a.sumW + b.sumW,
     sumW2: a.sumW2 + b.sumW2,
     sumAbsW: a.sumAbsW + b.sumAbsW,
@@ -157,9 +230,9 @@ export function mergeMoments(a: Moments, b: Moments): Moments {
 export function integralEstimate(m: Moments): Estimate {
   if (m.n === 0) return { mean: NaN, sdev: NaN };
   const mean = m.sumW / m.n;
-  if (m.n < 2) return { mean, sdev: Infinity };
+  if (m.n < 2) return { mean: mean * m.scale, sdev: Infinity };
   const variance = Math.max(0, (m.sumW2 - m.n * mean * mean) / (m.n - 1));
-  return { mean, sdev: Math.sqrt(variance / m.n) };
+  return { mean: mean * m.scale, sdev: Math.sqrt(variance / m.n) * m.scale };
 }
 
 /**
@@ -194,6 +267,11 @@ export function expectationEstimate(m: Moments, g: ObservableSums): Estimate {
 /** Effective sample size (sum |w|)^2 / sum w^2 (Kish). */
 export function effectiveSampleSize(m: Moments): number {
   return m.sumW2 > 0 ? (m.sumAbsW * m.sumAbsW) / m.sumW2 : 0;
+}
+
+/** Largest |w| seen. */
+export function maxWeight(m: Moments): number {
+  return m.maxAbsW * m.scale;
 }
 
 /** Unweighting efficiency mean(|w|)/max(|w|): acceptance rate of hit-or-miss unweighting. */

@@ -1,9 +1,11 @@
 /** Plain-number summaries of accumulated moments, as they appear in the result document. */
+import { NumericalError } from '../errors';
 import type { Summary } from '../report/schema';
 import {
   effectiveSampleSize,
   expectationEstimate,
   integralEstimate,
+  maxWeight,
   relativeVariance,
   unweightingEfficiency,
   type Estimate,
@@ -19,12 +21,15 @@ export function summarize(m: Moments, eventLabels: string[]): Summary {
   const undefinedRatios = m.sumW === 0;
   const ess = effectiveSampleSize(m);
   const rv = relativeVariance(m);
+  if (m.n > 0 && !(Number.isFinite(integral.mean) && Number.isFinite(integral.sdev))) {
+    throw new NumericalError(
+      `the estimate is not finite (${integral.mean} ± ${integral.sdev} from ${m.n} samples): the weights overflow float64`,
+      'estimation',
+    );
+  }
   return {
     calls: m.n,
-    integral: {
-      mean: Number.isFinite(integral.mean) ? integral.mean : 0,
-      sdev: Number.isFinite(integral.sdev) ? integral.sdev : 0,
-    },
+    integral: m.n > 0 ? integral : { mean: 0, sdev: 0 },
     expectation: m.coords.map((c) => (undefinedRatios ? null : finiteOrNull(expectationEstimate(m, c)))),
     events: m.events.map((ev, e) => ({
       label: eventLabels[e] ?? `event ${e + 1}`,
@@ -33,7 +38,7 @@ export function summarize(m: Moments, eventLabels: string[]): Summary {
     ess,
     essFraction: m.n > 0 ? ess / m.n : 0,
     unweightingEfficiency: unweightingEfficiency(m),
-    maxWeight: m.maxAbsW,
+    maxWeight: maxWeight(m),
     relativeVariance: Number.isFinite(rv) ? rv : null,
     zeros: m.zeros,
     nonFinite: m.nonFinite,

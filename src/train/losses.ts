@@ -33,15 +33,17 @@ export interface LossTerms {
 export function lossTerms(kind: LossKind, w: Float64Array): LossTerms {
   const n = w.length;
   let s = 0;
-  let s2 = 0;
-  for (let i = 0; i < n; i++) {
-    s += w[i];
-    s2 += w[i] * w[i];
-  }
+  for (let i = 0; i < n; i++) s += w[i];
   const mean = s / n;
   const coef = new Float32Array(n);
-  const relSdev = mean > 0 ? Math.sqrt(Math.max(0, s2 / n - mean * mean)) / mean : NaN;
-  if (!(mean > 0) || !Number.isFinite(mean)) return { value: NaN, coef, mean, relSdev };
+  if (!(mean > 0) || !Number.isFinite(mean)) return { value: NaN, coef, mean, relSdev: NaN };
+  // moments of r = w/mean: free of overflow/underflow for integrands of any magnitude
+  let r2 = 0;
+  for (let i = 0; i < n; i++) {
+    const r = w[i] / mean;
+    r2 += r * r;
+  }
+  const relSdev = Math.sqrt(Math.max(0, r2 / n - 1));
   let value = 0;
   for (let i = 0; i < n; i++) {
     const r = w[i] / mean;

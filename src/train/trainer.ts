@@ -50,10 +50,20 @@ export interface TrainHooks {
   shouldStop?: () => boolean;
 }
 
-/** Largest number of points differentiated at once (wasm heap: ~140 kB per point for RQS). */
-export const GRADIENT_CHUNK = 8192;
+/**
+ * Largest number of points differentiated at once. One RQS training step needs about 28 kB
+ * per point at d=4, 124 kB at d=8 and 312 kB at d=16, and the wasm heap stops at 4 GiB.
+ */
+export function gradientChunk(dim: number): number {
+  if (dim <= 8) return 8192;
+  if (dim <= 16) return 4096;
+  if (dim <= 32) return 2048;
+  return 1024;
+}
 /** Learning-rate reductions allowed after non-finite steps before training stops. */
 const MAX_LR_REDUCTIONS = 4;
+/** The final flow is replaced by the best one seen when its batch rel. sd is this much worse. */
+const DIVERGENCE_FACTOR = 4;
 /** Epochs kept in the report's history (evenly spaced). */
 const HISTORY_ROWS = 50;
 
@@ -74,7 +84,7 @@ export async function trainFlow(
   const start = Date.now();
   const { batch, epochs } = options;
   const d = problem.dim;
-  const chunk = Math.min(options.chunk ?? GRADIENT_CHUNK, batch);
+  const chunk = Math.min(options.chunk ?? gradientChunk(d), batch);
   const optimizer = tf.train.adam(options.lr);
   const zBuf = new Float32Array(chunk * d);
   const xs: Float32Array[] = [];
@@ -91,6 +101,8 @@ export async function trainFlow(
   let finalRel: number | null = null;
   let done = 0;
   let calls = 0;
+  let zeroBatches = 0;
+  const best: { rel: number; epoch: number; weights: tf.Tensor[] | null } = { rel: Infinity, epoch: 0, weights: null };
 
   for (let epoch = 0; epoch < epochs; epoch++) {
     await yieldToEventLoop();
@@ -121,9 +133,19 @@ export async function trainFlow(
     calls += batch;
     const terms = lossTerms(options.loss, w);
     if (terms.mean === 0) {
-      stopReason = 'the integrand was zero on every training point';
-      hooks.onWarning?.(`training stopped at epoch ${epoch + 1}: ${stopReason}`);
-      break;
+      if (best.weights) {
+        stopReason = 'training diverged: the flow stopped sampling where the integrand is non-zero';
+        break;
+      }
+      zeroBatches++; // nothing to learn from yet; the next batch may hit the support
+      continue;
+    }
+    if (terms.relSdev < best.rel) {
+      // the weights that drew this batch are the best seen so far: keep a copy
+      best.weights?.forEach((t) => t.dispose());
+      best.weights = flow.variables.map((v) => v.clone());
+      best.rel = terms.relSdev;
+      best.epoch = epoch + 1;
     }
     // 2. gradient of the surrogate, summed over chunks
     let grads: tf.NamedTensorMap | null = null;
@@ -175,10 +197,11 @@ export async function trainFlow(
     optimizer.applyGradients(Object.keys(clipped).map((name) => ({ name, tensor: clipped[name] })));
     tf.dispose(Object.values(clipped));
     done = epoch + 1;
-    finalLoss = terms.value;
-    finalRel = terms.relSdev;
+    finalLoss = Number.isFinite(terms.value) ? terms.value : null;
+    finalRel = Number.isFinite(terms.relSdev) ? terms.relSdev : null;
     if (epoch % every === 0 || epoch === epochs - 1) {
-      history.push({ epoch: epoch + 1, loss: terms.value, integral: terms.mean, relSdev: terms.relSdev });
+      const fin = (v: number) => (Number.isFinite(v) ? v : null);
+      history.push({ epoch: epoch + 1, loss: fin(terms.value), integral: fin(terms.mean), relSdev: fin(terms.relSdev) });
     }
     hooks.onEpoch?.({ epoch: epoch + 1, epochs, loss: terms.value, integral: terms.mean, relSdev: terms.relSdev, lr });
     if (options.targetRelError !== undefined && terms.relSdev / Math.sqrt(options.evalSamples) <= options.targetRelError) {
@@ -187,6 +210,23 @@ export async function trainFlow(
     }
   }
   optimizer.dispose();
+  // A flow much worse than the best one seen (divergence, or a collapse away from the support)
+  // is replaced by that best one.
+  const lastRel = finalRel ?? Infinity;
+  const diverged = stopReason?.startsWith('training diverged') === true;
+  if (best.weights && (diverged || lastRel > DIVERGENCE_FACTOR * best.rel)) {
+    flow.variables.forEach((v, i) => v.assign(best.weights![i]));
+    hooks.onWarning?.(
+      `${diverged ? stopReason : `training got worse (batch rel. sd ${best.rel.toPrecision(3)} at epoch ${best.epoch}, ${lastRel.toPrecision(3)} at the end)`}; using the flow of epoch ${best.epoch}`,
+    );
+    finalRel = best.rel;
+  }
+  best.weights?.forEach((t) => t.dispose());
+  if (zeroBatches > 0 && best.epoch === 0) {
+    hooks.onWarning?.(`the integrand was zero on all ${zeroBatches} training batches: the flow stays uniform; more --batch or --epochs may find the support`);
+  } else if (zeroBatches > 0) {
+    hooks.onWarning?.(`${zeroBatches} training batch(es) saw only zeros of the integrand and were skipped`);
+  }
   return {
     epochs: done,
     batch,

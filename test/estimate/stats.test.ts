@@ -129,3 +129,31 @@ describe('chi2 and Q', () => {
     expect(bad.Q).toBeLessThan(1e-10);
   });
 });
+
+describe('scaled sums', () => {
+  test.each([1e300, 1e-300, 1])('weights of size %p give the same relative estimates', (size) => {
+    const { x, w } = sample(2000, 9);
+    const ref = emptyMoments(2, 0);
+    accumulate(ref, w, x, 2000);
+    const big = emptyMoments(2, 0);
+    const ws = w.map((v) => v * size);
+    accumulate(big, ws.subarray(0, 1000), x.subarray(0, 2000), 1000);
+    accumulate(big, ws.subarray(1000), x.subarray(2000), 1000);
+    const a = integralEstimate(ref);
+    const b = integralEstimate(big);
+    expect(b.mean / size / a.mean).toBeCloseTo(1, 10);
+    expect(b.sdev / size / a.sdev).toBeCloseTo(1, 8);
+    expect(effectiveSampleSize(big)).toBeCloseTo(effectiveSampleSize(ref), 6);
+  });
+  test('merging moments of very different scales (including an empty side) is exact', () => {
+    const { x, w } = sample(1000, 4);
+    const small = emptyMoments(2, 0);
+    accumulate(small, w.map((v) => v * 1e-300), x, 1000);
+    const merged = mergeMoments(emptyMoments(2, 0), small);
+    expect(integralEstimate(merged)).toEqual(integralEstimate(small));
+    const big = emptyMoments(2, 0);
+    accumulate(big, w.map((v) => v * 1e10), x, 1000);
+    const both = mergeMoments(small, big);
+    expect(integralEstimate(both).mean / (integralEstimate(big).mean / 2)).toBeCloseTo(1, 10);
+  });
+});
