@@ -197,7 +197,24 @@ class Lowering {
     }
   }
 
+  /** Lower a node; a constant subexpression that overflows or is undefined is an input error. */
   private lower(node: MathNode): Val {
+    const v = this.lowerNode(node);
+    const nodes = v.kind === 'vector' ? v.items : [v.node];
+    for (const n of nodes) {
+      if (n.op === 'num' && !Number.isFinite(n.value as number) && node.type !== 'ParenthesisNode') {
+        throw this.fail(
+          `the constant subexpression is ${String(n.value)}`,
+          node,
+          undefined,
+          'constants must be finite numbers in float64 (|v| < 1.8e308); rescale the integrand',
+        );
+      }
+    }
+    return v;
+  }
+
+  private lowerNode(node: MathNode): Val {
     switch (node.type) {
       case 'ParenthesisNode':
         return this.lower((node as ParenthesisNode).content);
