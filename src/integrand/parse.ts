@@ -14,8 +14,15 @@ import type { MathNode } from 'mathjs';
  * parser alone a fraction of that. Evaluation never goes through mathjs.
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const leanMath = require('mathjs/number') as Pick<typeof MathJs, 'create' | 'parseDependencies'>;
-const mathParse = leanMath.create({ parseDependencies: leanMath.parseDependencies }).parse;
+let parser: ((text: string) => MathNode) | undefined;
+/** The parser, loaded on first use (commands that fail on their options never load mathjs). */
+function mathParse(text: string): MathNode {
+  if (!parser) {
+    const leanMath = require('mathjs/number') as Pick<typeof MathJs, 'create' | 'parseDependencies'>;
+    parser = leanMath.create({ parseDependencies: leanMath.parseDependencies }).parse;
+  }
+  return parser(text);
+}
 import { UsageError } from '../errors';
 import { CONSTANTS, COORDINATE_LIKE, FUNCTIONS, KEYWORDS } from './functions';
 

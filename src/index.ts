@@ -1,0 +1,16 @@
+/**
+ * Library entry point: the same pipeline as the `iflow` command, for use from JavaScript.
+ *
+ *   const options = integrateOptionsSchema.parse({ expression: 'x1*x2', dim: 2 });
+ *   const result = await runIntegrate(prepareProblem(options));
+ */
+export { integrateOptionsSchema, type IntegrateOptions } from './cli/options';
+export { prepareProblem, runIntegrate, runIntegrateDetailed, type RunHooks } from './integrate';
+export { resultSchema, type IntegrationResult, type Summary } from './report/schema';
+export { renderText } from './report/text';
+export { formatEstimate } from './report/format';
+export { compileIntegrand, compileEvent, type CompiledExpression } from './integrand';
+export { Flow, defaultFlowConfig } from './flow/flow';
+export { buildMasks, minLayers } from './flow/masks';
+export { initBackend, type BackendChoice } from './backend';
+export { UsageError, NumericalError } from './errors';
