@@ -14,6 +14,7 @@
  * A failed line does not stop the batch; the exit code is 1 when any line failed, 2 when the
  * file cannot be read, 130 when interrupted (the interrupted job's record is written first).
  */
+import { expandIntegrandRef } from '../integrands';
 import fs from 'fs';
 import readline from 'readline';
 import { Command } from 'commander';
@@ -51,10 +52,10 @@ export async function runJob(text: string, line: number, jc: JobContext): Promis
     if (typeof data !== 'object' || data === null || Array.isArray(data)) {
       throw new UsageError('expected a JSON object of integrate options, e.g. {"expression": "x1*x2", "dim": 2}');
     }
-    const options = integrateOptionsSchema.parse(data);
+    const { options, defaults } = expandIntegrandRef(integrateOptionsSchema.parse(data));
     checkRunOptions(options);
     if (options.saveModel !== undefined) checkModelTarget(options.saveModel);
-    const prepared = prepareProblem(options);
+    const prepared = prepareProblem(options, defaults);
     const out = await runIntegrateDetailed(prepared, {
       ...reporter.hooks,
       onWarning: (m) => reporter.warn(prefix + m),

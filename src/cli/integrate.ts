@@ -4,6 +4,7 @@ import { backendChoices } from '../backend';
 import { splineKinds } from '../flow/types';
 import { prepareProblem, runIntegrateDetailed } from '../integrate';
 import { checkModelTarget } from '../model';
+import { expandIntegrandRef } from '../integrands';
 import { integrateOptionsSchema, lossKinds, type IntegrateOptions } from './options';
 import { createReporter } from './progress';
 import { checkRunOptions, renderRun, saveRunModel } from './runOutput';
@@ -49,7 +50,7 @@ export function addOutputOptions(cmd: Command): Command {
 export function integrateCommand(ctx: CommandContext): Command {
   const cmd = new Command('integrate')
     .description('integrate an expression over [0,1]^d (or --bounds) with a trained i-flow and a uniform baseline')
-    .argument('<expression>', 'integrand in mathjs syntax over x1..xd or the vector x, e.g. "exp(-sum((x-0.5).^2)/0.04)"');
+    .argument('<expression>', 'integrand in mathjs syntax over x1..xd or the vector x, e.g. "exp(-sum((x-0.5).^2)/0.04)", or @name of a library integrand (see iflow list)');
   addProblemOptions(cmd);
   cmd
     .option('-n, --samples <N>', 'integrand calls for the final estimate (fresh samples after training)', '100000')
@@ -69,21 +70,23 @@ Examples:
   iflow integrate "exp(-sum((x-0.5).^2)/0.04)" --dim 6
   iflow integrate "x1*x2" --dim 2 --event "x1 > 0.9" --json | jq .estimate.integral
   iflow integrate "exp(-x1^2-x2^2)" --dim 2 --bounds -3:3 --method uniform -n 1e6
+  iflow integrate @camel --dim 8 --param alpha=0.1
   iflow integrate "exp(-sum((x-0.5).^2)/0.04)" --dim 6 --save-model model/
   iflow integrate "x1*x2" --dim 2 --method uniform --seed 7 --partial > part-7.json`,
   );
   cmd.action(async (expression: string, raw: Record<string, unknown>) => {
     await runCommand(ctx, raw, async () => {
-      const options: IntegrateOptions = integrateOptionsSchema.parse(dropUndefined({ ...raw, expression }));
+      const parsed: IntegrateOptions = integrateOptionsSchema.parse(dropUndefined({ ...raw, expression }));
+      const { options, defaults, integrand } = expandIntegrandRef(parsed);
       checkRunOptions(options);
       if (options.saveModel !== undefined) checkModelTarget(options.saveModel);
-      const prepared = prepareProblem(options);
+      const prepared = prepareProblem(options, defaults);
       const reporter = createReporter(options.quiet);
       const out = await runIntegrateDetailed(prepared, { ...reporter.hooks, interrupts: ctx.interrupts });
       reporter.stop();
       try {
         const saved = saveRunModel(prepared, out.flow, out.result.training);
-        const text = renderRun(options, out);
+        const text = renderRun(options, out, undefined, integrand?.exact);
         if (saved !== null && !options.quiet) process.stderr.write(`iflow: model saved to ${saved}\n`);
         ctx.write(text);
       } finally {

@@ -10,6 +10,8 @@ import { evaluateCommand } from './evaluate';
 import { sampleCommand } from './sample';
 import { mergeCommand } from './merge';
 import { batchCommand } from './batch';
+import { listCommand } from './list';
+import { benchCommand } from './bench';
 import type { CommandContext } from './shared';
 
 export function buildProgram(ctx: CommandContext): Command {
@@ -26,6 +28,8 @@ export function buildProgram(ctx: CommandContext): Command {
   program.addCommand(sampleCommand(ctx));
   program.addCommand(mergeCommand(ctx));
   program.addCommand(batchCommand(ctx));
+  program.addCommand(listCommand(ctx));
+  program.addCommand(benchCommand(ctx));
   // exit codes are decided here, not inside commander
   const override = (cmd: Command) => {
     if (cmd !== program) cmd.copyInheritedSettings(program);

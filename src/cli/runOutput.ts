@@ -34,8 +34,8 @@ export function runPartial(out: RunOutput, digest?: string): PartialDocument {
 }
 
 /** Text of the run's stdout: the partial document, the JSON result or the text report. */
-export function renderRun(options: IntegrateOptions, out: RunOutput, digest?: string): string {
+export function renderRun(options: IntegrateOptions, out: RunOutput, digest?: string, exact?: number): string {
   if (options.partial) return JSON.stringify(runPartial(out, digest), null, 2) + '\n';
   if (options.json) return JSON.stringify(resultSchema.parse(out.result), null, 2) + '\n';
-  return renderText(out.result);
+  return renderText(out.result, { exact });
 }

@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import type { Writable } from 'stream';
 import { z } from 'zod';
 import { backendChoices, initBackend } from '../backend';
+import { expandIntegrandRef } from '../integrands';
 import { UsageError } from '../errors';
 import { createFlow, prepareProblem, type Prepared } from '../integrate';
 import { integralEstimate } from '../estimate/stats';
@@ -163,9 +164,10 @@ Examples:
         prepared = await prepareFromModel(model, options);
       } else {
         if (expression === undefined) throw new UsageError('missing the integrand expression', 'give an expression, or --model DIR');
-        options = integrateOptionsSchema.parse(dropUndefined({ ...rest, expression, samples: evalSamples }));
+        const expanded = expandIntegrandRef(integrateOptionsSchema.parse(dropUndefined({ ...rest, expression, samples: evalSamples })));
+        options = expanded.options;
         if (options.saveModel !== undefined) checkModelTarget(options.saveModel);
-        prepared = prepareProblem(options);
+        prepared = prepareProblem(options, expanded.defaults);
         await trainForSampling(prepared, reporter, ctx.interrupts);
       }
       const flow = prepared.flow!;

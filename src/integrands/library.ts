@@ -1,0 +1,294 @@
+/**
+ * The library of named integrands: one JSON file per integrand in the package's integrands/
+ * folder, validated at load and referred to on the command line as `@name`.
+ *
+ * `dim` is a parameter of every library integrand: the loader sets it to the number of
+ * dimensions, so expressions and exact values may use it (e.g. "erf(1/(2*alpha))^dim").
+ * Exact values given as expressions are evaluated with mathjs when an integrand is resolved.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { evaluate, parse as mathParse } from 'mathjs';
+import type { ZodError } from 'zod';
+import { UsageError } from '../errors';
+import { paramNameProblem, parseParam } from '../integrand/parse';
+import { integrandFileSchema, type DimsSpec, type IntegrandFile } from './schema';
+
+export interface IntegrandEntry extends IntegrandFile {
+  /** Path of the file the entry was read from. */
+  file: string;
+}
+
+export interface ResolvedIntegrand {
+  name: string;
+  description: string;
+  expression: string;
+  dim: number;
+  /** Parameter values to compile with: the library defaults, the overrides, and `dim`. */
+  defaults: Record<string, number>;
+  /** The exact integral for these parameters and dimension, when known. */
+  exact?: number;
+  exactUncertainty?: number;
+  /** Why `exact` is missing, when it is. */
+  exactMissing?: string;
+  source: string;
+}
+
+/** `@name` (or a bare name) of a library integrand. */
+const REF = /^@?([A-Za-z_][A-Za-z0-9_]*)$/;
+
+/** True when the text is a library reference such as "@camel". */
+export function isIntegrandRef(text: string): boolean {
+  return text.trim().startsWith('@') && REF.test(text.trim());
+}
+
+/** The integrands/ folder of the package: two levels up from src/integrands or dist/integrands. */
+export function integrandsDir(): string {
+  return path.resolve(__dirname, '../../integrands');
+}
+
+export function dimAllowed(dims: DimsSpec, d: number): boolean {
+  return Array.isArray(dims) ? dims.includes(d) : d >= dims.min && d <= dims.max;
+}
+
+/** "2", "2, 4, 8" or "1-64". */
+export function formatDims(dims: DimsSpec): string {
+  return Array.isArray(dims) ? dims.join(', ') : dims.min === dims.max ? String(dims.min) : `${dims.min}-${dims.max}`;
+}
+
+function describeIssues(err: ZodError): string {
+  return err.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.length > 0 ? i.path.join('.') : 'file'}: ${i.message}`)
+    .join('; ');
+}
+
+/** Evaluate a mathjs expression to a finite number; undefined and a reason otherwise. */
+function evalNumber(expr: string, scope: Record<string, number>): { value?: number; problem?: string } {
+  let v: unknown;
+  try {
+    v = evaluate(expr, { ...scope });
+  } catch (err) {
+    return { problem: (err as Error).message };
+  }
+  if (typeof v === 'number' && Number.isFinite(v)) return { value: v };
+  return { problem: `"${expr}" gives ${typeof v === 'number' ? String(v) : 'a non-number'}` };
+}
+
+function evalCondition(expr: string, scope: Record<string, number>): boolean {
+  try {
+    return evaluate(expr, { ...scope }) === true;
+  } catch {
+    return false;
+  }
+}
+
+function defaultsOf(entry: IntegrandFile): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, spec] of Object.entries(entry.params)) out[k] = spec.default;
+  return out;
+}
+
+/** Read and validate one file; every problem is a UsageError that names the file. */
+export function loadIntegrandFile(file: string): IntegrandEntry {
+  const fail = (message: string): never => {
+    throw new UsageError(`integrand file ${file}: ${message}`, 'fix or remove the file; see the other files in the integrands folder for the format');
+  };
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    return fail(`cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return fail(`is not valid JSON (${(err as Error).message})`);
+  }
+  const parsed = integrandFileSchema.safeParse(json);
+  if (!parsed.success) return fail(describeIssues(parsed.error));
+  const entry = parsed.data;
+  const base = path.basename(file, '.json');
+  if (entry.name !== base) fail(`name "${entry.name}" differs from the file name "${base}.json"`);
+  for (const name of Object.keys(entry.params)) {
+    if (name === 'dim') fail('"dim" cannot be a parameter: the loader sets it to the number of dimensions');
+    const problem = paramNameProblem(name);
+    if (problem) fail(`parameter "${name}": ${problem}`);
+  }
+  if (!dimAllowed(entry.dims, entry.defaultDim)) {
+    fail(`defaultDim ${entry.defaultDim} is not among the allowed dims (${formatDims(entry.dims)})`);
+  }
+  for (const [what, expr] of [
+    ['expression', entry.expression],
+    ['exact', typeof entry.exact === 'string' ? entry.exact : undefined],
+    ['exactRequires', entry.exactRequires],
+  ] as const) {
+    if (expr === undefined) continue;
+    try {
+      mathParse(expr);
+    } catch (err) {
+      fail(`${what}: syntax error in "${expr}" (${(err as Error).message})`);
+    }
+  }
+  if (typeof entry.exact === 'string') {
+    const scope = { ...defaultsOf(entry), dim: entry.defaultDim };
+    const r = evalNumber(entry.exact, scope);
+    if (r.value === undefined) fail(`exact: cannot be evaluated at the default parameters and dim ${entry.defaultDim}: ${r.problem}`);
+  }
+  return { ...entry, file };
+}
+
+/** Every *.json file of a folder, validated, sorted by name. */
+export function loadIntegrandDir(dir: string): IntegrandEntry[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
+  } catch (err) {
+    throw new UsageError(
+      `the integrand library ${dir} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      'the integrands folder ships with the package next to dist/; reinstall iflow',
+    );
+  }
+  const entries = names.sort().map((f) => loadIntegrandFile(path.join(dir, f)));
+  return entries.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export class IntegrandLibrary {
+  private readonly byName: Map<string, IntegrandEntry>;
+
+  constructor(readonly entries: IntegrandEntry[]) {
+    this.byName = new Map(entries.map((e) => [e.name, e]));
+  }
+
+  list(): IntegrandEntry[] {
+    return this.entries.slice();
+  }
+
+  get(ref: string): IntegrandEntry {
+    const m = REF.exec(ref.trim());
+    const entry = m ? this.byName.get(m[1]) : undefined;
+    if (!entry) {
+      const known = this.entries.map((e) => `@${e.name}`).join(', ');
+      throw new UsageError(`unknown integrand "${ref.trim()}"`, `known integrands: ${known || '(none)'}; run "iflow list" for details`);
+    }
+    return entry;
+  }
+
+  /**
+   * The integrand `ref` at dimension `dim` (default: its defaultDim) with parameter overrides.
+   * The exact value is reported when the file gives an expression (and its condition holds) or
+   * a number and every parameter has its default value.
+   */
+  resolve(ref: string, dim?: number, params: Record<string, number> = {}): ResolvedIntegrand {
+    const entry = this.get(ref);
+    const d = dim ?? entry.defaultDim;
+    if (!dimAllowed(entry.dims, d)) {
+      throw new UsageError(
+        `@${entry.name} is not defined for --dim ${d}`,
+        `allowed dimensions: ${formatDims(entry.dims)} (default ${entry.defaultDim})`,
+      );
+    }
+    const defaults = defaultsOf(entry);
+    const known = Object.keys(defaults);
+    for (const [name, value] of Object.entries(params)) {
+      if (name === 'dim') {
+        throw new UsageError(`@${entry.name}: "dim" is set by --dim, not by --param`, `use --dim ${value}`);
+      }
+      if (!(name in defaults)) {
+        throw new UsageError(
+          `@${entry.name} has no parameter "${name}"`,
+          known.length > 0 ? `its parameters: ${known.join(', ')}` : `@${entry.name} has no parameters`,
+        );
+      }
+    }
+    const values = { ...defaults, ...params, dim: d };
+    const out: ResolvedIntegrand = {
+      name: entry.name,
+      description: entry.description,
+      expression: entry.expression,
+      dim: d,
+      defaults: values,
+      source: entry.source,
+    };
+    if (entry.exact === undefined) {
+      out.exactMissing = 'no exact value is known';
+    } else if (entry.exactRequires !== undefined && !evalCondition(entry.exactRequires, values)) {
+      out.exactMissing = `the exact value needs ${entry.exactRequires}`;
+    } else if (typeof entry.exact === 'number') {
+      if (Object.entries(params).every(([k, v]) => v === defaults[k])) {
+        out.exact = entry.exact;
+        out.exactUncertainty = entry.exactUncertainty;
+      } else {
+        out.exactMissing = 'the exact value is known for the default parameters only';
+      }
+    } else {
+      const r = evalNumber(entry.exact, values);
+      if (r.value !== undefined) {
+        out.exact = r.value;
+        out.exactUncertainty = entry.exactUncertainty;
+      } else {
+        out.exactMissing = `the exact value cannot be evaluated: ${r.problem}`;
+      }
+    }
+    return out;
+  }
+}
+
+let cached: IntegrandLibrary | undefined;
+
+/** The package's library, read once. */
+export function defaultLibrary(): IntegrandLibrary {
+  if (!cached) cached = new IntegrandLibrary(loadIntegrandDir(integrandsDir()));
+  return cached;
+}
+
+export function listIntegrands(): IntegrandEntry[] {
+  return defaultLibrary().list();
+}
+
+export function resolveIntegrand(ref: string, dim?: number, params?: Record<string, number>): ResolvedIntegrand {
+  return defaultLibrary().resolve(ref, dim, params);
+}
+
+/** The fields of command options that name the integrand and its dimension and parameters. */
+export interface ProblemOptionsLike {
+  expression: string;
+  dim?: number;
+  param: string[];
+  bounds?: unknown[];
+}
+
+export interface ExpandedOptions<T extends ProblemOptionsLike> {
+  /** The options with the library expression and dimension in place of `@name`, and no --param. */
+  options: T;
+  /** Parameter values for prepareProblem (library defaults, --param overrides, dim). */
+  defaults?: Record<string, number>;
+  integrand?: ResolvedIntegrand;
+}
+
+/**
+ * Replace a library reference (`@camel`) in command options by the integrand's expression,
+ * its dimension (--dim or the default) and its parameters (--param values override the
+ * defaults). Options with a plain expression come back unchanged. The exact value holds for the
+ * unit cube only, so it is dropped when --bounds is given.
+ */
+export function expandIntegrandRef<T extends ProblemOptionsLike>(options: T): ExpandedOptions<T> {
+  if (!isIntegrandRef(options.expression)) return { options };
+  const overrides: Record<string, number> = {};
+  for (const text of options.param) {
+    const [name, value] = parseParam(text);
+    overrides[name] = value;
+  }
+  const integrand = resolveIntegrand(options.expression, options.dim, overrides);
+  if (options.bounds !== undefined && options.bounds.length > 0 && integrand.exact !== undefined) {
+    delete integrand.exact;
+    delete integrand.exactUncertainty;
+    integrand.exactMissing = 'the exact value is for the unit cube, and --bounds changes the domain';
+  }
+  return {
+    options: { ...options, expression: integrand.expression, dim: integrand.dim, param: [] },
+    defaults: integrand.defaults,
+    integrand,
+  };
+}
