@@ -19,6 +19,8 @@ export interface BenchOptions {
   cases?: string[];
   budget?: number;
   seeds?: number;
+  /** First seed (default 1): seeds firstSeed .. firstSeed + seeds - 1. */
+  firstSeed?: number;
   backend?: BackendChoice;
 }
 
@@ -51,7 +53,8 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
     const exact = r.exact as number;
     const exactUnc = r.exactUncertainty ?? 0;
     const runs: Record<BenchMethod, RunRecord[]> = { flow: [], uniform: [] };
-    for (let seed = 1; seed <= seeds && !partial; seed++) {
+    const first = options.firstSeed ?? 1;
+    for (let seed = first; seed < first + seeds && !partial; seed++) {
       for (const method of ['flow', 'uniform'] as const) {
         hooks.onRunStart?.(c.id, method, seed);
         const input =

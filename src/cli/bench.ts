@@ -2,9 +2,11 @@
 import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { backendChoices } from '../backend';
+import { mergeBenchReports, readBenchReport } from '../bench/merge';
 import { renderBench, formatCalls, formatPull, formatSci } from '../bench/render';
 import { runBench } from '../bench/run';
 import { DEFAULT_BUDGET, DEFAULT_SEEDS, MIN_BUDGET, QUICK_BUDGET, SUITE_IDS } from '../bench/suite';
+import { UsageError } from '../errors';
 import { formatEstimate } from '../report/format';
 import { dropUndefined, runCommand, type CommandContext } from './shared';
 
@@ -26,6 +28,8 @@ export const benchOptionsSchema = z
     ),
     budget: count(MIN_BUDGET, 1e10).optional(),
     seeds: count(1, 1000).optional(),
+    firstSeed: count(1, 1_000_000).optional(),
+    from: z.array(z.string()).min(1, 'expected at least one file').optional(),
     quick: z.boolean().default(false),
     backend: z.enum(backendChoices).default('auto'),
     json: z.boolean().default(false),
@@ -42,7 +46,9 @@ export function benchCommand(ctx: CommandContext): Command {
     .option('--cases <id,id,...>', `cases to run (default: the suite: ${SUITE_IDS.join(', ')}); also <integrand>_d<d>`)
     .option('--budget <N>', `integrand calls per run, training included (default ${formatCalls(DEFAULT_BUDGET)})`)
     .option('--seeds <k>', `runs per case and method, seeds 1..k (default ${DEFAULT_SEEDS})`)
+    .option('--first-seed <s>', 'start the seeds at s instead of 1 (to split a bench over processes)')
     .option('--quick', `a short run: --budget ${formatCalls(QUICK_BUDGET)} and 1 seed unless given`)
+    .option('--from <file...>', 'run nothing: merge reports written by bench --json (other cases or seeds, one budget) into one')
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices([...backendChoices]).default('auto'))
     .option('--json', 'print one JSON document instead of the table')
     .option('-q, --quiet', 'no progress on stderr')
@@ -55,18 +61,40 @@ evaluation samples; the uniform run spends all N on its estimate. FoM = (SE/exac
 
 Examples:
   iflow bench --quick --cases gauss_d4,camel_d4
-  iflow bench --cases circles_d2 --budget 1e6 --seeds 5 --json > circles.json`,
+  iflow bench --cases circles_d2 --budget 1e6 --seeds 5 --json > circles.json
+  iflow bench --cases camel_d8 --seeds 1 --first-seed 2 --json > camel_d8-s2.json   (one piece)
+  iflow bench --from camel_d8-s*.json gauss_d8-s*.json   (the pieces as one report)`,
   );
   cmd.action(async (raw: Record<string, unknown>) => {
     await runCommand(ctx, raw, async () => {
       const o = benchOptionsSchema.parse(dropUndefined(raw));
+      if (o.from) {
+        const given = [
+          o.cases && '--cases',
+          o.budget !== undefined && '--budget',
+          o.seeds !== undefined && '--seeds',
+          o.firstSeed !== undefined && '--first-seed',
+          o.quick && '--quick',
+          cmd.getOptionValueSource('backend') === 'cli' && '--backend',
+        ].filter((f): f is string => typeof f === 'string');
+        if (given.length > 0) {
+          throw new UsageError(`--from cannot be combined with ${given.join(', ')}`, '--from merges finished reports and runs nothing');
+        }
+        const parts = o.from.map(readBenchReport);
+        if (!o.quiet) {
+          for (const p of parts) if (p.report.partial) process.stderr.write(`iflow bench: ${p.name} is a partial report (an interrupted run)\n`);
+        }
+        const merged = mergeBenchReports(parts);
+        ctx.write(o.json ? JSON.stringify(merged, null, 2) + '\n' : renderBench(merged));
+        return 0;
+      }
       const budget = o.budget ?? (o.quick ? QUICK_BUDGET : DEFAULT_BUDGET);
       const seeds = o.seeds ?? (o.quick ? 1 : DEFAULT_SEEDS);
       const log = (line: string) => {
         if (!o.quiet) process.stderr.write(`${line}\n`);
       };
       const report = await runBench(
-        { cases: o.cases, budget, seeds, backend: o.backend },
+        { cases: o.cases, budget, seeds, firstSeed: o.firstSeed, backend: o.backend },
         {
           onRunEnd: (id, method, seed, run) =>
             log(
