@@ -18,7 +18,7 @@ import { summarize, varianceRatio } from './estimate/summary';
 import { buildProblem, type Problem } from './problem';
 import type { FlowSettings, IntegrationResult, Summary, TrainingReport } from './report/schema';
 import { Rng, Stream } from './rng';
-import { trainFlow, type EpochInfo } from './train/trainer';
+import { trainFlow, type EpochInfo, type TrainOptions } from './train/trainer';
 import { VERSION } from './version';
 
 export type Stage = 'train' | 'evaluate' | 'baseline';
@@ -188,6 +188,23 @@ export interface RunOutput {
   flow: Flow | null;
 }
 
+/** The training settings of the options. */
+export function trainOptionsOf(options: IntegrateOptions): TrainOptions {
+  return {
+    epochs: options.epochs,
+    batch: options.batch,
+    lr: options.lr,
+    decay: options.decay,
+    clip: options.clip,
+    loss: options.loss,
+    targetRelError: options.targetRelError,
+    anneal: options.anneal,
+    annealStart: options.annealStart,
+    evalSamples: options.samples,
+    nan: options.nan,
+  };
+}
+
 /** Build the flow of the options (J_min check included). */
 export function createFlow(problem: Problem, options: IntegrateOptions, warn: (m: string) => void): Flow {
   const jmin = minLayers(problem.dim);
@@ -235,17 +252,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
       flow,
       problem,
       new Rng(options.seed, Stream.train),
-      {
-        epochs: options.epochs,
-        batch: options.batch,
-        lr: options.lr,
-        decay: options.decay,
-        clip: options.clip,
-        loss: options.loss,
-        targetRelError: options.targetRelError,
-        evalSamples: options.samples,
-        nan: options.nan,
-      },
+      trainOptionsOf(options),
       {
         onEpoch: (info) => hooks.onProgress?.('train', info.epoch, info.epochs, info),
         onWarning: warn,

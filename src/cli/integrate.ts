@@ -37,6 +37,8 @@ export function addFlowOptions(cmd: Command): Command {
     .option('--lr <rate>', 'Adam learning rate', '0.001')
     .option('--decay <r>', 'learning-rate decay per epoch: lr (1-r)^epoch', '0')
     .option('--clip <norm>', 'clip the global gradient norm', '10')
+    .option('--anneal <fraction>', 'train on |f|^beta, beta rising from --anneal-start to 1 over this fraction of the epochs (0 = off)', '0')
+    .option('--anneal-start <beta>', 'first exponent of the tempered integrand', '0.1')
     .option('--target-rel-error <r>', 'stop training once the predicted relative error of the estimate is below r');
 }
 

@@ -101,6 +101,8 @@ const flowShape = {
   decay: num.pipe(z.number().min(0).max(1)).default(0),
   clip: num.pipe(z.number().positive()).default(10),
   targetRelError: num.pipe(z.number().positive()).optional(),
+  anneal: num.pipe(z.number().min(0).max(1)).default(0),
+  annealStart: num.pipe(z.number().positive().max(1)).default(0.1),
 };
 
 export const integrateOptionsSchema = z

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { backendChoices, initBackend } from '../backend';
 import { expandIntegrandRef } from '../integrands';
 import { UsageError } from '../errors';
-import { createFlow, prepareProblem, type Prepared } from '../integrate';
+import { createFlow, prepareProblem, trainOptionsOf, type Prepared } from '../integrate';
 import { integralEstimate } from '../estimate/stats';
 import { checkModelTarget, readModel } from '../model';
 import { formatEstimate, formatNumber } from '../report/format';
@@ -67,17 +67,7 @@ async function trainForSampling(prepared: Prepared, reporter: Reporter, interrup
     flow,
     problem,
     new Rng(options.seed, Stream.train),
-    {
-      epochs: options.epochs,
-      batch: options.batch,
-      lr: options.lr,
-      decay: options.decay,
-      clip: options.clip,
-      loss: options.loss,
-      targetRelError: options.targetRelError,
-      evalSamples: options.samples,
-      nan: options.nan,
-    },
+    trainOptionsOf(options),
     {
       onEpoch: (info) => reporter.hooks.onProgress?.('train', info.epoch, info.epochs, info),
       onWarning: reporter.warn,

@@ -28,6 +28,13 @@ export interface TrainOptions {
   /** Stop once the batch relative error scaled to `evalSamples` is below this. */
   targetRelError?: number;
   evalSamples: number;
+  /**
+   * Tempering: over the first `anneal` fraction of the epochs the flow is trained on |f|^beta
+   * with beta rising linearly from `annealStart` to 1. A tempered integrand is broader, so
+   * the flow spreads over every peak before it sharpens (against collapse onto one mode).
+   */
+  anneal?: number;
+  annealStart?: number;
   nan: NanPolicy;
   /** Points per gradient chunk. */
   chunk?: number;
@@ -62,6 +69,16 @@ export function gradientChunk(dim: number): number {
 }
 /** Learning-rate reductions allowed after non-finite steps before training stops. */
 const MAX_LR_REDUCTIONS = 4;
+/** Exponent of the tempered integrand at the first epoch when --anneal is on. */
+export const DEFAULT_ANNEAL_START = 0.1;
+
+/** beta for this epoch: linear from `start` to 1 over the first `fraction` of the epochs. */
+export function temperingExponent(epoch: number, epochs: number, fraction: number, start: number): number {
+  const span = fraction * epochs;
+  if (!(span >= 1) || epoch >= span) return 1;
+  return start + ((1 - start) * epoch) / span;
+}
+
 /** The final flow is replaced by the best one seen when its batch rel. sd is this much worse. */
 const DIVERGENCE_FACTOR = 4;
 /** Epochs kept in the report's history (evenly spaced). */
@@ -110,7 +127,8 @@ export async function trainFlow(
       stopReason = 'interrupted';
       break;
     }
-    // 1. sample the batch (no gradient) and evaluate |f| in float64
+    // 1. sample the batch (no gradient) and evaluate |f|^beta in float64
+    const beta = temperingExponent(epoch, epochs, options.anneal ?? 0, options.annealStart ?? DEFAULT_ANNEAL_START);
     xs.length = 0;
     for (let off = 0; off < batch; off += chunk) {
       const m = Math.min(chunk, batch - off);
@@ -126,6 +144,7 @@ export async function trainFlow(
             throw new NumericalError(`the integrand is ${f[i]} at x = (${pt.join(', ')}) during training`, 'training');
           }
         }
+        if (beta !== 1) fi = Math.pow(fi, beta);
         w[off + i] = fi === 0 ? 0 : (fi * problem.volume) / Math.exp(logQ[i]);
       }
       xs.push(x);
@@ -140,7 +159,7 @@ export async function trainFlow(
       zeroBatches++; // nothing to learn from yet; the next batch may hit the support
       continue;
     }
-    if (terms.relSdev < best.rel) {
+    if (beta === 1 && terms.relSdev < best.rel) {
       // the weights that drew this batch are the best seen so far: keep a copy
       best.weights?.forEach((t) => t.dispose());
       best.weights = flow.variables.map((v) => v.clone());

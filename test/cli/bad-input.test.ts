@@ -97,6 +97,13 @@ const cases: Case[] = [
   ['bad event', ['integrate', 'x1', '--dim', '2', '--event', 'x1 >', ...U], /char|end|event/i],
   ['event unknown symbol', ['integrate', 'x1', '--dim', '2', '--event', 'z > 1', ...U], /"z"/],
   ['tail text', ['integrate', 'x1', '--dim', '2', '--tail', 'high'], /--tail/],
+  ['anneal above 1', ['integrate', 'x1', '--dim', '2', '--anneal', '2'], /--anneal: must be at most 1|--anneal/],
+  ['unknown library integrand', ['integrate', '@nosuch', '--dim', '2'], /unknown integrand "@nosuch"/],
+  ['library integrand wrong dim', ['integrate', '@circles', '--dim', '3'], /--dim 3/],
+  ['unknown param of library integrand', ['integrate', '@gauss', '--param', 'beta=2'], /beta/],
+  ['missing model', ['evaluate', '--model', unreadable], /missing\.json|model/],
+  ['batch file missing', ['batch', unreadable], /missing\.json/],
+  ['merge file not json', ['merge', notJson], /broken\.ndjson|JSON/],
 ];
 
 interface Outcome {

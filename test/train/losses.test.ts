@@ -1,4 +1,5 @@
 import { lossTerms } from '../../src/train/losses';
+import { temperingExponent } from '../../src/train/trainer';
 import { lossKinds } from '../../src/cli/options';
 
 describe('loss terms', () => {
@@ -37,5 +38,19 @@ describe('loss terms', () => {
   });
   test('all-zero weights give a NaN loss that the trainer must handle', () => {
     expect(Number.isNaN(lossTerms('variance', new Float64Array(4)).value)).toBe(true);
+  });
+});
+
+describe('tempering schedule', () => {
+  test('beta rises linearly from the start value to 1 over the given fraction, then stays 1', () => {
+    expect(temperingExponent(0, 100, 0.5, 0.1)).toBeCloseTo(0.1, 12);
+    expect(temperingExponent(25, 100, 0.5, 0.1)).toBeCloseTo(0.55, 12);
+    expect(temperingExponent(49, 100, 0.5, 0.1)).toBeLessThan(1);
+    expect(temperingExponent(50, 100, 0.5, 0.1)).toBe(1);
+    expect(temperingExponent(99, 100, 0.5, 0.1)).toBe(1);
+  });
+  test('off when the fraction is 0 or covers less than one epoch', () => {
+    expect(temperingExponent(0, 100, 0, 0.1)).toBe(1);
+    expect(temperingExponent(0, 10, 0.05, 0.1)).toBe(1);
   });
 });
