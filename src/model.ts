@@ -17,6 +17,7 @@ import fs from 'fs';
 import path from 'path';
 import { z } from 'zod';
 import { UsageError } from './errors';
+import { readJsonFile } from './jsonFile';
 import { Flow } from './flow/flow';
 import { splineKinds, type FlowConfig, type SerializedWeights } from './flow/types';
 import { trainingSchema, type TrainingReport } from './report/schema';
@@ -214,22 +215,7 @@ function describeIssue(err: z.ZodError): string {
 export function readModel(dir: string): LoadedModel {
   const modelFile = path.join(dir, MODEL_FILE);
   const weightsFile = path.join(dir, WEIGHTS_FILE);
-  let text: string;
-  try {
-    text = fs.readFileSync(modelFile, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      `cannot read the model file ${modelFile} (${code === 'ENOENT' ? 'no such file' : code ?? 'read error'})`,
-      'give a directory written by --save-model',
-    );
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`the model file ${modelFile} is not valid JSON: ${(e as Error).message}`);
-  }
+  const data = readJsonFile(modelFile, `the model file ${modelFile}`, 'give a directory written by --save-model');
   if (typeof data === 'object' && data !== null && (data as { format?: unknown }).format === MODEL_FORMAT) {
     const version = (data as { version?: unknown }).version;
     if (version !== MODEL_VERSION) {

@@ -6,9 +6,9 @@
  *
  * parseBenchReport and mergeBenchReports are pure; readBenchReport reads a file.
  */
-import fs from 'fs';
 import { z } from 'zod';
 import { UsageError } from '../errors';
+import { readJsonFile } from '../jsonFile';
 import { formatCalls } from './render';
 import { pullStats, summarizeRuns, type RunRecord } from './metrics';
 import { fomGains, type BenchMethod, type BenchReport, type CaseResult } from './report';
@@ -93,19 +93,7 @@ export function parseBenchReport(name: string, data: unknown): BenchReport {
 
 /** Read and validate one report file written by `iflow bench --json`. */
 export function readBenchReport(file: string): NamedReport {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${file} (${code === 'ENOENT' ? 'no such file' : code ?? 'read error'})`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`${file} is not valid JSON: ${(e as Error).message}`, 'give files written by iflow bench --json');
-  }
+  const data = readJsonFile(file, file, 'give files written by iflow bench --json');
   return { name: file, report: parseBenchReport(file, data) };
 }
 

@@ -3,9 +3,9 @@
  * into one report (command 'merge'), as if their samples had come from one run. Each file
  * becomes one iteration of the merged result; see src/partial.ts.
  */
-import fs from 'fs';
 import { Command } from 'commander';
 import { UsageError } from '../errors';
+import { readJsonFile } from '../jsonFile';
 import { mergePartials, partialSchema, PARTIAL_FORMAT, PARTIAL_VERSION, type NamedPartial } from '../partial';
 import { resultSchema } from '../report/schema';
 import { renderText } from '../report/text';
@@ -15,19 +15,7 @@ import { runCommand, type CommandContext } from './shared';
 
 /** Read and validate one partial document; every problem is a UsageError naming the file. */
 export function readPartial(file: string): NamedPartial {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${file} (${code === 'ENOENT' ? 'no such file' : code ?? 'read error'})`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`${file} is not valid JSON: ${(e as Error).message}`, 'give files written with --partial');
-  }
+  const data = readJsonFile(file, file, 'give files written with --partial');
   const tag = typeof data === 'object' && data !== null ? (data as { format?: unknown; version?: unknown }) : {};
   if (tag.format !== PARTIAL_FORMAT) {
     throw new UsageError(`${file} is not an iflow partial result (no "format": "${PARTIAL_FORMAT}")`, 'write it with integrate or evaluate --partial');

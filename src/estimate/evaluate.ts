@@ -119,17 +119,38 @@ export async function runUniform(
   nan: NanPolicy,
   hooks: StreamHooks = {},
 ): Promise<Moments> {
-  const size = Math.min(CHUNK, n);
+  const u = new Float64Array(Math.min(CHUNK, n) * problem.dim);
+  return streamChunks(problem, n, CHUNK, moments, nan, 'the uniform baseline', hooks, (m) => {
+    const view = u.subarray(0, m * problem.dim);
+    rng.fill(view);
+    return { u: view, logQ: null };
+  });
+}
+
+/**
+ * The loop shared by every sampler: n points in chunks of at most `chunk`, each drawn by
+ * `draw(m)` (points on the unit cube and their log density, null for uniform), weighted and
+ * accumulated; yields to the event loop between chunks so that interrupts are seen.
+ */
+export async function streamChunks(
+  problem: Problem,
+  n: number,
+  chunk: number,
+  moments: Moments,
+  nan: NanPolicy,
+  stage: string,
+  hooks: StreamHooks,
+  draw: (m: number) => { u: ArrayLike<number>; logQ: ArrayLike<number> | null },
+): Promise<Moments> {
+  const size = Math.min(chunk, n);
   const buf = new ChunkBuffers(size, problem.dim, problem.events.length);
-  const u = new Float64Array(size * problem.dim);
   let done = 0;
   while (done < n) {
     await yieldToEventLoop();
     if (hooks.shouldStop?.()) break;
     const m = Math.min(size, n - done);
-    const view = m === size ? u : u.subarray(0, m * problem.dim);
-    rng.fill(view);
-    evaluateChunk(problem, view, null, m, buf, moments, nan, 'the uniform baseline');
+    const { u, logQ } = draw(m);
+    evaluateChunk(problem, u, logQ, m, buf, moments, nan, stage);
     done += m;
     hooks.onChunk?.(done, moments);
   }

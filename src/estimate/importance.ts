@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Flow } from '../flow/flow';
 import type { Problem } from '../problem';
 import type { Rng } from '../rng';
-import { ChunkBuffers, evaluateChunk, yieldToEventLoop, type NanPolicy, type StreamHooks } from './evaluate';
+import { streamChunks, type NanPolicy, type StreamHooks } from './evaluate';
 import type { Moments } from './stats';
 
 /** Points per forward pass when sampling (bounded by the wasm heap, not by accuracy). */
@@ -44,18 +44,9 @@ export async function runImportance(
   nan: NanPolicy,
   hooks: StreamHooks = {},
 ): Promise<Moments> {
-  const size = Math.min(SAMPLE_CHUNK, n);
-  const buf = new ChunkBuffers(size, problem.dim, problem.events.length);
-  const zBuf = new Float32Array(size * problem.dim);
-  let done = 0;
-  while (done < n) {
-    await yieldToEventLoop();
-    if (hooks.shouldStop?.()) break;
-    const m = Math.min(size, n - done);
+  const zBuf = new Float32Array(Math.min(SAMPLE_CHUNK, n) * problem.dim);
+  return streamChunks(problem, n, SAMPLE_CHUNK, moments, nan, 'evaluation', hooks, (m) => {
     const { x, logQ } = drawFromFlow(flow, rng, m, zBuf);
-    evaluateChunk(problem, x, logQ, m, buf, moments, nan, 'evaluation');
-    done += m;
-    hooks.onChunk?.(done, moments);
-  }
-  return moments;
+    return { u: x, logQ };
+  });
 }
