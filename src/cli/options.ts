@@ -95,8 +95,10 @@ const flowShape = {
   hidden: intList.default([32, 32, 32]),
   blob: int(0, 256).default(0),
   loss: z.enum(lossKinds).default('variance'),
-  epochs: int(0, 1_000_000).default(100),
-  batch: int(16, 1_000_000).default(5000),
+  // many small steps train better than a few large ones (gauss d=6 at lr 1e-3: 300 x 1000
+  // reached a relative variance per call of 0.036, 100 x 5000 only 0.20 with more calls)
+  epochs: int(0, 1_000_000).default(300),
+  batch: int(16, 1_000_000).default(1000),
   lr: num.pipe(z.number().positive('must be positive').max(1, 'must be at most 1')).default(1e-3),
   decay: num.pipe(z.number().min(0).max(1)).default(0),
   clip: num.pipe(z.number().positive()).default(10),
