@@ -5,7 +5,7 @@
 import { SingleBar, Presets } from 'cli-progress';
 import type { RunHooks, Stage } from '../integrate';
 import type { EpochInfo } from '../train/trainer';
-import { formatNumber } from '../report/format';
+import { formatEstimate, formatNumber } from '../report/format';
 
 const stageNames: Record<Stage, string> = { train: 'training', evaluate: 'evaluating', baseline: 'baseline' };
 
@@ -31,7 +31,7 @@ export function createReporter(quiet: boolean, stream: NodeJS.WriteStream = proc
     stream.write(`iflow: warning: ${message}\n`);
   };
   const info = (e?: EpochInfo): string =>
-    e ? `loss ${formatNumber(e.loss, 3)}  F ${formatNumber(e.integral, 5)}  rel.sd ${formatNumber(e.relSdev, 3)}` : '';
+    e ? `loss ${formatNumber(e.loss, 3)}  F ${formatEstimate(e.integral, e.sdev)}` : '';
   return {
     stop,
     warn,

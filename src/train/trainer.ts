@@ -44,8 +44,9 @@ export interface EpochInfo {
   epoch: number;
   epochs: number;
   loss: number;
-  /** Batch estimate of the integral of |f| and the relative sdev of w per sample. */
+  /** Batch estimate of the integral of |f|, its standard error, and the relative sdev of w per sample. */
   integral: number;
+  sdev: number;
   relSdev: number;
   lr: number;
 }
@@ -222,7 +223,15 @@ export async function trainFlow(
       const fin = (v: number) => (Number.isFinite(v) ? v : null);
       history.push({ epoch: epoch + 1, loss: fin(terms.value), integral: fin(terms.mean), relSdev: fin(terms.relSdev) });
     }
-    hooks.onEpoch?.({ epoch: epoch + 1, epochs, loss: terms.value, integral: terms.mean, relSdev: terms.relSdev, lr });
+    hooks.onEpoch?.({
+      epoch: epoch + 1,
+      epochs,
+      loss: terms.value,
+      integral: terms.mean,
+      sdev: (terms.mean * terms.relSdev) / Math.sqrt(batch),
+      relSdev: terms.relSdev,
+      lr,
+    });
     if (options.targetRelError !== undefined && terms.relSdev / Math.sqrt(options.evalSamples) <= options.targetRelError) {
       stopReason = `target relative error ${options.targetRelError} reached`;
       break;

@@ -6,8 +6,8 @@ import { defaultFlowConfig, Flow } from '../../src/flow/flow';
 import { saveModel } from '../../src/model';
 import { IFLOW_BIN, run, runAsync, tempDir } from './run';
 
-/** Points written by the streaming test (IFLOW_STREAM_N to try others, e.g. 1e7). */
-const STREAM_N = Number(process.env.IFLOW_STREAM_N ?? 2e6);
+/** Points written by the streaming test (IFLOW_STREAM_N to try others). */
+const STREAM_N = Number(process.env.IFLOW_STREAM_N ?? 1e7);
 /** Peak resident memory allowed for the streaming run. */
 const MAX_RSS_MB = 600;
 
