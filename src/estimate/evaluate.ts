@@ -42,7 +42,8 @@ export function mapToDomain(problem: Problem, u: ArrayLike<number>, n: number, x
   }
 }
 
-function describePoint(x: Float64Array, i: number, dim: number): string {
+/** Point i of x (row-major, dim columns) as "(x1, x2, ...)" with 6 significant digits. */
+export function describePoint(x: Float64Array, i: number, dim: number): string {
   const coords: string[] = [];
   for (let k = 0; k < dim; k++) coords.push(Number(x[i * dim + k].toPrecision(6)).toString());
   return `(${coords.join(', ')})`;

@@ -10,9 +10,8 @@ import { NumericalError } from '../errors';
 import type { Flow } from '../flow/flow';
 import type { Problem } from '../problem';
 import type { Rng } from '../rng';
-import { mapToDomain, type NanPolicy } from '../estimate/evaluate';
+import { describePoint, mapToDomain, yieldToEventLoop, type NanPolicy } from '../estimate/evaluate';
 import { drawFromFlow } from '../estimate/importance';
-import { yieldToEventLoop } from '../estimate/evaluate';
 import { lossTerms } from './losses';
 import type { TrainingReport } from '../report/schema';
 
@@ -141,8 +140,7 @@ export async function trainFlow(
         if (!Number.isFinite(fi)) {
           if (options.nan === 'zero') fi = 0;
           else {
-            const pt = Array.from(xDomain.subarray(i * d, i * d + d), (v) => Number(v.toPrecision(6)));
-            throw new NumericalError(`the integrand is ${f[i]} at x = (${pt.join(', ')}) during training`, 'training');
+            throw new NumericalError(`the integrand is ${f[i]} at x = ${describePoint(xDomain, i, d)} during training`, 'training');
           }
         }
         if (beta !== 1) fi = Math.pow(fi, beta);

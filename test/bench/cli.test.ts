@@ -1,5 +1,5 @@
 import { benchCommand, benchOptionsSchema } from '../../src/cli/bench';
-import type { CommandContext } from '../../src/cli/shared';
+import { fakeContext } from '../cli/helpers';
 
 describe('iflow bench options', () => {
   test('lists, counts with 1e6 and 1_000_000, defaults', () => {
@@ -18,15 +18,7 @@ describe('iflow bench options', () => {
   });
 
   test('an unknown case fails with a usage error before any run', async () => {
-    const out: string[] = [];
-    let code = -1;
-    const ctx: CommandContext = {
-      write: (t) => out.push(t),
-      interrupts: () => 0,
-      setExitCode: (c) => {
-        code = c;
-      },
-    };
+    const { ctx, out, code } = fakeContext();
     const errs: string[] = [];
     const spy = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
       errs.push(String(s));
@@ -37,7 +29,7 @@ describe('iflow bench options', () => {
     } finally {
       spy.mockRestore();
     }
-    expect(code).toBe(2);
+    expect(code()).toBe(2);
     expect(out).toEqual([]);
     expect(errs.join('')).toMatch(/unknown bench case "nope_d3"/);
   });

@@ -5,7 +5,7 @@ import { makeRun, pullStats, summarizeRuns, type RunRecord } from '../../src/ben
 import { fomGains, SPLIT_DESCRIPTION, type BenchReport, type CaseResult } from '../../src/bench/report';
 import { DEFAULT_TUNING, planFlowRun } from '../../src/bench/suite';
 import { UsageError } from '../../src/errors';
-import { run, runAsync, tempDir } from '../cli/run';
+import { run, runAsync, tempDir } from '../cli/helpers';
 
 const EXACT: Record<string, number> = { gauss_d2: 0.9991862615750545, camel_d4: 0.97, poly_d3: 0.5 };
 

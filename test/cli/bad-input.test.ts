@@ -2,11 +2,10 @@
  * Bad input never gives a confident answer or a stack trace: each case exits 2 with one line
  * on stderr that names the problem, and nothing on stdout.
  */
-import { spawn } from 'child_process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { BIN } from './helpers';
+import { runAsync, type CliRun } from './helpers';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'iflow-bad-'));
 const unreadable = path.join(tmp, 'missing.json');
@@ -106,30 +105,13 @@ const cases: Case[] = [
   ['merge file not json', ['merge', notJson], /broken\.ndjson|JSON/],
 ];
 
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[]): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-const outcomes = new Map<string, Outcome>();
+const outcomes = new Map<string, CliRun>();
 
 beforeAll(async () => {
   // two at a time: the CI machine has two cores
   const queue = [...cases];
   const worker = async () => {
-    for (let c = queue.shift(); c; c = queue.shift()) outcomes.set(c[0], await run(c[1]));
+    for (let c = queue.shift(); c; c = queue.shift()) outcomes.set(c[0], await runAsync(c[1]));
   };
   await Promise.all([worker(), worker()]);
 }, 300000);

@@ -2,7 +2,7 @@ import fs from 'fs';
 import path from 'path';
 import { partialSchema } from '../../src/partial';
 import { resultSchema } from '../../src/report/schema';
-import { runAsync, tempDir } from './run';
+import { runAsync, tempDir } from './helpers';
 
 let tmp: string;
 beforeAll(() => {

@@ -1,5 +1,5 @@
 import { resultSchema } from '../../src/report/schema';
-import { iflow } from './helpers';
+import { run as iflow } from './helpers';
 
 describe('iflow integrate --method uniform (end to end)', () => {
   test('F, E_p[X] and P_p(A) of 3 x1^2 agree with the exact values within 4 sigma', () => {

@@ -4,7 +4,7 @@ import { emptyMoments, mergeMoments, type Moments } from '../../src/estimate/sta
 import { summarize } from '../../src/estimate/summary';
 import { partialSchema, type PartialDocument } from '../../src/partial';
 import { resultSchema } from '../../src/report/schema';
-import { run, runAsync, tempDir } from './run';
+import { run, runAsync, tempDir } from './helpers';
 
 const ARGS = ['integrate', '3*x1^2*x2', '--dim', '2', '--method', 'uniform', '-n', '50000', '--iterations', '2', '--event', 'x1 > 0.8', '--partial'];
 const SEEDS = [11, 12, 13, 14];

@@ -3,7 +3,7 @@
  * warning, and never a NaN in the report.
  */
 import { resultSchema, type IntegrationResult } from '../../src/report/schema';
-import { iflow } from './helpers';
+import { run as iflow } from './helpers';
 
 const TRAIN = ['--epochs', '30', '--batch', '1000', '--lr', '1e-2', '-n', '20000', '--seed', '2'];
 

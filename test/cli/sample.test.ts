@@ -4,7 +4,7 @@ import path from 'path';
 import { initBackend } from '../../src/backend';
 import { defaultFlowConfig, Flow } from '../../src/flow/flow';
 import { saveModel } from '../../src/model';
-import { IFLOW_BIN, run, runAsync, tempDir } from './run';
+import { BIN, run, runAsync, tempDir } from './helpers';
 
 /** Points written by the streaming test (IFLOW_STREAM_N to try others). */
 const STREAM_N = Number(process.env.IFLOW_STREAM_N ?? 1e7);
@@ -73,7 +73,7 @@ describe('iflow sample', () => {
   });
 
   test('a closed pipe (| head) ends the program quietly with code 0', () => {
-    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${IFLOW_BIN}" sample --model "${model}" -n 1000000 | head -n 3; echo "status \${PIPESTATUS[0]}"`], {
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" sample --model "${model}" -n 1000000 | head -n 3; echo "status \${PIPESTATUS[0]}"`], {
       encoding: 'utf8',
       timeout: 60000,
     });
@@ -87,7 +87,7 @@ describe('iflow sample', () => {
   test(`streams ${STREAM_N} points with flat memory and waits for a slow reader`, async () => {
     const started = Date.now();
     const args = ['sample', '--model', model, '-n', String(STREAM_N), '-q', '--debug'];
-    const child = spawn(process.execPath, [IFLOW_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let peakKb = 0;
     const poll = setInterval(() => {
       try {

@@ -1,18 +1,6 @@
 import { listCommand, listedIntegrands, renderList } from '../../src/cli/list';
-import type { CommandContext } from '../../src/cli/shared';
+import { fakeContext } from '../cli/helpers';
 
-function fakeContext() {
-  const out: string[] = [];
-  let code = -1;
-  const ctx: CommandContext = {
-    write: (t) => out.push(t),
-    interrupts: () => 0,
-    setExitCode: (c) => {
-      code = c;
-    },
-  };
-  return { ctx, out, code: () => code };
-}
 
 describe('iflow list', () => {
   test('the table has one row per integrand with dims, params and the exact value', () => {
