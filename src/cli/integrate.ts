@@ -46,7 +46,7 @@ export function addOutputOptions(cmd: Command): Command {
   return cmd
     .option('--json', 'print one JSON document instead of the table')
     .option('-q, --quiet', 'no progress or warnings on stderr')
-    .option('--debug', 'stack traces and generated code on errors');
+    .option('--debug', 'stack traces on errors, and a line on stderr as each stage starts');
 }
 
 export function integrateCommand(ctx: CommandContext): Command {
@@ -83,7 +83,7 @@ Examples:
       checkRunOptions(options);
       if (options.saveModel !== undefined) checkModelTarget(options.saveModel);
       const prepared = prepareProblem(options, defaults);
-      const reporter = createReporter(options.quiet);
+      const reporter = createReporter(options.quiet, process.stderr, options.debug);
       const out = await runIntegrateDetailed(prepared, { ...reporter.hooks, interrupts: ctx.interrupts });
       reporter.stop();
       try {

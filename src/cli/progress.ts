@@ -16,8 +16,13 @@ export interface Reporter {
   warn(message: string): void;
 }
 
-export function createReporter(quiet: boolean, stream: NodeJS.WriteStream = process.stderr): Reporter {
+/**
+ * With `debug`, the first progress report of each stage is also logged as a line
+ * ("iflow: debug: evaluating, 1000 to do"), terminal or not.
+ */
+export function createReporter(quiet: boolean, stream: NodeJS.WriteStream = process.stderr, debug = false): Reporter {
   const showBars = !quiet && stream.isTTY === true;
+  let loggedStage: Stage | null = null;
   let bar: SingleBar | null = null;
   let barStage: Stage | null = null;
   const stop = () => {
@@ -39,6 +44,10 @@ export function createReporter(quiet: boolean, stream: NodeJS.WriteStream = proc
       onWarning: warn,
       onStageEnd: () => stop(),
       onProgress: (stage, done, total, detail) => {
+        if (debug && loggedStage !== stage) {
+          stream.write(`iflow: debug: ${stageNames[stage]}, ${total} to do\n`);
+          loggedStage = stage;
+        }
         if (!showBars) return;
         if (barStage !== stage) {
           stop();

@@ -3,30 +3,30 @@ import { spawn } from 'child_process';
 import { resultSchema } from '../../src/report/schema';
 import { BIN } from './helpers';
 
-function runAndInterrupt(args: string[], waitFor: RegExp | number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * Start the CLI with --debug and send one SIGINT `delayMs` after it logs the start of `stage`
+ * (a signal while it is still loading would kill it, which is not what is under test).
+ */
+function runAndInterrupt(args: string[], stage: RegExp, delayMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args, '--debug'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let sent = false;
-    const interrupt = () => {
-      if (!sent) {
-        sent = true;
-        child.kill('SIGINT');
-      }
-    };
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => {
       stderr += d;
-      if (waitFor instanceof RegExp && waitFor.test(stderr)) interrupt();
+      if (!sent && stage.test(stderr)) {
+        sent = true;
+        setTimeout(() => child.kill('SIGINT'), delayMs);
+      }
     });
-    if (typeof waitFor === 'number') setTimeout(interrupt, waitFor);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
 test('SIGINT during evaluation prints the partial estimate (marked) and exits 130', async () => {
-  const r = await runAndInterrupt(['integrate', 'x1*x2', '--dim', '2', '--method', 'uniform', '-n', '1e10', '--json'], 2500);
+  const r = await runAndInterrupt(['integrate', 'x1*x2', '--dim', '2', '--method', 'uniform', '-n', '1e10', '--json'], /debug: evaluating/, 500);
   expect(r.code).toBe(130);
   const doc = resultSchema.parse(JSON.parse(r.stdout));
   expect(doc.partial).toBe(true);
@@ -40,7 +40,8 @@ test('SIGINT during training ends training early, still evaluates, exits 0', asy
   // --target-rel-error is unreachable, so only the interrupt ends the 100000 epochs
   const r = await runAndInterrupt(
     ['integrate', 'exp(-sum((x-0.5).^2)/0.04)', '--dim', '2', '--epochs', '100000', '--batch', '256', '-n', '5000', '--json'],
-    4000,
+    /debug: training/,
+    1000,
   );
   expect(r.code).toBe(0);
   const doc = resultSchema.parse(JSON.parse(r.stdout));
