@@ -7,6 +7,10 @@
  *
  *   y_A = x_A,   y_B = C(x_B; MLP(x_A)),   log|det dy/dx| = sum_i log C'(x_B,i).
  *
+ * The MLP's last layer has |B| * P outputs (column c * P + p is parameter p of coordinate c);
+ * it is evaluated as one head per parameter block of the family (widths, heights, ...), so each
+ * block arrives as its own [n * |B|, size] tensor.
+ *
  * The inverse uses the same parameters (y_A = x_A) and the inverse spline. When nothing is kept
  * (d = 1) the parameters are a trainable bias shared by all samples.
  */
@@ -43,6 +47,8 @@ export class Coupling {
   private readonly transformed: ColumnSelection;
   private readonly keepRow?: tf.Tensor2D;
   private readonly mlp?: Mlp;
+  /** Output columns of each parameter block (one MLP head per block). */
+  private readonly heads: ColumnSelection[] = [];
   private readonly bias?: tf.Variable;
 
   /** Weights come from `rng` (zero output layer), or are all zero without it. */
@@ -62,6 +68,16 @@ export class Coupling {
       const mlpOptions = { inputs: keptCols.length, outputs, hidden: options.hidden, blob: options.blob };
       this.mlp = new Mlp(mlpOptions, rng, prefix);
       this.params = this.mlp.params;
+      // output column of parameter p of transformed coordinate c: c * paramCount + p
+      let start = 0;
+      for (const size of options.family.blocks(options.bins)) {
+        const cols: number[] = [];
+        for (let c = 0; c < this.transformedCount; c++) {
+          for (let k = 0; k < size; k++) cols.push(c * this.paramCount + start + k);
+        }
+        this.heads.push(new ColumnSelection(outputs, cols));
+        start += size;
+      }
     } else {
       this.bias = makeVariable(tf.zeros([outputs]));
       this.params = [{ name: `${prefix}.bias`, variable: this.bias }];
@@ -74,12 +90,18 @@ export class Coupling {
       const n = x.shape[0];
       const m = this.transformedCount;
       const p = this.paramCount;
-      const flat = this.mlp && this.kept
-        ? this.mlp.apply(this.kept.pick(x))
-        : tf.mul(tf.ones([n, 1]), tf.reshape(this.bias as tf.Variable, [1, m * p]));
-      const raw = tf.reshape(flat, [n, m, p]) as tf.Tensor3D;
       const { family, bins } = this.options;
-      const out = family.apply(this.transformed.pick(x), raw, bins, inverse);
+      const z = this.transformed.pick(x);
+      let out;
+      if (this.mlp && this.kept) {
+        const blocks = this.mlp
+          .applyHeads(this.kept.pick(x), this.heads)
+          .map((h) => tf.reshape(h, [n * m, h.shape[1] / m]) as tf.Tensor2D);
+        out = family.applyBlocks(z, blocks, bins, inverse);
+      } else {
+        const flat = tf.mul(tf.ones([n, 1]), tf.reshape(this.bias as tf.Variable, [1, m * p]));
+        out = family.apply(z, tf.reshape(flat, [n, m, p]) as tf.Tensor3D, bins, inverse);
+      }
       const moved = this.transformed.place(out.y);
       const y = this.keepRow ? tf.add(tf.mul(x, this.keepRow), moved) : moved;
       return { y: y as tf.Tensor2D, logAbsDet: out.logAbsDet };
@@ -91,6 +113,7 @@ export class Coupling {
     this.kept?.dispose();
     this.keepRow?.dispose();
     this.mlp?.dispose();
+    for (const h of this.heads) h.dispose();
     this.bias?.dispose();
   }
 }

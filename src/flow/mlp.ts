@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../rng';
-import { dense } from './ops';
+import { dense, type ColumnSelection } from './ops';
 
 export interface MlpOptions {
   /** Number of inputs (before encoding). */
@@ -81,17 +81,43 @@ export class Mlp {
   /** x [n, inputs] -> [n, outputs]. */
   apply(x: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => {
-      let h = this.options.blob > 0 ? oneBlob(x, this.options.blob) : x;
       const last = this.weights.length - 1;
-      for (let l = 0; l <= last; l++) {
-        h = dense(h, this.weights[l] as tf.Tensor2D, this.biases[l] as tf.Tensor1D, l < last);
-      }
-      return h;
+      return dense(this.hidden(x), this.weights[last] as tf.Tensor2D, this.biases[last] as tf.Tensor1D, false);
+    });
+  }
+
+  /**
+   * Output heads: for each selection of output columns, x [n, inputs] -> those columns
+   * [n, selection.cols.length], equal to picking them from `apply(x)`. The hidden layers run
+   * once; each head multiplies by the selected columns of the last layer's weights (a small
+   * product on the weights rather than a column extraction on the [n, outputs] result).
+   */
+  applyHeads(x: tf.Tensor2D, heads: readonly ColumnSelection[]): tf.Tensor2D[] {
+    return tf.tidy(() => {
+      const last = this.weights.length - 1;
+      const h = this.hidden(x);
+      const w = this.weights[last] as tf.Tensor2D;
+      const b = tf.reshape(this.biases[last], [1, this.options.outputs]) as tf.Tensor2D;
+      return heads.map((head) => {
+        // The wasm fused matMul checks the rank of the bias buffer as it was allocated, and a
+        // reshape keeps the [1, 1, c] buffer of the product: add 0 to get a rank-1 buffer.
+        const bias = tf.add<tf.Tensor1D>(tf.reshape(head.pick(b), [head.cols.length]), 0);
+        return dense(h, head.pick(w), bias, false);
+      });
     });
   }
 
   dispose(): void {
     for (const { variable } of this.params) variable.dispose();
+  }
+
+  /** The input encoding and every layer but the last (ReLU). */
+  private hidden(x: tf.Tensor2D): tf.Tensor2D {
+    let h = this.options.blob > 0 ? oneBlob(x, this.options.blob) : x;
+    for (let l = 0; l + 1 < this.weights.length; l++) {
+      h = dense(h, this.weights[l] as tf.Tensor2D, this.biases[l] as tf.Tensor1D, true);
+    }
+    return h;
   }
 }
 

@@ -31,13 +31,22 @@ export function matMulT(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
 }
 
 /**
- * a^T g for a [n, k] and g [n, m] (the weight gradient of a dense layer), computed as
- * (g^T a)^T when m > k. The wasm matMul repacks its right operand on every call, so the
- * narrower matrix is put on the right; the extra transpose of the [m, k] result is small.
+ * a^T g for a [n, k] and g [n, m] (the weight gradient of a dense layer), as an explicit
+ * transpose of a followed by a plain product: on wasm that beats both the transpose flag
+ * (about 10x slower) and transposing the usually wider g (measured at n = 5000, k = 32:
+ * 4.2 against 5.1 ms for m = 196, 1.2 against 1.6 ms for m = 64).
  */
 export function transposeProduct(a: tf.Tensor2D, g: tf.Tensor2D): tf.Tensor2D {
-  if (g.shape[1] > a.shape[1]) return tf.transpose(tf.matMul<tf.Tensor2D>(tf.transpose(g), a));
   return tf.matMul(tf.transpose(a), g);
+}
+
+/**
+ * Column sums of g [n, m] -> [m] (the bias gradient of a dense layer), as the product
+ * ones [1, n] x g: on wasm about 10x faster than tf.sum(g, 0), which transposes g first.
+ */
+export function columnSums(g: tf.Tensor2D): tf.Tensor1D {
+  const [n, m] = g.shape;
+  return tf.reshape(tf.matMul(tf.ones([1, n]), g), [m]);
 }
 
 const denseCustom = [false, true].map((relu) =>
@@ -51,7 +60,7 @@ const denseCustom = [false, true].map((relu) =>
       gradFunc: (dy, saved) => {
         const [sa, sw, sy] = saved as tf.Tensor2D[];
         const g: tf.Tensor2D = relu ? tf.mul(dy, tf.step(sy)) : dy;
-        return [tf.matMul(g, tf.transpose(sw)), transposeProduct(sa, g), tf.sum(g, 0)];
+        return [tf.matMul(g, tf.transpose(sw)), transposeProduct(sa, g), columnSums(g)];
       },
     };
   }),

@@ -7,6 +7,10 @@
  * - `apply(z, raw, bins, inverse)` takes z: [n, m] and raw: [n, m, P] and returns
  *   y: [n, m] and logAbsDet: [n] (the log |det| of this direction's Jacobian summed over m).
  *   inverse=true computes the inverse map and its own log |det| (= minus the forward one).
+ * - The P parameters of a coordinate fall into consecutive blocks (`blocks(bins)`, e.g. widths,
+ *   heights, derivatives). `applyBlocks(z, blocks, bins, inverse)` takes them already split,
+ *   each as [n*m, size] with row i*m + c for sample i and coordinate c; couplings produce them
+ *   with one output head per block, which saves extracting columns of a wide [n*m, P] tensor.
  */
 import type * as tf from '@tensorflow/tfjs';
 
@@ -22,7 +26,10 @@ export interface SplineFamily {
   kind: SplineKind;
   /** Number of unnormalized parameters per transformed coordinate for K bins. */
   paramCount(bins: number): number;
+  /** Sizes of the consecutive parameter blocks; they sum to paramCount(bins). */
+  blocks(bins: number): number[];
   apply(z: tf.Tensor2D, raw: tf.Tensor3D, bins: number, inverse: boolean): SplineOutput;
+  applyBlocks(z: tf.Tensor2D, blocks: tf.Tensor2D[], bins: number, inverse: boolean): SplineOutput;
 }
 
 export interface FlowConfig {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Mlp, oneBlob } from '../../src/flow/mlp';
+import { ColumnSelection } from '../../src/flow/ops';
 import { Rng } from '../../src/rng';
 import { backends, maxAbsDiff, uniform, useBackend } from './helpers';
 
@@ -54,6 +55,34 @@ describe.each(backends)('Mlp on %s', (backend) => {
     tf.dispose([value, ...Object.values(grads)]);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, target]);
+    mlp.dispose();
+  });
+
+  it('output heads equal picked columns of apply, in value and gradient', () => {
+    const mlp = new Mlp({ ...options, outputs: 6 }, new Rng(5, 1), 'm');
+    // random last layer, so that every output column differs
+    const last = mlp.params.slice(-2).map((p) => p.variable);
+    last.forEach((v, i) => v.assign(tf.tensor(uniform(1, v.size, 40 + i), v.shape)));
+    const heads = [new ColumnSelection(6, [4, 0]), new ColumnSelection(6, [1, 2, 5])];
+    const x = tf.tensor2d(uniform(7, 3, 4), [7, 3]);
+    const weights = [tf.tensor2d(uniform(7, 2, 5), [7, 2]), tf.tensor2d(uniform(7, 3, 6), [7, 3])];
+    const viaHeads = () =>
+      tf.addN(mlp.applyHeads(x, heads).map((h, i) => tf.sum(tf.mul(tf.square(h), weights[i])))) as tf.Scalar;
+    const viaApply = () =>
+      tf.addN(heads.map((h, i) => tf.sum(tf.mul(tf.square(h.pick(mlp.apply(x))), weights[i])))) as tf.Scalar;
+    const a = tf.variableGrads(viaHeads);
+    const b = tf.variableGrads(viaApply);
+    expect(Math.abs(a.value.dataSync()[0] - b.value.dataSync()[0])).toBeLessThan(1e-5 * Math.abs(b.value.dataSync()[0]));
+    for (const { variable } of mlp.params) {
+      const ga = a.grads[variable.name].dataSync();
+      expect(maxAbsDiff(ga, b.grads[variable.name].dataSync())).toBeLessThan(1e-5 * (1 + Math.max(...Array.from(ga, Math.abs))));
+    }
+    // the last layer's bias gradient is non-zero only in the picked columns (3 is unused)
+    const biasGrad = a.grads[last[1].name].dataSync();
+    expect(biasGrad[3]).toBe(0);
+    expect(Math.abs(biasGrad[4])).toBeGreaterThan(0);
+    tf.dispose([a.value, b.value, ...Object.values(a.grads), ...Object.values(b.grads), x, ...weights]);
+    heads.forEach((h) => h.dispose());
     mlp.dispose();
   });
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ColumnSelection, dense, maskRow, matMulT, selectionValues, transposeProduct } from '../../src/flow/ops';
+import { ColumnSelection, columnSums, dense, maskRow, matMulT, selectionValues, transposeProduct } from '../../src/flow/ops';
 import { backends, maxAbsDiff, uniform, useBackend } from './helpers';
 
 describe.each(backends)('ops on %s', (backend) => {
@@ -48,7 +48,7 @@ describe.each(backends)('ops on %s', (backend) => {
     tf.dispose([a, w, b, t]);
   });
 
-  it('transposeProduct computes a^T g for narrow and wide g', () => {
+  it('transposeProduct computes a^T g', () => {
     const a = tf.tensor2d(uniform(7, 3, 15), [7, 3]);
     for (const m of [2, 5]) {
       const g = tf.tensor2d(uniform(7, m, 16 + m), [7, m]);
@@ -59,6 +59,15 @@ describe.each(backends)('ops on %s', (backend) => {
       tf.dispose([g, got, want]);
     }
     a.dispose();
+  });
+
+  it('columnSums sums each column', () => {
+    const g = tf.tensor2d(uniform(9, 4, 17), [9, 4]);
+    const got = columnSums(g);
+    expect(got.shape).toEqual([4]);
+    const want = tf.sum(g, 0);
+    expect(maxAbsDiff(got.dataSync(), want.dataSync())).toBeLessThan(1e-6);
+    tf.dispose([g, got, want]);
   });
 
   it('ColumnSelection picks and places columns exactly, with gradients', () => {

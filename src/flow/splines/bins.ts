@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { MAX_BINS } from './constants';
+import type { SplineFamily } from '../types';
 import { detach, registerSplineGradients } from './gradients';
 
 /** Throws a RangeError unless `bins` is an integer in [1, MAX_BINS]. */
@@ -19,6 +20,63 @@ export function checkBins(bins: number): void {
   if (!Number.isInteger(bins) || bins < 1 || bins > MAX_BINS) {
     throw new RangeError(`spline bins must be an integer in [1, ${MAX_BINS}], got ${bins}`);
   }
+}
+
+/**
+ * Throws a RangeError unless z is [n, m] and each block is [n*m, sizes[i]]. Registers the
+ * spline gradients on first use.
+ */
+export function checkBlocks(z: tf.Tensor, blocks: readonly tf.Tensor[], sizes: readonly number[]): void {
+  const rows = z.rank === 2 ? z.shape[0] * (z.shape[1] as number) : -1;
+  const ok =
+    rows >= 0 &&
+    blocks.length === sizes.length &&
+    blocks.every((b, i) => b.rank === 2 && b.shape[0] === rows && b.shape[1] === sizes[i]);
+  if (!ok) {
+    const got = blocks.map((b) => `[${b.shape}]`).join(', ');
+    throw new RangeError(`spline blocks must be [n*m, ${sizes.join(' | ')}] for z [${z.shape}], got ${got}`);
+  }
+  registerSplineGradients();
+}
+
+/** raw [n, m, P] -> the parameter blocks [n*m, sizes[i]] (consecutive column ranges). */
+export function splitBlocks(raw: tf.Tensor3D, sizes: readonly number[]): tf.Tensor2D[] {
+  const [n, m, p] = raw.shape;
+  const flat = tf.reshape(raw, [n * m, p]) as tf.Tensor2D;
+  let start = 0;
+  return sizes.map((size) => {
+    const block = sizes.length === 1 ? flat : takeColumns(flat, start, size);
+    start += size;
+    return block;
+  });
+}
+
+/**
+ * A spline family from its parameter blocks and its block-wise map; `apply` checks raw
+ * [n, m, P] and splits it into the blocks.
+ */
+export function makeFamily(
+  kind: SplineFamily['kind'],
+  blocks: (bins: number) => number[],
+  applyBlocks: SplineFamily['applyBlocks'],
+): SplineFamily {
+  const paramCount = (bins: number) => {
+    checkBins(bins);
+    return blocks(bins).reduce((a, b) => a + b, 0);
+  };
+  return {
+    kind,
+    paramCount,
+    blocks: (bins: number) => {
+      checkBins(bins);
+      return blocks(bins);
+    },
+    apply: (z, raw, bins, inverse) => {
+      checkShapes(z, raw, paramCount(bins));
+      return applyBlocks(z, splitBlocks(raw, blocks(bins)), bins, inverse);
+    },
+    applyBlocks,
+  };
 }
 
 /** Throws a RangeError unless z is [n, m] and raw is [n, m, paramCount]. */
@@ -141,20 +199,10 @@ export function knotsAt(sizes: tf.Tensor2D, masks: BinMasks): { lower: tf.Tensor
 }
 
 /**
- * Masks [N, width] that pick column offset + b and offset + b + 1 of each row, from the bin
- * mask [N, K] (width >= offset + K + 1).
+ * Masks [N, K + 1] that pick knot b and knot b + 1 of each row (for per-knot parameters such
+ * as derivatives), from the bin index (int32 [N]) among K bins.
  */
-export function edgeMasks(at: tf.Tensor2D, offset: number, width: number): [tf.Tensor2D, tf.Tensor2D] {
-  const bins = at.shape[1];
-  const after = width - offset - bins;
-  return [
-    tf.pad(at, [
-      [0, 0],
-      [offset, after],
-    ]),
-    tf.pad(at, [
-      [0, 0],
-      [offset + 1, after - 1],
-    ]),
-  ];
+export function edgeMasks(index: tf.Tensor1D, bins: number): [tf.Tensor2D, tf.Tensor2D] {
+  const hot = (i: tf.Tensor1D) => tf.cast(tf.oneHot(i, bins + 1), 'float32') as tf.Tensor2D;
+  return [hot(index), hot(tf.add(index, tf.scalar(1, 'int32')))];
 }

@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { SplineFamily, SplineOutput } from '../types';
-import { binMasks, binSizes, checkBins, checkShapes, clip01, knotsAt, searchBins, uniformBins } from './bins';
+import { binMasks, binSizes, checkBins, checkBlocks, clip01, knotsAt, makeFamily, searchBins, uniformBins } from './bins';
 import { MIN_BIN_HEIGHT } from './constants';
 
 /** Number of raw parameters per coordinate: K bin-mass logits. */
@@ -21,17 +21,20 @@ export function linearParamCount(bins: number): number {
   return bins;
 }
 
-/** Forward (z -> y) or inverse (y -> z) piecewise-linear spline; see the module comment. */
-export function applyLinear(
+/**
+ * Forward (z -> y) or inverse (y -> z) piecewise-linear spline of z [n, m] with the one block
+ * of bin-mass logits [n*m, K]; see the module comment.
+ */
+export function applyLinearBlocks(
   z: tf.Tensor2D,
-  raw: tf.Tensor3D,
+  blocks: tf.Tensor2D[],
   bins: number,
   inverse: boolean,
 ): SplineOutput {
-  checkShapes(z, raw, linearParamCount(bins));
+  checkBlocks(z, blocks, [bins]);
   const [n, m] = z.shape;
   const v = clip01(tf.reshape(z, [n * m]) as tf.Tensor1D);
-  const heights = binSizes(tf.reshape(raw, [n * m, bins]) as tf.Tensor2D, MIN_BIN_HEIGHT);
+  const heights = binSizes(blocks[0], MIN_BIN_HEIGHT);
   const index = inverse ? searchBins(heights, v) : uniformBins(v, bins);
   const masks = binMasks(index, bins);
   const { lower: y0, upper: y1 } = knotsAt(heights, masks);
@@ -53,8 +56,9 @@ export function applyLinear(
   };
 }
 
-export const linearSpline: SplineFamily = {
-  kind: 'pwlinear',
-  paramCount: linearParamCount,
-  apply: applyLinear,
-};
+export const linearSpline: SplineFamily = makeFamily('pwlinear', (bins) => [bins], applyLinearBlocks);
+
+/** Forward or inverse piecewise-linear spline with raw [n, m, K] parameters. */
+export function applyLinear(z: tf.Tensor2D, raw: tf.Tensor3D, bins: number, inverse: boolean): SplineOutput {
+  return linearSpline.apply(z, raw, bins, inverse);
+}

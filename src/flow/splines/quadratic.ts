@@ -25,14 +25,14 @@ import {
   binMasks,
   binSizes,
   checkBins,
-  checkShapes,
+  checkBlocks,
   clip01,
   constantProduct,
   edgeMasks,
   knotsAt,
+  makeFamily,
   searchBins,
   selectBin,
-  takeColumns,
 } from './bins';
 import { MIN_BIN_WIDTH, MIN_DERIVATIVE, MIN_DISCRIMINANT } from './constants';
 
@@ -56,26 +56,28 @@ function neighbourSums(e: T2): T2 {
   return constantProduct(e, values, bins + 1, bins);
 }
 
-/** Forward (z -> y) or inverse (y -> z) piecewise-quadratic spline; see the module comment. */
-export function applyQuadratic(
+/**
+ * Forward (z -> y) or inverse (y -> z) piecewise-quadratic spline of z [n, m], with the blocks
+ * [width logits [n*m, K], vertex logits [n*m, K + 1]]; see the module comment.
+ */
+export function applyQuadraticBlocks(
   z: tf.Tensor2D,
-  raw: tf.Tensor3D,
+  blocks: tf.Tensor2D[],
   bins: number,
   inverse: boolean,
 ): SplineOutput {
-  const p = quadraticParamCount(bins);
-  checkShapes(z, raw, p);
+  checkBlocks(z, blocks, [bins, bins + 1]);
   const [n, m] = z.shape;
   const v = clip01(tf.reshape(z, [n * m]) as T1);
-  const params = tf.reshape(raw, [n * m, p]) as T2;
-  const widths = binSizes(takeColumns(params, 0, bins), MIN_BIN_WIDTH);
-  const e = tf.softmax(takeColumns(params, bins, bins + 1)) as T2;
+  const widths = binSizes(blocks[0], MIN_BIN_WIDTH);
+  const e = tf.softmax(blocks[1]) as T2;
   // w_k (e_k + e_{k+1}): twice the bin masses of the unnormalised density e.
   const massesE2 = tf.mul<T2>(widths, neighbourSums(e));
   const norm2 = tf.sum<T2>(massesE2, 1, true); // 2 N, [N, 1]
   // w_k (v_k + v_{k+1}) / 2 = MIN_DERIVATIVE w_k + (1 - MIN_DERIVATIVE) w_k (e_k + e_{k+1}) / (2 N)
   const masses = tf.add<T2>(tf.mul(widths, MIN_DERIVATIVE), tf.mul(massesE2, tf.div(1 - MIN_DERIVATIVE, norm2)));
-  const masks = binMasks(searchBins(inverse ? masses : widths, v), bins);
+  const index = searchBins(inverse ? masses : widths, v);
+  const masks = binMasks(index, bins);
 
   const xKnots = knotsAt(widths, masks);
   const yKnots = knotsAt(masses, masks);
@@ -83,7 +85,7 @@ export function applyQuadratic(
   const y0 = yKnots.lower;
   const width = tf.sub<T1>(xKnots.upper, x0);
   const mass = tf.sub<T1>(yKnots.upper, y0);
-  const [maskLeft, maskRight] = edgeMasks(masks.at, 0, bins + 1);
+  const [maskLeft, maskRight] = edgeMasks(index, bins);
   // v = MIN_DERIVATIVE + e (1 - MIN_DERIVATIVE) / N = MIN_DERIVATIVE + e * scale
   const scale = tf.div<T1>(2 * (1 - MIN_DERIVATIVE), tf.reshape(norm2, [n * m]));
   const v0 = tf.add<T1>(tf.mul(selectBin(e, maskLeft), scale), MIN_DERIVATIVE);
@@ -114,8 +116,9 @@ export function applyQuadratic(
   };
 }
 
-export const quadraticSpline: SplineFamily = {
-  kind: 'pwquad',
-  paramCount: quadraticParamCount,
-  apply: applyQuadratic,
-};
+export const quadraticSpline: SplineFamily = makeFamily('pwquad', (bins) => [bins, bins + 1], applyQuadraticBlocks);
+
+/** Forward or inverse piecewise-quadratic spline with raw [n, m, 2K + 1] parameters. */
+export function applyQuadratic(z: tf.Tensor2D, raw: tf.Tensor3D, bins: number, inverse: boolean): SplineOutput {
+  return quadraticSpline.apply(z, raw, bins, inverse);
+}

@@ -22,13 +22,13 @@ import {
   binMasks,
   binSizes,
   checkBins,
-  checkShapes,
+  checkBlocks,
   clip01,
   edgeMasks,
   knotsAt,
+  makeFamily,
   searchBins,
   selectBin,
-  takeColumns,
 } from './bins';
 import { MIN_BIN_HEIGHT, MIN_BIN_WIDTH, MIN_DERIVATIVE, MIN_DISCRIMINANT } from './constants';
 
@@ -40,34 +40,41 @@ export function rationalQuadraticParamCount(bins: number): number {
   return 3 * bins + 1;
 }
 
+/** Parameter blocks: K width logits, K height logits, K + 1 raw knot derivatives. */
+function rationalQuadraticBlocks(bins: number): number[] {
+  return [bins, bins, bins + 1];
+}
+
 /** Knot derivative from its raw parameter: MIN_DERIVATIVE + (1 - MIN_DERIVATIVE) softplus(r) / ln 2. */
 function derivative(raw: T1): T1 {
   return tf.add<T1>(tf.mul(tf.softplus(raw), (1 - MIN_DERIVATIVE) / Math.LN2), MIN_DERIVATIVE);
 }
 
-/** Forward (z -> y) or inverse (y -> z) rational-quadratic spline; see the module comment. */
-export function applyRationalQuadratic(
+/**
+ * Forward (z -> y) or inverse (y -> z) rational-quadratic spline of z [n, m], with the blocks
+ * [width logits, height logits, raw derivatives], each [n*m, size]; see the module comment.
+ */
+export function applyRationalQuadraticBlocks(
   z: tf.Tensor2D,
-  raw: tf.Tensor3D,
+  blocks: tf.Tensor2D[],
   bins: number,
   inverse: boolean,
 ): SplineOutput {
-  const p = rationalQuadraticParamCount(bins);
-  checkShapes(z, raw, p);
+  checkBlocks(z, blocks, rationalQuadraticBlocks(bins));
   const [n, m] = z.shape;
   const v = clip01(tf.reshape(z, [n * m]) as T1);
-  const params = tf.reshape(raw, [n * m, p]) as tf.Tensor2D;
-  const widths = binSizes(takeColumns(params, 0, bins), MIN_BIN_WIDTH);
-  const heights = binSizes(takeColumns(params, bins, bins), MIN_BIN_HEIGHT);
-  const masks = binMasks(searchBins(inverse ? heights : widths, v), bins);
+  const widths = binSizes(blocks[0], MIN_BIN_WIDTH);
+  const heights = binSizes(blocks[1], MIN_BIN_HEIGHT);
+  const index = searchBins(inverse ? heights : widths, v);
+  const masks = binMasks(index, bins);
 
   const xKnots = knotsAt(widths, masks);
   const yKnots = knotsAt(heights, masks);
   const width = tf.sub<T1>(xKnots.upper, xKnots.lower);
   const height = tf.sub<T1>(yKnots.upper, yKnots.lower);
-  const [maskLeft, maskRight] = edgeMasks(masks.at, 2 * bins, p);
-  const d0 = derivative(selectBin(params, maskLeft));
-  const d1 = derivative(selectBin(params, maskRight));
+  const [maskLeft, maskRight] = edgeMasks(index, bins);
+  const d0 = derivative(selectBin(blocks[2], maskLeft));
+  const d1 = derivative(selectBin(blocks[2], maskRight));
   const slope = tf.div<T1>(height, width);
   const curvature = tf.sub<T1>(tf.add(d0, d1), tf.mul(slope, 2));
   const bin: Bin = { x0: xKnots.lower, width, y0: yKnots.lower, height, slope, d0, d1, curvature };
@@ -139,8 +146,13 @@ function solveInverse(bin: Bin, v: T1): T1 {
   return clip01(tf.div<T1>(tf.mul(minusC, 2), tf.add(b, tf.sqrt(disc))));
 }
 
-export const rationalQuadraticSpline: SplineFamily = {
-  kind: 'rqs',
-  paramCount: rationalQuadraticParamCount,
-  apply: applyRationalQuadratic,
-};
+export const rationalQuadraticSpline: SplineFamily = makeFamily(
+  'rqs',
+  rationalQuadraticBlocks,
+  applyRationalQuadraticBlocks,
+);
+
+/** Forward or inverse rational-quadratic spline with raw [n, m, 3K + 1] parameters. */
+export function applyRationalQuadratic(z: tf.Tensor2D, raw: tf.Tensor3D, bins: number, inverse: boolean): SplineOutput {
+  return rationalQuadraticSpline.apply(z, raw, bins, inverse);
+}

@@ -42,6 +42,25 @@ describe('registry', () => {
     });
   });
 
+  test('parameter blocks cover the parameters, and applyBlocks checks their shapes', () => {
+    expect(getSplineFamily('pwlinear').blocks(16)).toEqual([16]);
+    expect(getSplineFamily('pwquad').blocks(16)).toEqual([16, 17]);
+    expect(getSplineFamily('rqs').blocks(16)).toEqual([16, 16, 17]);
+    for (const kind of splineKinds) {
+      const family = getSplineFamily(kind);
+      for (const bins of [1, 5, 16]) expect(family.blocks(bins).reduce((a, b) => a + b)).toBe(family.paramCount(bins));
+      tf.tidy(() => {
+        const z = tf.fill([3, 2], 0.5) as tf.Tensor2D;
+        const good = family.blocks(4).map((size) => tf.zeros([6, size]) as tf.Tensor2D);
+        const out = family.applyBlocks(z, good, 4, false);
+        expect(maxAbsDiff(out.y.dataSync(), z.dataSync())).toBeLessThan(1e-6);
+        const short = good.map((b) => tf.zeros([5, b.shape[1]]) as tf.Tensor2D);
+        expect(() => family.applyBlocks(z, short, 4, false)).toThrow(RangeError);
+        expect(() => family.applyBlocks(z, good.slice(1), 4, false)).toThrow(RangeError);
+      });
+    }
+  });
+
   test('the minimum sizes are named and at least 1e-3', () => {
     for (const c of [MIN_BIN_WIDTH, MIN_BIN_HEIGHT, MIN_DERIVATIVE]) expect(c).toBeGreaterThanOrEqual(1e-3);
     expect(MAX_BINS * Math.max(MIN_BIN_WIDTH, MIN_BIN_HEIGHT)).toBeLessThanOrEqual(0.5);
