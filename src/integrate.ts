@@ -28,6 +28,8 @@ export interface RunHooks {
   onProgress?: (stage: Stage, done: number, total: number, detail?: EpochInfo) => void;
   onStageEnd?: (stage: Stage) => void;
   onWarning?: (message: string) => void;
+  /** Diagnostics shown with --debug. */
+  onDebug?: (message: string) => void;
   /** Number of interrupts received so far (first: end training / stop evaluation early). */
   interrupts?: () => number;
 }
@@ -202,6 +204,7 @@ export function trainOptionsOf(options: IntegrateOptions): TrainOptions {
     annealStart: options.annealStart,
     evalSamples: options.samples,
     nan: options.nan,
+    threads: options.threads,
   };
 }
 
@@ -256,6 +259,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
       {
         onEpoch: (info) => hooks.onProgress?.('train', info.epoch, info.epochs, info),
         onWarning: warn,
+        onDebug: hooks.onDebug,
         shouldStop: () => interrupts() > 0,
       },
     );

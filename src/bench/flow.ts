@@ -1,23 +1,37 @@
 /**
  * Flow benchmark on the wasm backend (`npm run build && npm run bench:flow`).
  *
- * For d in {4, 8}, spline in {rqs, pwlinear} and n in {5000, 10000} it reports the median time of
+ * For d in {4, 8}, spline in {rqs, pwquad, pwlinear} and n in {5000, 10000} points it reports
+ * the median time of
  * - sample: z -> (x, log q) without gradient, including the dataSync of x and log q;
- * - train: one score-function step as the trainer does it: sample x, weights w = f/q in float64
- *   JS for f = exp(-sum((x-0.5)^2)/0.04), loss = -mean(c * log q(x)) with the constant
- *   c = w^2 / mean(w^2), gradients by tf.variableGrads through the inverse pass, Adam update.
- * The peak tensor memory of one training step comes from tf.profile.
+ * - train: one step of the real trainer (trainFlow) for f = exp(-sum((x-0.5)^2)/0.04) with the
+ *   variance loss, for each --threads value (the batch cut into that many slices, slices after
+ *   the first in worker threads).
  *
- * Options: --reps N (timed repetitions, default 5), --warmup N (default 2).
+ * Options: --reps N (timed steps, default 9), --warmup N (default 3), --dims, --splines,
+ * --sizes, --threads (comma lists; defaults 4,8 / rqs,pwquad,pwlinear / 5000,10000 / 1,2).
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend';
 import { defaultFlowConfig, Flow } from '../flow';
 import type { SplineKind } from '../flow/types';
+import { buildProblem } from '../problem';
 import { Rng } from '../rng';
+import { trainFlow } from '../train/trainer';
 
-/** PyTorch reference: one training step at 5000 points, milliseconds, by dimension. */
-const torchTrainMs: Record<number, number> = { 4: 155, 8: 304 };
+/**
+ * PyTorch references on this machine kind (shared/anchors/torch-nis-results.jsonl, gauss,
+ * median step at 5000 points, 2 threads): ZuNIS piecewise-quadratic and MadNIS rational-quadratic.
+ */
+const zunisPwquadMs: Record<number, number> = { 4: 155.4, 8: 304.1 };
+const madnisRqsMs: Record<number, number> = { 4: 171.8 };
+
+/** The like-for-like reference of a row: MadNIS for rqs where measured, else ZuNIS. */
+function torchReference(d: number, spline: SplineKind): { name: string; ms: number } | undefined {
+  if (spline === 'rqs' && madnisRqsMs[d] !== undefined) return { name: 'MadNIS rqs', ms: madnisRqsMs[d] };
+  if (zunisPwquadMs[d] !== undefined) return { name: 'ZuNIS pwquad', ms: zunisPwquadMs[d] };
+  return undefined;
+}
 
 interface Timing {
   /** Median wall-clock milliseconds. */
@@ -31,8 +45,8 @@ interface Row {
   spline: SplineKind;
   n: number;
   sample: Timing;
-  train: Timing;
-  peakMB: number;
+  /** One entry per --threads value. */
+  train: Timing[];
 }
 
 function median(xs: number[]): number {
@@ -52,57 +66,52 @@ function gauss(x: Float32Array, n: number, d: number, out: Float64Array): void {
   }
 }
 
-class Bench {
-  private readonly rng = new Rng(1234, 2);
-  private readonly z: Float32Array;
-  private readonly f: Float64Array;
-  private readonly optimizer: tf.Optimizer = tf.train.adam(1e-3);
-
-  constructor(
-    private readonly flow: Flow,
-    private readonly n: number,
-  ) {
-    this.z = new Float32Array(n * flow.dim);
-    this.f = new Float64Array(n);
-  }
-
-  sample(): { x: Float32Array; logQ: Float32Array } {
-    this.rng.fill(this.z);
-    const zt = tf.tensor2d(this.z, [this.n, this.flow.dim]);
-    const out = tf.tidy(() => this.flow.forward(zt));
-    const x = out.x.dataSync() as Float32Array;
-    const logQ = out.logQ.dataSync() as Float32Array;
+/** Sampling only: z -> (x, log q) with the dataSync of both, as the evaluation does it. */
+function sampler(flow: Flow, n: number): () => void {
+  const rng = new Rng(1234, 2);
+  const z = new Float32Array(n * flow.dim);
+  return () => {
+    rng.fill(z);
+    const zt = tf.tensor2d(z, [n, flow.dim]);
+    const out = flow.forward(zt);
+    out.x.dataSync();
+    out.logQ.dataSync();
     tf.dispose([zt, out.x, out.logQ]);
-    return { x, logQ };
-  }
+  };
+}
 
-  train(): void {
-    const { n } = this;
-    const d = this.flow.dim;
-    const { x, logQ } = this.sample();
-    gauss(x, n, d, this.f);
-    const c = new Float64Array(n);
-    let mean = 0;
-    for (let i = 0; i < n; i++) {
-      const w = this.f[i] / Math.exp(logQ[i]);
-      c[i] = w * w;
-      mean += c[i] / n;
-    }
-    const coef = Float32Array.from(c, (v) => v / mean);
-    tf.tidy(() => {
-      const xt = tf.tensor2d(x, [n, d]);
-      const ct = tf.tensor1d(coef);
-      const { grads } = tf.variableGrads(
-        () => tf.neg(tf.mean(tf.mul(ct, this.flow.logProb(xt)))) as tf.Scalar,
-        this.flow.variables,
-      );
-      this.optimizer.applyGradients(grads);
-    });
-  }
-
-  dispose(): void {
-    this.optimizer.dispose();
-  }
+/**
+ * Training steps of the real trainer (trainFlow: sample, f = exp(-sum((x-0.5)^2)/0.04) in
+ * float64, variance-loss coefficients, gradient through the inverse pass, Adam) with
+ * `threads` slices; the times between consecutive epochs after the warm-up ones.
+ */
+async function trainSteps(d: number, spline: SplineKind, n: number, threads: number, warmup: number, reps: number): Promise<Timing> {
+  const flow = Flow.create(defaultFlowConfig({ dim: d, spline }), 1);
+  const problem = buildProblem({ expression: 'exp(-sum((x-0.5).^2)/0.04)', dim: d, bounds: [], param: [], event: [], tail: [] });
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  let t = performance.now();
+  let c = process.cpuUsage();
+  await trainFlow(
+    flow,
+    problem,
+    new Rng(1234, 3),
+    { epochs: warmup + reps, batch: n, lr: 1e-3, decay: 0, clip: 10, loss: 'variance', evalSamples: n, nan: 'error', threads },
+    {
+      onEpoch: ({ epoch }) => {
+        const now = performance.now();
+        const used = process.cpuUsage(c);
+        if (epoch > warmup) {
+          wall.push(now - t);
+          cpu.push((used.user + used.system) / 1000);
+        }
+        t = now;
+        c = process.cpuUsage();
+      },
+    },
+  );
+  flow.dispose();
+  return { wall: median(wall), cpu: median(cpu) };
 }
 
 function time(fn: () => void, warmup: number, reps: number): Timing {
@@ -129,37 +138,46 @@ function argInt(name: string, fallback: number): number {
   return i >= 0 ? Number.parseInt(process.argv[i + 1], 10) : fallback;
 }
 
+function argList(name: string, fallback: string): string[] {
+  const i = process.argv.indexOf(name);
+  return (i >= 0 ? process.argv[i + 1] : fallback).split(',').filter((v) => v.length > 0);
+}
+
 async function main(): Promise<void> {
-  const reps = argInt('--reps', 5);
-  const warmup = argInt('--warmup', 2);
+  const reps = argInt('--reps', 9);
+  const warmup = argInt('--warmup', 3);
+  const dims = argList('--dims', '4,8').map(Number);
+  const splines = argList('--splines', 'rqs,pwquad,pwlinear') as SplineKind[];
+  const sizes = argList('--sizes', '5000,10000').map(Number);
+  const threadList = argList('--threads', '1,2').map(Number);
   const info = await initBackend('wasm');
-  console.log(`backend ${info.name}; median of ${reps} runs after ${warmup} warm-up runs`);
+  console.log(`backend ${info.name}; median of ${reps} steps after ${warmup} warm-up steps; train = one step of trainFlow`);
   const rows: Row[] = [];
-  for (const d of [4, 8]) {
-    for (const spline of ['rqs', 'pwlinear'] as SplineKind[]) {
-      for (const n of [5000, 10000]) {
+  for (const d of dims) {
+    for (const spline of splines) {
+      for (const n of sizes) {
         const flow = Flow.create(defaultFlowConfig({ dim: d, spline }), 1);
-        const bench = new Bench(flow, n);
-        const sample = time(() => bench.sample(), warmup, reps);
-        const train = time(() => bench.train(), warmup, reps);
-        const profile = await tf.profile(() => bench.train());
-        const row = { d, spline, n, sample, train, peakMB: profile.peakBytes / 2 ** 20 };
-        rows.push(row);
-        bench.dispose();
+        const sample = time(sampler(flow, n), warmup, reps);
         flow.dispose();
+        const train: Timing[] = [];
+        for (const threads of threadList) train.push(await trainSteps(d, spline, n, threads, warmup, reps));
+        rows.push({ d, spline, n, sample, train });
         console.log(
-          `d=${d} ${spline.padEnd(8)} n=${String(n).padStart(5)}  sample ${fmt(sample)} ms` +
-            `  train ${fmt(train)} ms  peak ${row.peakMB.toFixed(0)} MB`,
+          `d=${d} ${spline.padEnd(8)} n=${String(n).padStart(5)}  sample ${fmt(sample)} ms  train ` +
+            train.map((t, i) => `${threadList[i]} thread(s) ${fmt(t)} ms`).join(', '),
         );
       }
     }
   }
-  console.log('\nwall-clock median ms (CPU ms of this process in parentheses)');
-  console.log('| d | spline | n | sample ms | train ms | peak MB | train / torch (n=5000) |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('\nwall-clock median ms (CPU ms of all threads of this process in parentheses)');
+  const head = threadList.map((t) => `train ms, ${t} thread(s)`);
+  console.log(`| d | spline | n | sample ms | ${head.join(' | ')} | PyTorch reference (2 threads, n=5000) |`);
+  console.log(`|---|---|---|---|${head.map(() => '---|').join('')}---|`);
   for (const r of rows) {
-    const ref = r.n === 5000 ? `${(r.train.wall / torchTrainMs[r.d]).toFixed(2)}x of ${torchTrainMs[r.d]} ms` : '';
-    console.log(`| ${r.d} | ${r.spline} | ${r.n} | ${fmt(r.sample)} | ${fmt(r.train)} | ${r.peakMB.toFixed(0)} | ${ref} |`);
+    const ref = r.n === 5000 ? torchReference(r.d, r.spline) : undefined;
+    const best = Math.min(...r.train.map((t) => t.wall));
+    const refText = ref ? `${ref.name} ${ref.ms} ms: best here ${(best / ref.ms).toFixed(2)}x` : '';
+    console.log(`| ${r.d} | ${r.spline} | ${r.n} | ${fmt(r.sample)} | ${r.train.map(fmt).join(' | ')} | ${refText} |`);
   }
   const mem = process.memoryUsage();
   console.log(`\nprocess rss ${(mem.rss / 2 ** 20).toFixed(0)} MB (the wasm heap is never returned to the OS)`);

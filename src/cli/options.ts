@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { backendChoices } from '../backend';
+import { MAX_THREADS } from '../train/parallel';
 import { splineKinds } from '../flow/types';
 
 export const MAX_DIM = 64;
@@ -105,6 +106,8 @@ const flowShape = {
   targetRelError: num.pipe(z.number().positive()).optional(),
   anneal: num.pipe(z.number().min(0).max(1)).default(0),
   annealStart: num.pipe(z.number().positive().max(1)).default(0.1),
+  // two slices by default: both cores of a small machine, and the same numbers on every machine
+  threads: int(1, MAX_THREADS).default(2),
 };
 
 export const integrateOptionsSchema = z

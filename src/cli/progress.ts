@@ -42,6 +42,7 @@ export function createReporter(quiet: boolean, stream: NodeJS.WriteStream = proc
     warn,
     hooks: {
       onWarning: warn,
+      onDebug: debug ? (message: string) => stream.write(`iflow: debug: ${message}\n`) : undefined,
       onStageEnd: () => stop(),
       onProgress: (stage, done, total, detail) => {
         if (debug && loggedStage !== stage) {

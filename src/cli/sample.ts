@@ -71,6 +71,7 @@ async function trainForSampling(prepared: Prepared, reporter: Reporter, interrup
     {
       onEpoch: (info) => reporter.hooks.onProgress?.('train', info.epoch, info.epochs, info),
       onWarning: reporter.warn,
+      onDebug: reporter.hooks.onDebug,
       shouldStop: () => interrupts() > 0,
     },
   );

@@ -152,6 +152,30 @@ export class Flow {
     }
   }
 
+  /** Every weight as float32, concatenated in the order of `variables`. */
+  getFlatWeights(): Float32Array {
+    const out = new Float32Array(this.parameterCount);
+    let off = 0;
+    for (const v of this.variables) {
+      out.set(v.dataSync() as Float32Array, off);
+      off += v.size;
+    }
+    return out;
+  }
+
+  /** Overwrites every weight from the layout of `getFlatWeights`. */
+  setFlatWeights(flat: Float32Array): void {
+    if (flat.length !== this.parameterCount) {
+      throw new RangeError(`expected ${this.parameterCount} weights, got ${flat.length}`);
+    }
+    let off = 0;
+    for (const v of this.variables) {
+      const part = flat.subarray(off, off + v.size);
+      tf.tidy(() => v.assign(tf.tensor(part, v.shape)));
+      off += v.size;
+    }
+  }
+
   dispose(): void {
     for (const c of this.couplings) c.dispose();
   }

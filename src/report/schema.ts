@@ -45,6 +45,9 @@ export const trainingSchema = z.object({
   stopReason: z.string().nullable(),
   /** Learning-rate reductions after non-finite losses. */
   lrReductions: z.number().int().nonnegative(),
+  /** Slices of each batch (--threads; part of what fixes the numbers) and worker threads used. */
+  threads: z.number().int().positive().optional(),
+  workers: z.number().int().nonnegative().optional(),
   history: z.array(
     z.object({ epoch: z.number().int(), loss: z.number().nullable(), integral: z.number().nullable(), relSdev: z.number().nullable() }),
   ),

@@ -11,8 +11,9 @@ import type { Flow } from '../flow/flow';
 import type { Problem } from '../problem';
 import type { Rng } from '../rng';
 import { describePoint, mapToDomain, yieldToEventLoop, type NanPolicy } from '../estimate/evaluate';
-import { drawFromFlow } from '../estimate/importance';
+import { Adam } from './adam';
 import { lossTerms } from './losses';
+import { createStepEngine, sliceCount, type StepEngine } from './parallel';
 import type { TrainingReport } from '../report/schema';
 
 export interface TrainOptions {
@@ -37,6 +38,16 @@ export interface TrainOptions {
   nan: NanPolicy;
   /** Points per gradient chunk. */
   chunk?: number;
+  /**
+   * Most training threads (default 1): each batch is cut into sliceCount(batch, threads)
+   * slices whose forward and gradient passes run in parallel worker threads. The slice count
+   * is part of what fixes the results.
+   */
+  threads?: number;
+  /** Active tfjs backend (workers only run for wasm and cpu); default: tf.getBackend(). */
+  backend?: string;
+  /** 'never' keeps every slice in this thread (same results, for tests). */
+  workers?: 'auto' | 'never';
 }
 
 export interface EpochInfo {
@@ -53,6 +64,8 @@ export interface EpochInfo {
 export interface TrainHooks {
   onEpoch?: (info: EpochInfo) => void;
   onWarning?: (message: string) => void;
+  /** Debug messages (thread use). */
+  onDebug?: (message: string) => void;
   /** Polled before each epoch; true ends training early (the flow is kept as it is). */
   shouldStop?: () => boolean;
 }
@@ -84,11 +97,10 @@ const DIVERGENCE_FACTOR = 4;
 /** Epochs kept in the report's history (evenly spaced). */
 const HISTORY_ROWS = 50;
 
-function globalNorm(grads: tf.NamedTensorMap): number {
-  return tf.tidy(() => {
-    const parts = Object.values(grads).map((g) => tf.sum(tf.square(g)));
-    return tf.sqrt(tf.addN(parts));
-  }).dataSync()[0];
+function globalNorm(flat: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < flat.length; i++) s += flat[i] * flat[i];
+  return Math.sqrt(s);
 }
 
 export async function trainFlow(
@@ -98,13 +110,39 @@ export async function trainFlow(
   options: TrainOptions,
   hooks: TrainHooks = {},
 ): Promise<TrainingReport> {
+  const d = problem.dim;
+  const chunk = Math.min(options.chunk ?? gradientChunk(d), options.batch);
+  const threads = sliceCount(options.batch, options.threads ?? 1);
+  const engine = await createStepEngine(flow, {
+    threads,
+    chunk,
+    backend: options.backend ?? tf.getBackend(),
+    workers: options.workers,
+    log: hooks.onDebug,
+  });
+  try {
+    return await trainWith(engine, flow, problem, rng, options, hooks, chunk);
+  } finally {
+    await engine.close();
+  }
+}
+
+async function trainWith(
+  engine: StepEngine,
+  flow: Flow,
+  problem: Problem,
+  rng: Rng,
+  options: TrainOptions,
+  hooks: TrainHooks,
+  chunk: number,
+): Promise<TrainingReport> {
   const start = Date.now();
   const { batch, epochs } = options;
   const d = problem.dim;
-  const chunk = Math.min(options.chunk ?? gradientChunk(d), batch);
-  const optimizer = tf.train.adam(options.lr);
-  const zBuf = new Float32Array(chunk * d);
-  const xs: Float32Array[] = [];
+  let current = flow.getFlatWeights();
+  const params = Float64Array.from(current);
+  const adam = new Adam(params.length);
+  const zAll = new Float32Array(batch * d);
   const w = new Float64Array(batch);
   const f = new Float64Array(chunk);
   const xDomain = new Float64Array(chunk * d);
@@ -119,7 +157,7 @@ export async function trainFlow(
   let done = 0;
   let calls = 0;
   let zeroBatches = 0;
-  const best: { rel: number; epoch: number; weights: tf.Tensor[] | null } = { rel: Infinity, epoch: 0, weights: null };
+  const best: { rel: number; epoch: number; weights: Float32Array | null } = { rel: Infinity, epoch: 0, weights: null };
 
   for (let epoch = 0; epoch < epochs; epoch++) {
     await yieldToEventLoop();
@@ -129,11 +167,11 @@ export async function trainFlow(
     }
     // 1. sample the batch (no gradient) and evaluate |f|^beta in float64
     const beta = temperingExponent(epoch, epochs, options.anneal ?? 0, options.annealStart ?? DEFAULT_ANNEAL_START);
-    xs.length = 0;
+    rng.fill(zAll);
+    const { x, logQ } = await engine.sample(zAll, batch, current);
     for (let off = 0; off < batch; off += chunk) {
       const m = Math.min(chunk, batch - off);
-      const { x, logQ } = drawFromFlow(flow, rng, m, zBuf);
-      mapToDomain(problem, x, m, xDomain);
+      mapToDomain(problem, x.subarray(off * d, (off + m) * d), m, xDomain);
       problem.integrand.evaluate(xDomain, m, f);
       for (let i = 0; i < m; i++) {
         let fi = Math.abs(f[i]);
@@ -144,9 +182,8 @@ export async function trainFlow(
           }
         }
         if (beta !== 1) fi = Math.pow(fi, beta);
-        w[off + i] = fi === 0 ? 0 : (fi * problem.volume) / Math.exp(logQ[i]);
+        w[off + i] = fi === 0 ? 0 : (fi * problem.volume) / Math.exp(logQ[off + i]);
       }
-      xs.push(x);
     }
     calls += batch;
     const terms = lossTerms(options.loss, w);
@@ -160,40 +197,16 @@ export async function trainFlow(
     }
     if (beta === 1 && terms.relSdev < best.rel) {
       // the weights that drew this batch are the best seen so far: keep a copy
-      best.weights?.forEach((t) => t.dispose());
-      best.weights = flow.variables.map((v) => v.clone());
+      best.weights = current.slice();
       best.rel = terms.relSdev;
       best.epoch = epoch + 1;
     }
-    // 2. gradient of the surrogate, summed over chunks
-    let grads: tf.NamedTensorMap | null = null;
-    for (let c = 0, off = 0; off < batch; c++, off += chunk) {
-      const m = Math.min(chunk, batch - off);
-      const xt = tf.tensor2d(xs[c], [m, d]);
-      const ct = tf.tensor1d(terms.coef.subarray(off, off + m));
-      const { grads: g } = tf.variableGrads(
-        () => tf.div(tf.neg(tf.sum(tf.mul(ct, flow.logProb(xt)))), batch) as tf.Scalar,
-        flow.variables,
-      );
-      xt.dispose();
-      ct.dispose();
-      if (grads === null) grads = g;
-      else {
-        const prev: tf.NamedTensorMap = grads;
-        grads = {};
-        for (const k of Object.keys(prev)) {
-          grads[k] = tf.add(prev[k], g[k]);
-          prev[k].dispose();
-          g[k].dispose();
-        }
-      }
-    }
-    const gmap = grads as tf.NamedTensorMap;
+    // 2. gradient of the surrogate, summed over slices and chunks in float64
+    const flat = await engine.gradient(terms.coef, batch);
     // 3. guard against non-finite steps, clip, apply
-    const norm = globalNorm(gmap);
+    const norm = globalNorm(flat);
     const finite = Number.isFinite(norm) && Number.isFinite(terms.value);
     if (!finite) {
-      tf.dispose(Object.values(gmap));
       lrReductions++;
       if (lrReductions > MAX_LR_REDUCTIONS) {
         stopReason = 'the loss stayed non-finite after lowering the learning rate';
@@ -205,15 +218,9 @@ export async function trainFlow(
       continue;
     }
     lr = options.lr * lrScale * Math.pow(1 - options.decay, epoch);
-    (optimizer as unknown as { learningRate: number }).learningRate = lr;
-    const scale = norm > options.clip ? options.clip / norm : 1;
-    const clipped: tf.NamedTensorMap = {};
-    for (const k of Object.keys(gmap)) {
-      clipped[k] = scale === 1 ? gmap[k] : tf.mul(gmap[k], scale);
-      if (scale !== 1) gmap[k].dispose();
-    }
-    optimizer.applyGradients(Object.keys(clipped).map((name) => ({ name, tensor: clipped[name] })));
-    tf.dispose(Object.values(clipped));
+    adam.step(params, flat, lr, norm > options.clip ? options.clip / norm : 1);
+    current = Float32Array.from(params);
+    flow.setFlatWeights(current);
     done = epoch + 1;
     finalLoss = Number.isFinite(terms.value) ? terms.value : null;
     finalRel = Number.isFinite(terms.relSdev) ? terms.relSdev : null;
@@ -235,19 +242,17 @@ export async function trainFlow(
       break;
     }
   }
-  optimizer.dispose();
   // A flow much worse than the best one seen (divergence, or a collapse away from the support)
   // is replaced by that best one.
   const lastRel = finalRel ?? Infinity;
   const diverged = stopReason?.startsWith('training diverged') === true;
   if (best.weights && (diverged || lastRel > DIVERGENCE_FACTOR * best.rel)) {
-    flow.variables.forEach((v, i) => v.assign(best.weights![i]));
+    flow.setFlatWeights(best.weights);
     hooks.onWarning?.(
       `${diverged ? stopReason : `training got worse (batch rel. sd ${best.rel.toPrecision(3)} at epoch ${best.epoch}, ${lastRel.toPrecision(3)} at the end)`}; using the flow of epoch ${best.epoch}`,
     );
     finalRel = best.rel;
   }
-  best.weights?.forEach((t) => t.dispose());
   if (zeroBatches > 0 && best.epoch === 0) {
     hooks.onWarning?.(`the integrand was zero on all ${zeroBatches} training batches: the flow stays uniform; more --batch or --epochs may find the support`);
   } else if (zeroBatches > 0) {
@@ -264,6 +269,8 @@ export async function trainFlow(
     stoppedEarly: stopReason !== null,
     stopReason,
     lrReductions,
+    threads: engine.threads,
+    workers: engine.workers,
     history,
   };
 }

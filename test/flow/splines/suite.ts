@@ -4,6 +4,7 @@
  * gradients and awkward inputs.
  */
 import * as tf from '@tensorflow/tfjs';
+import { setFusedSplines, useFused } from '../../../src/flow/splines/fused';
 import { initBackend } from '../../../src/backend';
 import { getSplineFamily } from '../../../src/flow/splines';
 import { applyReference, prepareReference, referenceKnots } from '../../../src/flow/splines/reference';
@@ -44,13 +45,23 @@ function gradients(
   return result;
 }
 
-export function describeSplineSuite(backend: 'cpu' | 'wasm'): void {
+/**
+ * The spline tests on `backend`, through the fused kernels (the default on cpu and wasm) or,
+ * with `fused: false`, through the composite tfjs ops that other backends use.
+ */
+export function describeSplineSuite(backend: 'cpu' | 'wasm', { fused = true } = {}): void {
+  let before = true;
   beforeAll(async () => {
     await initBackend(backend);
     expect(tf.getBackend()).toBe(backend);
+    before = setFusedSplines(fused);
+    expect(useFused()).toBe(fused);
+  });
+  afterAll(() => {
+    setFusedSplines(before);
   });
 
-  describe.each(kinds)(`%s on ${backend}`, (kind) => {
+  describe.each(kinds)(`%s on ${backend}${fused ? '' : ' (composite ops)'}`, (kind) => {
     const p = getSplineFamily(kind).paramCount(bins);
     const knotInputs = Array.from({ length: bins + 1 }, (_, k) => k / bins);
     const edgeInputs = [0, 1, 1e-30, 1 - 1e-8, 1e-7, 0.5, ...knotInputs];

@@ -1,0 +1,193 @@
+/**
+ * Fused spline kernels: each spline family's per-row work (bin search, knots, the spline and
+ * its log-derivative) as one tfjs kernel, and its gradient as a second one, instead of about a
+ * hundred small ops. On the cpu and wasm backends every tfjs op costs 10-30 us of engine work
+ * whatever its size, and a training step of the composite splines ran thousands of them.
+ *
+ * The kernels are plain loops (kernels/*.ts) registered with tf.registerKernel for 'cpu' and
+ * 'wasm', reading and writing the backends' float32 buffers in place, with tf.registerGradient
+ * linking each to its gradient kernel. Softmax stays a tfjs op (SIMD on wasm). Other backends
+ * (the native 'tensorflow' one, a GPU) keep the composite ops, which run there as a few large
+ * device kernels. `setFusedSplines(false)` forces the composite path (tests compare the two).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { linearBackward, linearForward } from './kernels/linear';
+import { quadraticBackward, quadraticForward } from './kernels/quadratic';
+import { rqsBackward, rqsForward } from './kernels/rqs';
+
+interface FusedAttrs {
+  bins: number;
+  inverse: boolean;
+}
+
+interface FusedSpec {
+  kernel: string;
+  /** Input names: v [N] first, then the per-row parameter blocks [N, size]. */
+  inputs: readonly string[];
+  forward(n: number, a: FusedAttrs, ins: Float32Array[], out: Float32Array, ld: Float32Array): void;
+  /** Writes one gradient per input, in the order of `inputs`. */
+  backward(n: number, a: FusedAttrs, ins: Float32Array[], gOut: Float32Array, gLd: Float32Array, grads: Float32Array[]): void;
+}
+
+const specs: Record<'rqs' | 'pwlinear' | 'pwquad', FusedSpec> = {
+  rqs: {
+    kernel: 'IflowRationalQuadraticSpline',
+    inputs: ['v', 'pw', 'ph', 'r'],
+    forward: (n, a, [v, pw, ph, r], out, ld) => rqsForward(n, a.bins, a.inverse, v, pw, ph, r, out, ld),
+    backward: (n, a, [v, pw, ph, r], gOut, gLd, [gV, gPw, gPh, gR]) =>
+      rqsBackward(n, a.bins, a.inverse, v, pw, ph, r, gOut, gLd, gV, gPw, gPh, gR),
+  },
+  pwlinear: {
+    kernel: 'IflowLinearSpline',
+    inputs: ['v', 'ph'],
+    forward: (n, a, [v, ph], out, ld) => linearForward(n, a.bins, a.inverse, v, ph, out, ld),
+    backward: (n, a, [v, ph], gOut, gLd, [gV, gPh]) => linearBackward(n, a.bins, a.inverse, v, ph, gOut, gLd, gV, gPh),
+  },
+  pwquad: {
+    kernel: 'IflowQuadraticSpline',
+    inputs: ['v', 'pw', 'e'],
+    forward: (n, a, [v, pw, e], out, ld) => quadraticForward(n, a.bins, a.inverse, v, pw, e, out, ld),
+    backward: (n, a, [v, pw, e], gOut, gLd, [gV, gPw, gE]) =>
+      quadraticBackward(n, a.bins, a.inverse, v, pw, e, gOut, gLd, gV, gPw, gE),
+  },
+};
+
+export type FusedKind = keyof typeof specs;
+
+/** Float32 buffers of a backend, read and written in place. */
+interface BufferAccess {
+  /** Allocates the outputs first (allocation may move the wasm heap), then views every buffer. */
+  run(inputs: tf.TensorInfo[], outShapes: number[][], body: (ins: Float32Array[], outs: Float32Array[]) => void): tf.TensorInfo[];
+}
+
+interface CpuLike {
+  data: { get(id: object): { values?: unknown } };
+  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo;
+}
+
+interface WasmLike {
+  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+}
+
+function float32(values: unknown, what: string): Float32Array {
+  if (!(values instanceof Float32Array)) throw new Error(`fused spline: ${what} is not a float32 buffer`);
+  return values;
+}
+
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+const access: Record<'cpu' | 'wasm', (backend: unknown) => BufferAccess> = {
+  cpu: (backend) => ({
+    run(inputs, outShapes, body) {
+      const b = backend as CpuLike;
+      const ins = inputs.map((t, i) => float32(b.data.get(t.dataId).values, `input ${i}`));
+      const outs = outShapes.map((s) => new Float32Array(size(s)));
+      body(ins, outs);
+      return outs.map((values, i) => b.makeTensorInfo(outShapes[i], 'float32', values));
+    },
+  }),
+  wasm: (backend) => ({
+    run(inputs, outShapes, body) {
+      const b = backend as WasmLike;
+      const infos = outShapes.map((s) => b.makeOutput(s, 'float32'));
+      const ins = inputs.map((t, i) => float32(b.typedArrayFromHeap(t), `input ${i}`));
+      const outs = infos.map((info) => b.typedArrayFromHeap(info));
+      body(ins, outs);
+      return infos;
+    },
+  }),
+};
+
+function checkInputs(spec: FusedSpec, inputs: tf.NamedTensorInfoMap, count: number): tf.TensorInfo[] {
+  const list = spec.inputs.map((name) => inputs[name]);
+  const extra = ['gOut', 'gLd'].slice(0, count - spec.inputs.length).map((name) => inputs[name]);
+  const all = [...list, ...extra];
+  const n = all[0]?.shape[0];
+  for (const [i, t] of all.entries()) {
+    if (!t || t.dtype !== 'float32' || t.shape[0] !== n) {
+      throw new Error(`${spec.kernel}: input ${i} must be float32 with ${n} rows`);
+    }
+  }
+  return all as tf.TensorInfo[];
+}
+
+let registered = false;
+
+function register(): void {
+  if (registered) return;
+  registered = true;
+  for (const spec of Object.values(specs)) {
+    for (const backendName of ['cpu', 'wasm'] as const) {
+      tf.registerKernel({
+        kernelName: spec.kernel,
+        backendName,
+        kernelFunc: ({ inputs, backend, attrs }) => {
+          const ins = checkInputs(spec, inputs, spec.inputs.length);
+          const n = ins[0].shape[0];
+          const a = attrs as unknown as FusedAttrs;
+          return access[backendName](backend).run(ins, [[n], [n]], (arrays, [out, ld]) =>
+            spec.forward(n, a, arrays, out, ld),
+          );
+        },
+      });
+      tf.registerKernel({
+        kernelName: `${spec.kernel}Grad`,
+        backendName,
+        kernelFunc: ({ inputs, backend, attrs }) => {
+          const ins = checkInputs(spec, inputs, spec.inputs.length + 2);
+          const n = ins[0].shape[0];
+          const a = attrs as unknown as FusedAttrs;
+          const shapes = ins.slice(0, spec.inputs.length).map((t) => t.shape.slice());
+          return access[backendName](backend).run(ins, shapes, (arrays, grads) => {
+            const k = spec.inputs.length;
+            spec.backward(n, a, arrays.slice(0, k), arrays[k], arrays[k + 1], grads);
+          });
+        },
+      });
+    }
+    tf.registerGradient({
+      kernelName: spec.kernel,
+      inputsToSave: [...spec.inputs],
+      gradFunc: (dy, saved, attrs) => {
+        // dy holds null for an output that does not reach the loss. The gradient kernel runs
+        // here, once: the engine calls each input's closure inside its own tidy, which would
+        // dispose the other inputs' gradients.
+        const n = saved[0].shape[0];
+        const [gOut, gLd] = (dy as (tf.Tensor | null)[]).map((g) => g ?? tf.zeros([n]));
+        const inputs: tf.NamedTensorMap = { gOut, gLd };
+        spec.inputs.forEach((name, i) => (inputs[name] = saved[i]));
+        const grads = tf.engine().runKernel(`${spec.kernel}Grad`, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        return Object.fromEntries(spec.inputs.map((name, i) => [name, () => grads[i]]));
+      },
+    });
+  }
+}
+
+let enabled = true;
+
+/** Turns the fused kernels on or off (on by default); returns the previous setting. */
+export function setFusedSplines(on: boolean): boolean {
+  const before = enabled;
+  enabled = on;
+  return before;
+}
+
+/** True when the active backend runs the fused kernels. */
+export function useFused(): boolean {
+  const name = tf.getBackend();
+  return enabled && (name === 'cpu' || name === 'wasm');
+}
+
+/**
+ * Runs the fused kernel of `kind`: v [N] and the blocks (softmax outputs where the family
+ * normalises them, raw derivatives for rqs) -> out [N] and ld [N] = log |d out / d v|.
+ */
+export function runFused(kind: FusedKind, v: tf.Tensor1D, blocks: tf.Tensor2D[], bins: number, inverse: boolean): [tf.Tensor1D, tf.Tensor1D] {
+  register();
+  const spec = specs[kind];
+  const inputs: tf.NamedTensorMap = {};
+  [v, ...blocks].forEach((t, i) => (inputs[spec.inputs[i]] = t));
+  const attrs: FusedAttrs = { bins, inverse };
+  return tf.engine().runKernel(spec.kernel, inputs, attrs as unknown as tf.NamedAttrMap) as [tf.Tensor1D, tf.Tensor1D];
+}

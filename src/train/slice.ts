@@ -1,0 +1,76 @@
+/**
+ * The work of one slice of a training batch, the same in the main thread and in a worker:
+ *
+ *   sample(z):       x = T(z) and log q(x) by the forward pass (no gradient), in chunks;
+ *   gradient(coef):  the gradient of -sum_i coef_i log q(x_i) / batch over the slice's x,
+ *                    with log q from the differentiable inverse pass, summed over chunks in
+ *                    float64 and returned flat in the order of `flow.variables`.
+ *
+ * Chunks of at most `chunk` points bound the memory of one pass (the wasm heap stops at 4 GiB).
+ * A slice gives the same numbers wherever it runs: the same ops on the same shapes.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Flow } from '../flow/flow';
+import type { FlowDraw } from '../estimate/importance';
+
+export class SliceComputer {
+  private x: Float32Array = new Float32Array(0);
+  private n = 0;
+
+  constructor(
+    readonly flow: Flow,
+    private readonly chunk: number,
+  ) {
+    if (!(Number.isInteger(chunk) && chunk >= 1)) throw new RangeError(`chunk must be a positive integer, got ${chunk}`);
+  }
+
+  /** z [n * d] in [0,1)^d -> x [n * d] and log q [n]; keeps x for `gradient`. */
+  sample(z: Float32Array, n: number): FlowDraw {
+    const d = this.flow.dim;
+    if (z.length < n * d) throw new RangeError(`z holds ${z.length} values, ${n * d} needed`);
+    const x = new Float32Array(n * d);
+    const logQ = new Float32Array(n);
+    for (let off = 0; off < n; off += this.chunk) {
+      const m = Math.min(this.chunk, n - off);
+      const zt = tf.tensor2d(z.subarray(off * d, (off + m) * d), [m, d]);
+      const out = this.flow.forward(zt);
+      x.set(out.x.dataSync() as Float32Array, off * d);
+      logQ.set(out.logQ.dataSync() as Float32Array, off);
+      tf.dispose([zt, out.x, out.logQ]);
+    }
+    this.x = x;
+    this.n = n;
+    return { x, logQ };
+  }
+
+  /** Flat float64 gradient of -sum_i coef_i log q(x_i) / batch over the points of the last `sample`. */
+  gradient(coef: Float32Array, batch: number): Float64Array {
+    const { n, x } = this;
+    const d = this.flow.dim;
+    if (coef.length !== n) throw new RangeError(`expected ${n} coefficients, got ${coef.length}`);
+    const variables = this.flow.variables;
+    const total = new Float64Array(this.flow.parameterCount);
+    for (let off = 0; off < n; off += this.chunk) {
+      const m = Math.min(this.chunk, n - off);
+      const grads = tf.tidy(() => {
+        const xt = tf.tensor2d(x.subarray(off * d, (off + m) * d), [m, d]);
+        const ct = tf.tensor1d(coef.subarray(off, off + m));
+        return tf.variableGrads(
+          () => tf.div(tf.neg(tf.sum(tf.mul(ct, this.flow.logProb(xt)))), batch) as tf.Scalar,
+          variables,
+        );
+      });
+      let at = 0;
+      for (const v of variables) {
+        const g = grads.grads[v.name]; // absent when v does not reach the loss: zero gradient
+        if (g) {
+          const values = g.dataSync();
+          for (let i = 0; i < values.length; i++) total[at + i] += values[i];
+        }
+        at += v.size;
+      }
+      tf.dispose([grads.value, ...Object.values(grads.grads)]);
+    }
+    return total;
+  }
+}
