@@ -67,6 +67,8 @@ const cases: Case[] = [
   ['seed text', ['integrate', 'x1', '--dim', '2', '--seed', 'abc'], /--seed/],
   ['epochs negative', ['integrate', 'x1', '--dim', '2', '--epochs', '-1'], /--epochs/],
   ['batch too small', ['integrate', 'x1', '--dim', '2', '--batch', '1'], /--batch/],
+  ['threads zero', ['integrate', 'x1', '--dim', '2', '--threads', '0'], /--threads/],
+  ['threads too many', ['integrate', 'x1', '--dim', '2', '--threads', '65'], /--threads/],
   ['lr zero', ['integrate', 'x1', '--dim', '2', '--lr', '0'], /--lr/],
   ['lr text', ['integrate', 'x1', '--dim', '2', '--lr', 'fast'], /--lr/],
   ['bins one', ['integrate', 'x1', '--dim', '2', '--bins', '1'], /--bins/],

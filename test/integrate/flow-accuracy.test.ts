@@ -75,4 +75,14 @@ describe('i-flow integration', () => {
     expect(a.estimate).toEqual(b.estimate);
     expect(a.training!.finalLoss).toBe(b.training!.finalLoss);
   });
+
+  test('with two worker threads: the same seed gives the same numbers, within 4 SE', async () => {
+    const opts = { expression: GAUSS2, dim: 2, epochs: 6, batch: 5000, lr: 1e-2, samples: 20000, seed: 13, threads: 2 };
+    const a = await run(opts);
+    const b = await run(opts);
+    expect(a.training!.threads).toBe(2);
+    expect(a.training!.workers).toBe(1);
+    expect(a.estimate).toEqual(b.estimate);
+    withinSigmas(a.estimate.integral, gaussExact);
+  });
 });
