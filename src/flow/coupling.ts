@@ -19,6 +19,7 @@ import type { Rng } from '../rng';
 import { maskIndices } from './masks';
 import { makeVariable, Mlp, type NamedVariable } from './mlp';
 import { ColumnSelection, maskRow } from './ops';
+import { blockGradients, fusedInputs, runFused, runFusedGrad } from './splines/fused';
 import type { SplineFamily } from './types';
 
 export interface CouplingOptions {
@@ -35,6 +36,15 @@ export interface CouplingOutput {
   /** log |det| of the Jacobian of the direction that was applied, per sample: [n]. */
   logAbsDet: tf.Tensor1D;
 }
+
+/** What `forwardCached` keeps for `backwardInverse`: MLP activations, kernel inputs, the output B. */
+// (a type alias, so that it is a tf.TensorContainer that tf.tidy can return)
+export type CouplingCache = {
+  acts: tf.Tensor2D[];
+  inputs: tf.Tensor2D[];
+  /** The transformed coordinates of the output, flattened [n * m]. */
+  v: tf.Tensor1D;
+};
 
 export class Coupling {
   readonly options: CouplingOptions;
@@ -105,6 +115,60 @@ export class Coupling {
       const moved = this.transformed.place(out.y);
       const y = this.keepRow ? tf.add(tf.mul(x, this.keepRow), moved) : moved;
       return { y: y as tf.Tensor2D, logAbsDet: out.logAbsDet };
+    });
+  }
+
+  /** True when `forwardCached` / `backwardInverse` apply: an MLP without one-blob encoding. */
+  get supportsCache(): boolean {
+    return this.mlp !== undefined && this.options.blob === 0;
+  }
+
+  /**
+   * The forward map (no gradient tape) through the fused spline kernels, keeping what
+   * `backwardInverse` needs. Requires `supportsCache` and the fused kernels (useFused()).
+   */
+  forwardCached(x: tf.Tensor2D): { y: tf.Tensor2D; logAbsDet: tf.Tensor1D; cache: CouplingCache } {
+    return tf.tidy(() => {
+      const n = x.shape[0];
+      const m = this.transformedCount;
+      const { family, bins } = this.options;
+      const { outputs, acts } = (this.mlp as Mlp).forwardHeads((this.kept as ColumnSelection).pick(x), this.heads);
+      const blocks = outputs.map((h) => tf.reshape(h, [n * m, h.shape[1] / m]) as tf.Tensor2D);
+      const inputs = fusedInputs(family.kind, blocks);
+      const vIn = tf.reshape(this.transformed.pick(x), [n * m]) as tf.Tensor1D;
+      const [v, ld] = runFused(family.kind, vIn, inputs, bins, false);
+      const moved = this.transformed.place(tf.reshape(v, [n, m]) as tf.Tensor2D);
+      const y = tf.add(tf.mul(x, this.keepRow as tf.Tensor2D), moved) as tf.Tensor2D;
+      const logAbsDet = (m === 1 ? ld : tf.sum(tf.reshape(ld, [n, m]), 1)) as tf.Tensor1D;
+      return { y, logAbsDet, cache: { acts, inputs, v } };
+    });
+  }
+
+  /**
+   * Reverse pass of this coupling's inverse map u = C^{-1}(y) at the point of a
+   * `forwardCached` call (y its output), by hand: given uBar = dL/du [n, d] and gLd = dL/d(log
+   * |det dC^{-1}/dy|) [n], returns yBar = dL/dy [n, d] and the gradients of `params`.
+   * The spline part runs the inverse-direction gradient kernel at y; the MLP part reuses the
+   * cached activations (in the inverse, the MLP sees y_A = x_A, its forward input).
+   */
+  backwardInverse(cache: CouplingCache, uBar: tf.Tensor2D, gLd: tf.Tensor1D): { yBar: tf.Tensor2D; grads: tf.Tensor[] } {
+    return tf.tidy(() => {
+      const n = uBar.shape[0];
+      const m = this.transformedCount;
+      const { family, bins } = this.options;
+      const gOut = tf.reshape(this.transformed.pick(uBar), [n * m]) as tf.Tensor1D;
+      const gLdRows = (m === 1 ? gLd : tf.reshape(tf.mul(tf.reshape(gLd, [n, 1]), tf.ones([1, m])), [n * m])) as tf.Tensor1D;
+      const [gV, gInputs] = runFusedGrad(family.kind, cache.v, cache.inputs, gOut, gLdRows, bins, true);
+      const dOutputs = blockGradients(family.kind, cache.inputs, gInputs).map(
+        (g) => tf.reshape(g, [n, m * g.shape[1]]) as tf.Tensor2D,
+      );
+      const { grads, dInput } = (this.mlp as Mlp).backwardHeads(cache.acts, this.heads, dOutputs);
+      const yBar = tf.addN([
+        this.transformed.place(tf.reshape(gV, [n, m]) as tf.Tensor2D),
+        tf.mul(uBar, this.keepRow as tf.Tensor2D),
+        (this.kept as ColumnSelection).place(dInput),
+      ]) as tf.Tensor2D;
+      return { yBar, grads };
     });
   }
 

@@ -10,10 +10,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng, Stream } from '../rng';
-import { Coupling } from './coupling';
+import { Coupling, type CouplingCache } from './coupling';
 import { buildMasks } from './masks';
 import type { NamedVariable } from './mlp';
 import { getSplineFamily } from './splines';
+import { useFused } from './splines/fused';
 import { splineKinds, type FlowConfig, type SerializedWeights, type SplineKind } from './types';
 
 export interface FlowConfigOptions {
@@ -111,6 +112,53 @@ export class Flow {
     return tf.tidy(() => {
       const { y, logAbsDet } = this.chain(x, true);
       return { z: y, logQ: logAbsDet };
+    });
+  }
+
+  /**
+   * True when training can take its gradients from a cached sampling pass (`forwardCached` and
+   * `cachedGradient`): fused spline kernels on this backend, and every coupling an MLP
+   * without one-blob encoding. Otherwise the gradient comes from autodiff through `logProb`.
+   */
+  get supportsCachedGradient(): boolean {
+    return useFused() && this.couplings.every((c) => c.supportsCache);
+  }
+
+  /** `forward` (no gradient tape), keeping each coupling's cache for `cachedGradient`. */
+  forwardCached(z: tf.Tensor2D): { x: tf.Tensor2D; logQ: tf.Tensor1D; cache: CouplingCache[] } {
+    return tf.tidy(() => {
+      let y = z;
+      let logAbsDet: tf.Tensor1D | undefined;
+      const cache: CouplingCache[] = [];
+      for (const c of this.couplings) {
+        const out = c.forwardCached(y);
+        y = out.y;
+        logAbsDet = logAbsDet ? tf.add<tf.Tensor1D>(logAbsDet, out.logAbsDet) : out.logAbsDet;
+        cache.push(out.cache);
+      }
+      return { x: y, logQ: tf.neg(logAbsDet as tf.Tensor1D), cache };
+    });
+  }
+
+  /**
+   * Gradients (in the order of `variables`) of sum_i weight_i log q(x_i) at the points x of
+   * the `forwardCached` call that made `cache`, with log q taken through the inverse pass as
+   * `logProb` does. The inverse chain runs from x to z, so its reverse pass visits the
+   * couplings from the first to the last; each uses the forward pass's values (the inverse
+   * pass would recompute them) and its hand-written reverse pass (Coupling.backwardInverse).
+   */
+  cachedGradient(cache: readonly CouplingCache[], weight: tf.Tensor1D): tf.Tensor[] {
+    if (cache.length !== this.couplings.length) throw new RangeError(`expected ${this.couplings.length} coupling caches, got ${cache.length}`);
+    return tf.tidy(() => {
+      const n = weight.shape[0];
+      let uBar = tf.zeros([n, this.dim]) as tf.Tensor2D; // log q does not depend on z
+      const grads: tf.Tensor[][] = [];
+      this.couplings.forEach((c, j) => {
+        const out = c.backwardInverse(cache[j], uBar, weight);
+        uBar = out.yBar;
+        grads.push(out.grads);
+      });
+      return grads.flat();
     });
   }
 

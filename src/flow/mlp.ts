@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../rng';
-import { dense, type ColumnSelection } from './ops';
+import { columnSums, dense, transposeProduct, type ColumnSelection } from './ops';
 
 export interface MlpOptions {
   /** Number of inputs (before encoding). */
@@ -93,22 +93,77 @@ export class Mlp {
    * product on the weights rather than a column extraction on the [n, outputs] result).
    */
   applyHeads(x: tf.Tensor2D, heads: readonly ColumnSelection[]): tf.Tensor2D[] {
+    return tf.tidy(() => this.applyLast(this.hidden(x), heads));
+  }
+
+  /**
+   * `applyHeads` without a gradient tape, also returning the activations that
+   * `backwardHeads` needs: [x, h_1, ..., h_L] (the input and each hidden layer's output).
+   * Only without one-blob encoding.
+   */
+  forwardHeads(x: tf.Tensor2D, heads: readonly ColumnSelection[]): { outputs: tf.Tensor2D[]; acts: tf.Tensor2D[] } {
+    if (this.options.blob > 0) throw new Error('forwardHeads does not support one-blob encoding');
+    return tf.tidy(() => {
+      const acts = [x];
+      for (let l = 0; l + 1 < this.weights.length; l++) {
+        const h = tf.fused.matMul({ a: acts[l], b: this.weights[l], bias: this.biases[l], activation: 'relu' }) as tf.Tensor2D;
+        acts.push(h);
+      }
+      return { outputs: this.applyLast(acts[acts.length - 1], heads), acts };
+    });
+  }
+
+  /**
+   * Reverse pass of `forwardHeads` by hand: from the gradients with respect to each head's
+   * output, the gradients of every weight (in the order of `params`) and of the input x.
+   * For a layer h' = relu(h W + b) and g = dh' * [h' > 0]: dW = h^T g, db = sum_rows g,
+   * dh = g W^T; the last layer's heads use the selected columns W S of its weights, so
+   * dW = sum over heads of (h^T g) S^T.
+   */
+  backwardHeads(acts: readonly tf.Tensor2D[], heads: readonly ColumnSelection[], dOutputs: readonly tf.Tensor2D[]): { grads: tf.Tensor[]; dInput: tf.Tensor2D } {
     return tf.tidy(() => {
       const last = this.weights.length - 1;
-      const h = this.hidden(x);
       const w = this.weights[last] as tf.Tensor2D;
-      const b = tf.reshape(this.biases[last], [1, this.options.outputs]) as tf.Tensor2D;
-      return heads.map((head) => {
-        // The wasm fused matMul checks the rank of the bias buffer as it was allocated, and a
-        // reshape keeps the [1, 1, c] buffer of the product: add 0 to get a rank-1 buffer.
-        const bias = tf.add<tf.Tensor1D>(tf.reshape(head.pick(b), [head.cols.length]), 0);
-        return dense(h, head.pick(w), bias, false);
+      const hLast = acts[last];
+      const outputs = this.options.outputs;
+      const dWs: tf.Tensor2D[] = [];
+      const dBs: tf.Tensor2D[] = [];
+      const dhs: tf.Tensor2D[] = [];
+      heads.forEach((head, i) => {
+        const g = dOutputs[i];
+        dWs.push(head.place(transposeProduct(hLast, g)));
+        dBs.push(head.place(tf.reshape(columnSums(g), [1, head.cols.length]) as tf.Tensor2D));
+        dhs.push(tf.matMul(g, tf.transpose(head.pick(w))));
       });
+      const grads: tf.Tensor[] = new Array(2 * (last + 1));
+      grads[2 * last] = tf.addN(dWs);
+      grads[2 * last + 1] = tf.reshape(tf.addN(dBs), [outputs]);
+      let d = tf.addN(dhs) as tf.Tensor2D;
+      for (let l = last - 1; l >= 0; l--) {
+        const g = tf.mul(d, tf.step(acts[l + 1])) as tf.Tensor2D;
+        grads[2 * l] = transposeProduct(acts[l], g);
+        grads[2 * l + 1] = columnSums(g);
+        d = tf.matMul(g, tf.transpose(this.weights[l] as tf.Tensor2D));
+      }
+      return { grads, dInput: d };
     });
   }
 
   dispose(): void {
     for (const { variable } of this.params) variable.dispose();
+  }
+
+  /** Every head of the last layer on the last hidden activations h. */
+  private applyLast(h: tf.Tensor2D, heads: readonly ColumnSelection[]): tf.Tensor2D[] {
+    const last = this.weights.length - 1;
+    const w = this.weights[last] as tf.Tensor2D;
+    const b = tf.reshape(this.biases[last], [1, this.options.outputs]) as tf.Tensor2D;
+    return heads.map((head) => {
+      // The wasm fused matMul checks the rank of the bias buffer as it was allocated, and a
+      // reshape keeps the [1, 1, c] buffer of the product: add 0 to get a rank-1 buffer.
+      const bias = tf.add<tf.Tensor1D>(tf.reshape(head.pick(b), [head.cols.length]), 0);
+      return dense(h, head.pick(w), bias, false);
+    });
   }
 
   /** The input encoding and every layer but the last (ReLU). */

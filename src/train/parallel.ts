@@ -198,6 +198,7 @@ class Engine implements StepEngine {
   }
 
   async close(): Promise<void> {
+    for (const c of this.local) c.disposeCaches();
     await Promise.all(this.handles.map((h) => h.terminate()));
   }
 }

@@ -6,16 +6,23 @@
  *                    with log q from the differentiable inverse pass, summed over chunks in
  *                    float64 and returned flat in the order of `flow.variables`.
  *
- * Chunks of at most `chunk` points bound the memory of one pass (the wasm heap stops at 4 GiB).
- * A slice gives the same numbers wherever it runs: the same ops on the same shapes.
+ * Where the flow supports it (fused spline kernels, see Flow.supportsCachedGradient), the
+ * sampling pass keeps each coupling's activations and the gradient reuses them instead of
+ * recomputing them in a taped inverse pass; otherwise the gradient is tfjs autodiff through
+ * `logProb`. Chunks of at most `chunk` points bound the memory of one pass (the wasm heap
+ * stops at 4 GiB). A slice gives the same numbers wherever it runs: the same ops on the
+ * same shapes.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { CouplingCache } from '../flow/coupling';
 import type { Flow } from '../flow/flow';
 import type { FlowDraw } from '../estimate/importance';
 
 export class SliceComputer {
   private x: Float32Array = new Float32Array(0);
   private n = 0;
+  /** Per chunk, the caches of the last `sample` (cached path only). */
+  private caches: CouplingCache[][] = [];
 
   constructor(
     readonly flow: Flow,
@@ -28,15 +35,18 @@ export class SliceComputer {
   sample(z: Float32Array, n: number): FlowDraw {
     const d = this.flow.dim;
     if (z.length < n * d) throw new RangeError(`z holds ${z.length} values, ${n * d} needed`);
+    this.disposeCaches();
+    const cached = this.flow.supportsCachedGradient;
     const x = new Float32Array(n * d);
     const logQ = new Float32Array(n);
     for (let off = 0; off < n; off += this.chunk) {
       const m = Math.min(this.chunk, n - off);
       const zt = tf.tensor2d(z.subarray(off * d, (off + m) * d), [m, d]);
-      const out = this.flow.forward(zt);
+      const out = cached ? this.flow.forwardCached(zt) : { ...this.flow.forward(zt), cache: null };
       x.set(out.x.dataSync() as Float32Array, off * d);
       logQ.set(out.logQ.dataSync() as Float32Array, off);
       tf.dispose([zt, out.x, out.logQ]);
+      if (out.cache) this.caches.push(out.cache);
     }
     this.x = x;
     this.n = n;
@@ -50,27 +60,33 @@ export class SliceComputer {
     if (coef.length !== n) throw new RangeError(`expected ${n} coefficients, got ${coef.length}`);
     const variables = this.flow.variables;
     const total = new Float64Array(this.flow.parameterCount);
-    for (let off = 0; off < n; off += this.chunk) {
+    const cached = this.caches.length > 0;
+    for (let c = 0, off = 0; off < n; c++, off += this.chunk) {
       const m = Math.min(this.chunk, n - off);
-      const grads = tf.tidy(() => {
+      // per variable, or undefined where it does not reach the loss (zero gradient)
+      const grads: (tf.Tensor | undefined)[] = tf.tidy(() => {
+        const weight = tf.tensor1d(coef.subarray(off, off + m).map((ci) => -ci / batch));
+        if (cached) return this.flow.cachedGradient(this.caches[c], weight);
         const xt = tf.tensor2d(x.subarray(off * d, (off + m) * d), [m, d]);
-        const ct = tf.tensor1d(coef.subarray(off, off + m));
-        return tf.variableGrads(
-          () => tf.div(tf.neg(tf.sum(tf.mul(ct, this.flow.logProb(xt)))), batch) as tf.Scalar,
-          variables,
-        );
+        const g = tf.variableGrads(() => tf.sum(tf.mul(weight, this.flow.logProb(xt))) as tf.Scalar, variables);
+        g.value.dispose();
+        return variables.map((v) => g.grads[v.name]);
       });
       let at = 0;
-      for (const v of variables) {
-        const g = grads.grads[v.name]; // absent when v does not reach the loss: zero gradient
-        if (g) {
-          const values = g.dataSync();
-          for (let i = 0; i < values.length; i++) total[at + i] += values[i];
-        }
+      variables.forEach((v, k) => {
+        const values = grads[k]?.dataSync();
+        if (values) for (let i = 0; i < values.length; i++) total[at + i] += values[i];
         at += v.size;
-      }
-      tf.dispose([grads.value, ...Object.values(grads.grads)]);
+      });
+      tf.dispose(grads.filter((g): g is tf.Tensor => g !== undefined));
     }
+    this.disposeCaches();
     return total;
+  }
+
+  /** Frees the caches of the last `sample`. */
+  disposeCaches(): void {
+    for (const c of this.caches) tf.dispose(c);
+    this.caches = [];
   }
 }

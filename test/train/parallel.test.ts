@@ -44,8 +44,10 @@ describe('step engine on wasm', () => {
     expect(workerScript()).toBeDefined();
   });
 
-  test('workers give bit-identical samples and gradients', async () => {
-    const flow = Flow.create(defaultFlowConfig({ dim: 3, spline: 'rqs', bins: 8, hidden: [16, 16] }), 4);
+  // blob 0 takes the cached gradient, blob 4 autodiff through logProb
+  test.each([0, 4])('workers give bit-identical samples and gradients (blob %i)', async (blob) => {
+    const flow = Flow.create(defaultFlowConfig({ dim: 3, spline: 'rqs', bins: 8, hidden: [16, 16], blob }), 4);
+    expect(flow.supportsCachedGradient).toBe(blob === 0);
     // a non-identity flow: random last layers
     const flat = flow.getFlatWeights();
     const rng = new Rng(9, 1);

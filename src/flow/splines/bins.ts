@@ -96,11 +96,6 @@ export function checkShapes(z: tf.Tensor, raw: tf.Tensor, paramCount: number): v
   registerSplineGradients();
 }
 
-/** Per-coordinate values [n * m] summed over each sample's m coordinates -> [n]. */
-export function sumRows(values: tf.Tensor1D, n: number, m: number): tf.Tensor1D {
-  return m === 1 ? values : tf.sum(tf.reshape(values, [n, m]), 1);
-}
-
 /** x clipped to [0, 1]. */
 export function clip01<T extends tf.Tensor>(x: T): T {
   return tf.clipByValue(x, 0, 1);

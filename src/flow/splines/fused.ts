@@ -24,6 +24,8 @@ interface FusedSpec {
   kernel: string;
   /** Input names: v [N] first, then the per-row parameter blocks [N, size]. */
   inputs: readonly string[];
+  /** Per block: true when the kernel takes the block's softmax rather than the block itself. */
+  softmax: readonly boolean[];
   forward(n: number, a: FusedAttrs, ins: Float32Array[], out: Float32Array, ld: Float32Array): void;
   /** Writes one gradient per input, in the order of `inputs`. */
   backward(n: number, a: FusedAttrs, ins: Float32Array[], gOut: Float32Array, gLd: Float32Array, grads: Float32Array[]): void;
@@ -33,6 +35,7 @@ const specs: Record<'rqs' | 'pwlinear' | 'pwquad', FusedSpec> = {
   rqs: {
     kernel: 'IflowRationalQuadraticSpline',
     inputs: ['v', 'pw', 'ph', 'r'],
+    softmax: [true, true, false],
     forward: (n, a, [v, pw, ph, r], out, ld) => rqsForward(n, a.bins, a.inverse, v, pw, ph, r, out, ld),
     backward: (n, a, [v, pw, ph, r], gOut, gLd, [gV, gPw, gPh, gR]) =>
       rqsBackward(n, a.bins, a.inverse, v, pw, ph, r, gOut, gLd, gV, gPw, gPh, gR),
@@ -40,12 +43,14 @@ const specs: Record<'rqs' | 'pwlinear' | 'pwquad', FusedSpec> = {
   pwlinear: {
     kernel: 'IflowLinearSpline',
     inputs: ['v', 'ph'],
+    softmax: [true],
     forward: (n, a, [v, ph], out, ld) => linearForward(n, a.bins, a.inverse, v, ph, out, ld),
     backward: (n, a, [v, ph], gOut, gLd, [gV, gPh]) => linearBackward(n, a.bins, a.inverse, v, ph, gOut, gLd, gV, gPh),
   },
   pwquad: {
     kernel: 'IflowQuadraticSpline',
     inputs: ['v', 'pw', 'e'],
+    softmax: [true, true],
     forward: (n, a, [v, pw, e], out, ld) => quadraticForward(n, a.bins, a.inverse, v, pw, e, out, ld),
     backward: (n, a, [v, pw, e], gOut, gLd, [gV, gPw, gE]) =>
       quadraticBackward(n, a.bins, a.inverse, v, pw, e, gOut, gLd, gV, gPw, gE),
@@ -190,4 +195,50 @@ export function runFused(kind: FusedKind, v: tf.Tensor1D, blocks: tf.Tensor2D[],
   [v, ...blocks].forEach((t, i) => (inputs[spec.inputs[i]] = t));
   const attrs: FusedAttrs = { bins, inverse };
   return tf.engine().runKernel(spec.kernel, inputs, attrs as unknown as tf.NamedAttrMap) as [tf.Tensor1D, tf.Tensor1D];
+}
+
+/** The kernel inputs of the parameter blocks [N, size]: softmax where the family normalises. */
+export function fusedInputs(kind: FusedKind, blocks: tf.Tensor2D[]): tf.Tensor2D[] {
+  return blocks.map((b, i) => (specs[kind].softmax[i] ? (tf.softmax(b) as tf.Tensor2D) : b));
+}
+
+/**
+ * The gradient kernel alone: gradients of sum(gOut * out + gLd * ld) with respect to v and
+ * each kernel input, at v [N] with kernel inputs from `fusedInputs`.
+ */
+export function runFusedGrad(
+  kind: FusedKind,
+  v: tf.Tensor1D,
+  inputs: tf.Tensor2D[],
+  gOut: tf.Tensor1D,
+  gLd: tf.Tensor1D,
+  bins: number,
+  inverse: boolean,
+): [tf.Tensor1D, tf.Tensor2D[]] {
+  register();
+  const spec = specs[kind];
+  const named: tf.NamedTensorMap = { gOut, gLd };
+  [v, ...inputs].forEach((t, i) => (named[spec.inputs[i]] = t));
+  const attrs: FusedAttrs = { bins, inverse };
+  const out = tf.engine().runKernel(`${spec.kernel}Grad`, named, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+  return [out[0] as tf.Tensor1D, out.slice(1) as tf.Tensor2D[]];
+}
+
+/**
+ * Gradients with respect to the raw blocks from those with respect to the kernel inputs:
+ * through the softmax, g_raw = (g - sum(g s)) s, where the kernel took s = softmax(raw).
+ */
+export function blockGradients(kind: FusedKind, inputs: tf.Tensor2D[], grads: tf.Tensor2D[]): tf.Tensor2D[] {
+  return grads.map((g, i) => {
+    if (!specs[kind].softmax[i]) return g;
+    const s = inputs[i];
+    return tf.mul(tf.sub(g, tf.sum(tf.mul(g, s), 1, true)), s) as tf.Tensor2D;
+  });
+}
+
+/** The fused spline of z [n, m] with raw blocks [n*m, size]: y [n, m] and the summed log-det [n]. */
+export function applyFused(kind: FusedKind, z: tf.Tensor2D, blocks: tf.Tensor2D[], bins: number, inverse: boolean): { y: tf.Tensor2D; logAbsDet: tf.Tensor1D } {
+  const [n, m] = z.shape;
+  const [y, ld] = runFused(kind, tf.reshape(z, [n * m]) as tf.Tensor1D, fusedInputs(kind, blocks), bins, inverse);
+  return { y: tf.reshape(y, [n, m]), logAbsDet: m === 1 ? ld : tf.sum(tf.reshape(ld, [n, m]), 1) };
 }

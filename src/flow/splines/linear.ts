@@ -12,8 +12,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { SplineFamily, SplineOutput } from '../types';
-import { binMasks, binSizes, checkBins, checkBlocks, clip01, knotsAt, makeFamily, searchBins, sumRows, uniformBins } from './bins';
-import { runFused, useFused } from './fused';
+import { binMasks, binSizes, checkBins, checkBlocks, clip01, knotsAt, makeFamily, searchBins, uniformBins } from './bins';
+import { applyFused, useFused } from './fused';
 import { MIN_BIN_HEIGHT } from './constants';
 
 /** Number of raw parameters per coordinate: K bin-mass logits. */
@@ -34,10 +34,7 @@ export function applyLinearBlocks(
 ): SplineOutput {
   checkBlocks(z, blocks, [bins]);
   const [n, m] = z.shape;
-  if (useFused()) {
-    const [y, ld] = runFused('pwlinear', tf.reshape(z, [n * m]) as tf.Tensor1D, [tf.softmax(blocks[0]) as tf.Tensor2D], bins, inverse);
-    return { y: tf.reshape(y, [n, m]), logAbsDet: sumRows(ld, n, m) };
-  }
+  if (useFused()) return applyFused('pwlinear', z, blocks, bins, inverse);
   const v = clip01(tf.reshape(z, [n * m]) as tf.Tensor1D);
   const heights = binSizes(blocks[0], MIN_BIN_HEIGHT);
   const index = inverse ? searchBins(heights, v) : uniformBins(v, bins);

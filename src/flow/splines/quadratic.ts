@@ -33,9 +33,8 @@ import {
   makeFamily,
   searchBins,
   selectBin,
-  sumRows,
 } from './bins';
-import { runFused, useFused } from './fused';
+import { applyFused, useFused } from './fused';
 import { MIN_BIN_WIDTH, MIN_DERIVATIVE, MIN_DISCRIMINANT } from './constants';
 
 type T1 = tf.Tensor1D;
@@ -70,10 +69,7 @@ export function applyQuadraticBlocks(
 ): SplineOutput {
   checkBlocks(z, blocks, [bins, bins + 1]);
   const [n, m] = z.shape;
-  if (useFused()) {
-    const [y, ld] = runFused('pwquad', tf.reshape(z, [n * m]) as T1, [tf.softmax(blocks[0]) as T2, tf.softmax(blocks[1]) as T2], bins, inverse);
-    return { y: tf.reshape(y, [n, m]), logAbsDet: sumRows(ld, n, m) };
-  }
+  if (useFused()) return applyFused('pwquad', z, blocks, bins, inverse);
   const v = clip01(tf.reshape(z, [n * m]) as T1);
   const widths = binSizes(blocks[0], MIN_BIN_WIDTH);
   const e = tf.softmax(blocks[1]) as T2;

@@ -29,9 +29,8 @@ import {
   makeFamily,
   searchBins,
   selectBin,
-  sumRows,
 } from './bins';
-import { runFused, useFused } from './fused';
+import { applyFused, useFused } from './fused';
 import { MIN_BIN_HEIGHT, MIN_BIN_WIDTH, MIN_DERIVATIVE, MIN_DISCRIMINANT } from './constants';
 
 type T1 = tf.Tensor1D;
@@ -64,10 +63,7 @@ export function applyRationalQuadraticBlocks(
 ): SplineOutput {
   checkBlocks(z, blocks, rationalQuadraticBlocks(bins));
   const [n, m] = z.shape;
-  if (useFused()) {
-    const [y, ld] = runFused('rqs', tf.reshape(z, [n * m]) as T1, [tf.softmax(blocks[0]) as tf.Tensor2D, tf.softmax(blocks[1]) as tf.Tensor2D, blocks[2]], bins, inverse);
-    return { y: tf.reshape(y, [n, m]), logAbsDet: sumRows(ld, n, m) };
-  }
+  if (useFused()) return applyFused('rqs', z, blocks, bins, inverse);
   const v = clip01(tf.reshape(z, [n * m]) as T1);
   const widths = binSizes(blocks[0], MIN_BIN_WIDTH);
   const heights = binSizes(blocks[1], MIN_BIN_HEIGHT);

@@ -6,12 +6,14 @@
  *   v = clip01(v_in); w_k = MIN_W + (1 - K MIN_W) pw_k;  h_k = MIN_H + (1 - K MIN_H) ph_k
  *   (pw, ph: softmax of the width and height logits, computed by the caller);
  *   bin b: the number of inner knots (cumulative sums of w, or of h for the inverse) <= v,
- *   capped at K - 1; X0 = sum_{k<b} w_k, W = 1 - sum_{k>b} w_k - X0 (likewise Y0, H);
+ *   capped at K - 1; X0 = sum_{k<b} w_k, W = w_b, or 1 - X0 in the last bin (likewise Y0, H);
  *   d0, d1 = MIN_D + (1 - MIN_D) softplus(r_b), softplus(r_{b+1}) / ln 2.
  *
- * Gradients follow the composite's rules at the kinks: clip passes the gradient on [0, 1]
- * inclusive, the discriminant floor passes it where the discriminant is >= the floor, and the
- * bin index is a constant.
+ * The composite writes W as 1 - sum_{k>b} w_k - X0; that differs from w_b only by the float32
+ * rounding of the softmax sum, and its gradient with respect to w differs by a constant
+ * vector, which the softmax's gradient removes. Gradients follow the composite's rules at the
+ * kinks: clip passes the gradient on [0, 1] inclusive, the discriminant floor passes it where
+ * the discriminant is >= the floor, and the bin index is a constant.
  */
 import { MIN_BIN_HEIGHT, MIN_BIN_WIDTH, MIN_DERIVATIVE, MIN_DISCRIMINANT } from '../constants';
 
@@ -55,41 +57,51 @@ interface Located {
 const scratch: Located = { b: 0, x0: 0, w: 0, y0: 0, h: 0, d0: 0, d1: 0 };
 
 /**
- * Fills `scratch` for row i in one pass over the bins; `searchHeights` picks the axis searched
- * for v. The sums above b are the total minus the sums up to b (float64, so the knots agree
- * with the composite's float32 ones to rounding).
+ * Fills `scratch` for row i; `searchHeights` picks the axis searched for v. The knots are the
+ * cumulative sums, and the last one is exactly 1 (its bin takes up the rounding of the sum).
+ * Each loop stops at the bin of v, so a row costs about K/2 steps per axis.
  */
 function locate(i: number, bins: number, v: number, pw: Float32Array, ph: Float32Array, r: Float32Array, searchHeights: boolean): Located {
   const cw = 1 - bins * MIN_BIN_WIDTH;
   const ch = 1 - bins * MIN_BIN_HEIGHT;
   const o = i * bins;
-  let sw = 0;
-  let sh = 0;
-  let b = -1;
-  let x0 = 0;
-  let y0 = 0;
-  let wb = 0;
-  let hb = 0;
-  for (let k = 0; k < bins; k++) {
-    const wk = MIN_BIN_WIDTH + cw * pw[o + k];
-    const hk = MIN_BIN_HEIGHT + ch * ph[o + k];
-    // b: the first bin whose upper knot exceeds v (the last bin if none does)
-    if (b < 0 && ((searchHeights ? sh + hk : sw + wk) > v || k === bins - 1)) {
+  const last = bins - 1;
+  // b: the first bin whose upper knot on the searched axis exceeds v (the last bin if none does)
+  let b = last;
+  let below = 0;
+  let size = 0;
+  const sizes = searchHeights ? ph : pw;
+  const minSize = searchHeights ? MIN_BIN_HEIGHT : MIN_BIN_WIDTH;
+  const c = searchHeights ? ch : cw;
+  for (let k = 0; k < last; k++) {
+    size = minSize + c * sizes[o + k];
+    if (below + size > v) {
       b = k;
-      x0 = sw;
-      y0 = sh;
-      wb = wk;
-      hb = hk;
+      break;
     }
-    sw += wk;
-    sh += hk;
+    below += size;
   }
+  // the other axis up to b
+  const others = searchHeights ? pw : ph;
+  const otherMin = searchHeights ? MIN_BIN_WIDTH : MIN_BIN_HEIGHT;
+  const oc = searchHeights ? cw : ch;
+  let otherBelow = 0;
+  for (let k = 0; k < b; k++) otherBelow += otherMin + oc * others[o + k];
+  const searchedSize = b === last ? 1 - below : size;
+  const otherSize = b === last ? 1 - otherBelow : otherMin + oc * others[o + b];
   const ro = i * (bins + 1);
   scratch.b = b;
-  scratch.x0 = x0;
-  scratch.w = 1 - (sw - x0 - wb) - x0;
-  scratch.y0 = y0;
-  scratch.h = 1 - (sh - y0 - hb) - y0;
+  if (searchHeights) {
+    scratch.y0 = below;
+    scratch.h = searchedSize;
+    scratch.x0 = otherBelow;
+    scratch.w = otherSize;
+  } else {
+    scratch.x0 = below;
+    scratch.w = searchedSize;
+    scratch.y0 = otherBelow;
+    scratch.h = otherSize;
+  }
   scratch.d0 = MIN_DERIVATIVE + DERIV_SCALE * softplus(r[ro + b]);
   scratch.d1 = MIN_DERIVATIVE + DERIV_SCALE * softplus(r[ro + b + 1]);
   return scratch;
@@ -286,12 +298,17 @@ export function rqsBackward(
     gS -= 2 * gCurv;
     gH += gS / w;
     gW -= (gS * s) / w;
-    // knots: x0 = sum_{k<b} w_k, w = 1 - sum_{k>b} w_k - x0 (same for y0, h)
-    const gLowerX = gX0 - gW;
-    const gLowerY = gY0 - gH;
+    // knots: x0 = sum_{k<b} w_k; w = w_b, or 1 - x0 in the last bin (same for y0, h)
     const o = i * bins;
-    fillRow(gPw, o, bins, b, cw * gLowerX, -cw * gW);
-    fillRow(gPh, o, bins, b, ch * gLowerY, -ch * gH);
+    if (b === bins - 1) {
+      fillRow(gPw, o, bins, b, cw * (gX0 - gW), 0);
+      fillRow(gPh, o, bins, b, ch * (gY0 - gH), 0);
+    } else {
+      fillRow(gPw, o, bins, b, cw * gX0, 0);
+      fillRow(gPh, o, bins, b, ch * gY0, 0);
+      gPw[o + b] = cw * gW;
+      gPh[o + b] = ch * gH;
+    }
     const ro = i * (bins + 1);
     gR[ro + b] += gD0 * DERIV_SCALE * sigmoid(r[ro + b]);
     gR[ro + b + 1] += gD1 * DERIV_SCALE * sigmoid(r[ro + b + 1]);
