@@ -129,9 +129,10 @@ export class Mlp {
       const dWs: tf.Tensor2D[] = [];
       const dBs: tf.Tensor2D[] = [];
       const dhs: tf.Tensor2D[] = [];
+      const hLastT = tf.transpose(hLast); // shared by the heads' weight gradients
       heads.forEach((head, i) => {
         const g = dOutputs[i];
-        dWs.push(head.place(transposeProduct(hLast, g)));
+        dWs.push(head.place(tf.matMul(hLastT, g)));
         dBs.push(head.place(tf.reshape(columnSums(g), [1, head.cols.length]) as tf.Tensor2D));
         dhs.push(tf.matMul(g, tf.transpose(head.pick(w))));
       });

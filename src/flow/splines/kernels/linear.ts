@@ -5,7 +5,9 @@
  *
  *   v = clip01(v_in); h_k = MIN_H + (1 - K MIN_H) ph_k (ph: softmax of the mass logits);
  *   bin b = min(floor(K v), K - 1) forward, or the number of inner output knots <= v (capped
- *   at K - 1) inverse; Y0 = sum_{k<b} h_k, H = 1 - sum_{k>b} h_k - Y0;
+ *   at K - 1) inverse; Y0 = sum_{k<b} h_k, H = h_b or 1 - Y0 in the last bin (the composite's
+ *   1 - sum_{k>b} h_k - Y0 differs by float32 rounding, and its gradient by a constant vector
+ *   that the softmax removes);
  *   forward: out = clip01(Y0 + (K v - b) H),              ld = log(K H);
  *   inverse: out = clip01((b + clip01((v - Y0) / H)) / K), ld = -log(K H).
  *
@@ -29,30 +31,26 @@ interface Located {
 
 const scratch: Located = { b: 0, y0: 0, h: 0 };
 
+/** The bin of v with its lower knot and mass; the last knot is exactly 1. */
 function locate(i: number, bins: number, v: number, ph: Float32Array, inverse: boolean): Located {
   const ch = 1 - bins * MIN_BIN_HEIGHT;
   const o = i * bins;
-  let b = 0;
-  if (inverse) {
-    let acc = 0;
-    for (let k = 0; k < bins - 1; k++) {
-      acc += MIN_BIN_HEIGHT + ch * ph[o + k];
-      if (acc <= v) b = k + 1;
-      else break;
-    }
-  } else {
-    b = Math.min(Math.floor(Math.fround(v * bins)), bins - 1); // the product as float32 computes it
-  }
-  let below = 0;
-  let above = 0;
-  for (let k = 0; k < bins; k++) {
+  const last = bins - 1;
+  let b = inverse ? last : Math.min(Math.floor(Math.fround(v * bins)), last); // the product as float32 computes it
+  let y0 = 0;
+  let hb = 0;
+  for (let k = 0; k < b; k++) {
     const hk = MIN_BIN_HEIGHT + ch * ph[o + k];
-    if (k < b) below += hk;
-    else if (k > b) above += hk;
+    if (inverse && y0 + hk > v) {
+      b = k;
+      hb = hk;
+      break;
+    }
+    y0 += hk;
   }
   scratch.b = b;
-  scratch.y0 = below;
-  scratch.h = 1 - above - below;
+  scratch.y0 = y0;
+  scratch.h = b === last ? 1 - y0 : hb > 0 ? hb : MIN_BIN_HEIGHT + ch * ph[o + b];
   return scratch;
 }
 
@@ -114,9 +112,13 @@ export function linearBackward(
       gH += gOutRaw * alpha;
       gv += gOutRaw * h * bins;
     }
-    const gLower = gY0 - gH;
+    // y0 = sum_{k<b} h_k; h = h_b, or 1 - y0 in the last bin
+    const lastBin = b === bins - 1;
+    const below = ch * (lastBin ? gY0 - gH : gY0);
     const o = i * bins;
-    for (let k = 0; k < bins; k++) gPh[o + k] = k < b ? ch * gLower : k > b ? -ch * gH : 0;
+    for (let k = 0; k < b; k++) gPh[o + k] = below;
+    gPh[o + b] = lastBin ? 0 : ch * gH;
+    for (let k = b + 1; k < bins; k++) gPh[o + k] = 0;
     gV[i] = gv * passes(vIn[i]);
   }
 }

@@ -6,7 +6,9 @@
  *   v = clip01(v_in); w_k = MIN_W + (1 - K MIN_W) pw_k; e = softmax of the vertex logits [K+1]
  *   (pw and e computed by the caller); m2_k = w_k (e_k + e_{k+1}), norm2 = sum_k m2_k;
  *   masses_k = MIN_D w_k + (1 - MIN_D) m2_k / norm2; bin b from the knots of w (forward) or of
- *   the masses (inverse); X0, W and Y0, M from w and the masses as in the other families;
+ *   the masses (inverse); X0 = sum_{k<b} w_k, W = w_b or 1 - X0 in the last bin, and Y0, M
+ *   likewise from the masses (the composite's W = 1 - sum_{k>b} w_k - X0 differs by float32
+ *   rounding, and its gradient by a constant vector that the softmax removes);
  *   v0, v1 = MIN_D + e_b, e_{b+1} * 2 (1 - MIN_D) / norm2; dv = v1 - v0, total = 2 v0 + dv;
  *   forward: a = clip01((v - X0) / W), out = clip01(Y0 + M a (2 v0 + a dv) / total);
  *   inverse: rt = (v - Y0) / M * total, a = clip01(rt / (v0 + sqrt(max(v0^2 + dv rt, floor)))),
@@ -23,11 +25,8 @@ function passes(x: number): number {
   return x >= 0 && x <= 1 ? 1 : 0;
 }
 
-/** Per-row quantities, in scratch arrays reused across rows. */
+/** Per-row quantities of the bin of v (one object reused across rows). */
 class Row {
-  w: Float64Array;
-  m2: Float64Array;
-  masses: Float64Array;
   norm2 = 0;
   b = 0;
   x0 = 0;
@@ -35,53 +34,44 @@ class Row {
   y0 = 0;
   mass = 0;
 
-  constructor(readonly bins: number) {
-    this.w = new Float64Array(bins);
-    this.m2 = new Float64Array(bins);
-    this.masses = new Float64Array(bins);
-  }
+  constructor(readonly bins: number) {}
 
+  /**
+   * norm2 in one pass, then the knots up to the bin of v in a second pass that stops there.
+   * The knots are cumulative sums and the last one is exactly 1 (its bin takes up the
+   * rounding of the sums).
+   */
   load(i: number, v: number, pw: Float32Array, e: Float32Array, inverse: boolean): void {
     const K = this.bins;
     const cw = 1 - K * MIN_BIN_WIDTH;
+    const c = 1 - MIN_DERIVATIVE;
     const o = i * K;
     const eo = i * (K + 1);
     let norm2 = 0;
-    for (let k = 0; k < K; k++) {
+    for (let k = 0; k < K; k++) norm2 += (MIN_BIN_WIDTH + cw * pw[o + k]) * (e[eo + k] + e[eo + k + 1]);
+    let b = K - 1;
+    let x0 = 0;
+    let y0 = 0;
+    let wb = 0;
+    let mb = 0;
+    for (let k = 0; k < K - 1; k++) {
       const wk = MIN_BIN_WIDTH + cw * pw[o + k];
-      this.w[k] = wk;
-      const m2 = wk * (e[eo + k] + e[eo + k + 1]);
-      this.m2[k] = m2;
-      norm2 += m2;
+      const mk = MIN_DERIVATIVE * wk + (c * wk * (e[eo + k] + e[eo + k + 1])) / norm2;
+      if ((inverse ? y0 + mk : x0 + wk) > v) {
+        b = k;
+        wb = wk;
+        mb = mk;
+        break;
+      }
+      x0 += wk;
+      y0 += mk;
     }
     this.norm2 = norm2;
-    for (let k = 0; k < K; k++) this.masses[k] = MIN_DERIVATIVE * this.w[k] + ((1 - MIN_DERIVATIVE) * this.m2[k]) / norm2;
-    const sizes = inverse ? this.masses : this.w;
-    let b = 0;
-    let acc = 0;
-    for (let k = 0; k < K - 1; k++) {
-      acc += sizes[k];
-      if (acc <= v) b = k + 1;
-      else break;
-    }
-    let xBelow = 0;
-    let xAbove = 0;
-    let yBelow = 0;
-    let yAbove = 0;
-    for (let k = 0; k < K; k++) {
-      if (k < b) {
-        xBelow += this.w[k];
-        yBelow += this.masses[k];
-      } else if (k > b) {
-        xAbove += this.w[k];
-        yAbove += this.masses[k];
-      }
-    }
     this.b = b;
-    this.x0 = xBelow;
-    this.width = 1 - xAbove - xBelow;
-    this.y0 = yBelow;
-    this.mass = 1 - yAbove - yBelow;
+    this.x0 = x0;
+    this.y0 = y0;
+    this.width = b === K - 1 ? 1 - x0 : wb;
+    this.mass = b === K - 1 ? 1 - y0 : mb;
   }
 }
 
@@ -226,29 +216,30 @@ export function quadraticBackward(
     // v0 = e_b scale + MIN_D, v1 = e_{b+1} scale + MIN_D, scale = 2 c / norm2
     const gScale = gV0 * eb + gV1 * eb1;
     let gNorm2 = (-gScale * scale) / norm2;
-    // knots: lower sums below b, upper = 1 - sums above b; width = upper - lower
-    const gLowerX = gX0 - gWidth;
-    const gLowerY = gY0 - gMass;
-    // masses_k = MIN_D w_k + c m2_k / norm2
+    // knots: x0 = sum_{k<b} w_k, width = w_b or, in the last bin, 1 - x0 (y0, mass likewise)
+    const lastBin = b === K - 1;
+    const gWBelow = lastBin ? gX0 - gWidth : gX0;
+    const gMBelow = lastBin ? gY0 - gMass : gY0;
+    // masses_k = MIN_D w_k + c m2_k / norm2, m2_k = w_k (e_k + e_{k+1}), norm2 = sum_k m2_k
+    const o = i * K;
     for (let k = 0; k < K; k++) {
-      const gMassK = k < b ? gLowerY : k > b ? -gMass : 0;
-      gW[k] = MIN_DERIVATIVE * gMassK + (k < b ? gLowerX : k > b ? -gWidth : 0);
-      gNorm2 -= (gMassK * c * row.m2[k]) / (norm2 * norm2);
+      const gMassK = k < b ? gMBelow : k === b && !lastBin ? gMass : 0;
+      const wk = MIN_BIN_WIDTH + cw * pw[o + k];
+      gW[k] = MIN_DERIVATIVE * gMassK + (k < b ? gWBelow : k === b && !lastBin ? gWidth : 0);
+      gNorm2 -= (gMassK * c * wk * (e[eo + k] + e[eo + k + 1])) / (norm2 * norm2);
     }
-    const gEo = eo;
-    for (let k = 0; k <= K; k++) gE[gEo + k] = 0;
-    gE[gEo + b] += gV0 * scale;
-    gE[gEo + b + 1] += gV1 * scale;
+    for (let k = 0; k <= K; k++) gE[eo + k] = 0;
+    gE[eo + b] += gV0 * scale;
+    gE[eo + b + 1] += gV1 * scale;
     for (let k = 0; k < K; k++) {
-      const gMassK = k < b ? gLowerY : k > b ? -gMass : 0;
-      // m2_k = w_k (e_k + e_{k+1}); norm2 = sum m2
+      const gMassK = k < b ? gMBelow : k === b && !lastBin ? gMass : 0;
+      const wk = MIN_BIN_WIDTH + cw * pw[o + k];
       const gM2 = (gMassK * c) / norm2 + gNorm2;
       gW[k] += gM2 * (e[eo + k] + e[eo + k + 1]);
-      const gNb = gM2 * row.w[k];
-      gE[gEo + k] += gNb;
-      gE[gEo + k + 1] += gNb;
+      const gNb = gM2 * wk;
+      gE[eo + k] += gNb;
+      gE[eo + k + 1] += gNb;
     }
-    const o = i * K;
     for (let k = 0; k < K; k++) gPw[o + k] = cw * gW[k];
     gV[i] = gv * passes(vIn[i]);
   }
