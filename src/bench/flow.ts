@@ -36,6 +36,8 @@ function torchReference(d: number, spline: SplineKind): { name: string; ms: numb
 interface Timing {
   /** Median wall-clock milliseconds. */
   wall: number;
+  /** Fastest repetition, wall-clock milliseconds (least disturbed by other tenants of the host). */
+  min: number;
   /** Median CPU milliseconds of this process (user + system): robust when other processes share the cores. */
   cpu: number;
 }
@@ -111,7 +113,7 @@ async function trainSteps(d: number, spline: SplineKind, n: number, threads: num
     },
   );
   flow.dispose();
-  return { wall: median(wall), cpu: median(cpu) };
+  return { wall: median(wall), min: Math.min(...wall), cpu: median(cpu) };
 }
 
 function time(fn: () => void, warmup: number, reps: number): Timing {
@@ -126,11 +128,28 @@ function time(fn: () => void, warmup: number, reps: number): Timing {
     const c = process.cpuUsage(c0);
     cpu.push((c.user + c.system) / 1000);
   }
-  return { wall: median(wall), cpu: median(cpu) };
+  return { wall: median(wall), min: Math.min(...wall), cpu: median(cpu) };
 }
 
 function fmt(t: Timing): string {
-  return `${t.wall.toFixed(1)} (${t.cpu.toFixed(1)})`;
+  return `${t.wall.toFixed(0)} / ${t.min.toFixed(0)} (${t.cpu.toFixed(0)})`;
+}
+
+/**
+ * Speed of this machine right now, to compare runs: the median time of the largest product
+ * of the default MLP (wasm matMul [5000, 32] x [32, 196]) and of a fixed scalar JS loop.
+ */
+function machineReference(): string {
+  const a = tf.randomUniform([5000, 32], 0, 1, 'float32', 1);
+  const b = tf.randomUniform([32, 196], 0, 1, 'float32', 2);
+  const mm = time(() => tf.tidy(() => void tf.matMul(a, b).dataSync()), 3, 21);
+  tf.dispose([a, b]);
+  const js = time(() => {
+    let s = 0;
+    for (let i = 0; i < 5e7; i++) s += i * 1e-9;
+    if (s < 0) console.log(s);
+  }, 1, 5);
+  return `matMul [5000,32]x[32,196] ${mm.wall.toFixed(2)} ms, JS loop of 5e7 adds ${js.wall.toFixed(0)} ms`;
 }
 
 function argInt(name: string, fallback: number): number {
@@ -152,6 +171,7 @@ async function main(): Promise<void> {
   const threadList = argList('--threads', '1,2').map(Number);
   const info = await initBackend('wasm');
   console.log(`backend ${info.name}; median of ${reps} steps after ${warmup} warm-up steps; train = one step of trainFlow`);
+  console.log(`machine reference: ${machineReference()}`);
   const rows: Row[] = [];
   for (const d of dims) {
     for (const spline of splines) {
@@ -169,7 +189,7 @@ async function main(): Promise<void> {
       }
     }
   }
-  console.log('\nwall-clock median ms (CPU ms of all threads of this process in parentheses)');
+  console.log('\nwall-clock ms: median / fastest of the repetitions (median CPU ms of all threads of this process in parentheses)');
   const head = threadList.map((t) => `train ms, ${t} thread(s)`);
   console.log(`| d | spline | n | sample ms | ${head.join(' | ')} | PyTorch reference (2 threads, n=5000) |`);
   console.log(`|---|---|---|---|${head.map(() => '---|').join('')}---|`);
@@ -179,6 +199,7 @@ async function main(): Promise<void> {
     const refText = ref ? `${ref.name} ${ref.ms} ms: best here ${(best / ref.ms).toFixed(2)}x` : '';
     console.log(`| ${r.d} | ${r.spline} | ${r.n} | ${fmt(r.sample)} | ${r.train.map(fmt).join(' | ')} | ${refText} |`);
   }
+  console.log(`machine reference at the end: ${machineReference()}`);
   const mem = process.memoryUsage();
   console.log(`\nprocess rss ${(mem.rss / 2 ** 20).toFixed(0)} MB (the wasm heap is never returned to the OS)`);
 }
