@@ -281,7 +281,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
       shouldStop: stopEval,
     };
     if (flow) await runImportance(problem, flow, size, evalRng, m, options.nan, streamHooks);
-    else await runUniform(problem, size, evalRng, m, options.nan, streamHooks);
+    else await runUniform(problem, size, evalRng, m, options.nan, streamHooks, 'evaluation');
     evalDone += m.n;
     if (m.n > 0) iterations.push(m);
     if (stopEval()) {

@@ -111,7 +111,10 @@ export interface StreamHooks {
   shouldStop?: () => boolean;
 }
 
-/** Plain Monte Carlo: n uniform points in chunks, accumulated into `moments`. */
+/**
+ * Plain Monte Carlo: n uniform points in chunks, accumulated into `moments`. `stage` names the
+ * run in error messages: the baseline beside a flow, or the estimate itself (--method uniform).
+ */
 export async function runUniform(
   problem: Problem,
   n: number,
@@ -119,9 +122,10 @@ export async function runUniform(
   moments: Moments,
   nan: NanPolicy,
   hooks: StreamHooks = {},
+  stage = 'the uniform baseline',
 ): Promise<Moments> {
   const u = new Float64Array(Math.min(CHUNK, n) * problem.dim);
-  return streamChunks(problem, n, CHUNK, moments, nan, 'the uniform baseline', hooks, (m) => {
+  return streamChunks(problem, n, CHUNK, moments, nan, stage, hooks, (m) => {
     const view = u.subarray(0, m * problem.dim);
     rng.fill(view);
     return { u: view, logQ: null };

@@ -33,7 +33,8 @@ describe('numerical faults', () => {
     const r = iflow(['integrate', 'x1 > 0.9 ? 1/(x1 - x1) : 1', '--dim', '2', '--method', 'uniform', '-n', '1000']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/integrand is Infinity at x = /);
+    // the uniform run is the estimate itself here, not a baseline
+    expect(r.stderr).toMatch(/integrand is Infinity at x = .* during evaluation$/m);
   });
 
   test('--nan zero counts non-finite points as 0, estimates the rest and warns', () => {
