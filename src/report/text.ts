@@ -64,7 +64,7 @@ export function renderText(r: IntegrationResult, opts: TextOptions = {}): string
   if (r.flow) parts.push(`flow: ${r.flow.spline}, ${r.flow.bins} bins, ${r.flow.layers} couplings, MLP ${r.flow.hidden.join('x')}, ${r.flow.parameters} parameters`);
   if (r.training) {
     parts.push(
-      `training: ${r.training.epochs} epochs x ${r.training.batch} (${r.training.loss} loss) in ${formatSeconds(r.training.seconds)}` +
+      `training: ${r.training.epochs} epochs x ${r.training.batch} (${r.training.loss} loss${slicesText(r.training)}) in ${formatSeconds(r.training.seconds)}` +
         (r.training.stopReason ? ` (stopped: ${r.training.stopReason})` : ''),
     );
   }
@@ -94,4 +94,12 @@ function essText(s: Summary): string {
 
 function pct(x: number): string {
   return `${formatNumber(100 * x, 3)}%`;
+}
+
+/** ", 2 slices on 2 threads" when a batch was cut into slices (nothing for one). */
+function slicesText(t: { threads?: number; workers?: number }): string {
+  const slices = t.threads ?? 1;
+  if (slices <= 1) return '';
+  const threads = (t.workers ?? 0) + 1;
+  return `, ${slices} slices on ${threads} thread${threads === 1 ? '' : 's'}`;
 }
