@@ -12,12 +12,13 @@ import { UsageError } from './errors';
 import { Flow, defaultFlowConfig } from './flow/flow';
 import { minLayers } from './flow/masks';
 import { runUniform, type StreamHooks } from './estimate/evaluate';
-import { runImportance } from './estimate/importance';
+import { PARALLEL_MIN_SAMPLES, runImportance } from './estimate/importance';
 import { emptyMoments, chi2OfIterations, integralEstimate, mergeMoments, type Moments } from './estimate/stats';
 import { summarize, varianceRatio } from './estimate/summary';
 import { buildProblem, type Problem } from './problem';
 import type { FlowSettings, IntegrationResult, Summary, TrainingReport } from './report/schema';
 import { Rng, Stream } from './rng';
+import { ForwardPool } from './train/parallel';
 import { trainFlow, type EpochInfo, type TrainOptions } from './train/trainer';
 import { VERSION } from './version';
 
@@ -274,20 +275,28 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
   const atEval = interrupts();
   const stopEval = () => interrupts() > atEval;
   let evalDone = 0;
-  for (const size of iterationSizes(options.samples, options.iterations)) {
-    const m = emptyMoments(problem.dim, problem.events.length);
-    const streamHooks: StreamHooks = {
-      onChunk: (done) => hooks.onProgress?.('evaluate', evalDone + done, options.samples),
-      shouldStop: stopEval,
-    };
-    if (flow) await runImportance(problem, flow, size, evalRng, m, options.nan, streamHooks);
-    else await runUniform(problem, size, evalRng, m, options.nan, streamHooks, 'evaluation');
-    evalDone += m.n;
-    if (m.n > 0) iterations.push(m);
-    if (stopEval()) {
-      partial = true;
-      break;
+  const pool =
+    flow && backend && options.threads > 1 && options.samples >= PARALLEL_MIN_SAMPLES
+      ? await ForwardPool.create(flow, options.threads, backend.name, hooks.onDebug)
+      : null;
+  try {
+    for (const size of iterationSizes(options.samples, options.iterations)) {
+      const m = emptyMoments(problem.dim, problem.events.length);
+      const streamHooks: StreamHooks = {
+        onChunk: (done) => hooks.onProgress?.('evaluate', evalDone + done, options.samples),
+        shouldStop: stopEval,
+      };
+      if (flow) await runImportance(problem, flow, size, evalRng, m, options.nan, streamHooks, pool ?? undefined);
+      else await runUniform(problem, size, evalRng, m, options.nan, streamHooks, 'evaluation');
+      evalDone += m.n;
+      if (m.n > 0) iterations.push(m);
+      if (stopEval()) {
+        partial = true;
+        break;
+      }
     }
+  } finally {
+    await pool?.close();
   }
   hooks.onStageEnd?.('evaluate');
   const evalSeconds = (Date.now() - evalStart) / 1000;

@@ -132,10 +132,17 @@ export async function runUniform(
   });
 }
 
+/** Points of one chunk on the unit cube and their log density (null for uniform). */
+export interface ChunkDraw {
+  u: ArrayLike<number>;
+  logQ: ArrayLike<number> | null;
+}
+
 /**
  * The loop shared by every sampler: n points in chunks of at most `chunk`, each drawn by
- * `draw(m)` (points on the unit cube and their log density, null for uniform), weighted and
- * accumulated; yields to the event loop between chunks so that interrupts are seen.
+ * `draw(m)` (points on the unit cube and their log density, null for uniform; it may return
+ * a promise), weighted and accumulated in order; yields to the event loop between chunks so
+ * that interrupts are seen.
  */
 export async function streamChunks(
   problem: Problem,
@@ -145,7 +152,7 @@ export async function streamChunks(
   nan: NanPolicy,
   stage: string,
   hooks: StreamHooks,
-  draw: (m: number) => { u: ArrayLike<number>; logQ: ArrayLike<number> | null },
+  draw: (m: number) => ChunkDraw | Promise<ChunkDraw>,
 ): Promise<Moments> {
   const size = Math.min(chunk, n);
   const buf = new ChunkBuffers(size, problem.dim, problem.events.length);
@@ -154,7 +161,7 @@ export async function streamChunks(
     await yieldToEventLoop();
     if (hooks.shouldStop?.()) break;
     const m = Math.min(size, n - done);
-    const { u, logQ } = draw(m);
+    const { u, logQ } = await draw(m);
     evaluateChunk(problem, u, logQ, m, buf, moments, nan, stage);
     done += m;
     hooks.onChunk?.(done, moments);

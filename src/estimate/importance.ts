@@ -12,6 +12,9 @@ import type { Moments } from './stats';
 /** Points per forward pass when sampling (bounded by the wasm heap, not by accuracy). */
 export const SAMPLE_CHUNK = 16384;
 
+/** Evaluations of fewer samples than this run in one thread: starting a worker takes ~0.5 s. */
+export const PARALLEL_MIN_SAMPLES = 8 * SAMPLE_CHUNK;
+
 export interface FlowDraw {
   /** Points in [0,1]^d, row-major, as the float32 values the flow produced. */
   x: Float32Array;
@@ -34,7 +37,18 @@ export function drawFromFlow(flow: Flow, rng: Rng, n: number, zBuf?: Float32Arra
   return { x, logQ };
 }
 
-/** Importance-sampled estimate from n fresh flow samples, accumulated into `moments`. */
+/** Something that maps z to (x, log q) on worker i of `size` (see ForwardPool). */
+export interface ForwardWorkers {
+  readonly size: number;
+  forward(i: number, z: Float32Array, n: number): Promise<FlowDraw>;
+}
+
+/**
+ * Importance-sampled estimate from n fresh flow samples, accumulated into `moments`. With
+ * `workers`, chunks are mapped ahead in parallel: chunk k runs on worker (k mod (W + 1)) - 1,
+ * or here when that is -1. z is drawn in chunk order and the chunks are weighed in order, so
+ * the numbers are the same with or without workers.
+ */
 export async function runImportance(
   problem: Problem,
   flow: Flow,
@@ -43,10 +57,50 @@ export async function runImportance(
   moments: Moments,
   nan: NanPolicy,
   hooks: StreamHooks = {},
+  workers?: ForwardWorkers,
 ): Promise<Moments> {
-  const zBuf = new Float32Array(Math.min(SAMPLE_CHUNK, n) * problem.dim);
-  return streamChunks(problem, n, SAMPLE_CHUNK, moments, nan, 'evaluation', hooks, (m) => {
-    const { x, logQ } = drawFromFlow(flow, rng, m, zBuf);
+  const d = problem.dim;
+  if (!workers || workers.size === 0) {
+    const zBuf = new Float32Array(Math.min(SAMPLE_CHUNK, n) * d);
+    return streamChunks(problem, n, SAMPLE_CHUNK, moments, nan, 'evaluation', hooks, (m) => {
+      const { x, logQ } = drawFromFlow(flow, rng, m, zBuf);
+      return { u: x, logQ };
+    });
+  }
+  const slots = workers.size + 1;
+  const size = Math.min(SAMPLE_CHUNK, n);
+  const chunks = Math.ceil(n / size);
+  // per chunk: a promise (on a worker) or the z to map here when its turn comes
+  const pending: (Promise<FlowDraw> | Float32Array)[] = [];
+  let next = 0;
+  const dispatch = (upTo: number) => {
+    for (; next < Math.min(upTo, chunks); next++) {
+      const m = Math.min(size, n - next * size);
+      const z = new Float32Array(m * d);
+      rng.fill(z);
+      const slot = next % slots;
+      if (slot === 0) pending[next] = z;
+      else {
+        const p = workers.forward(slot - 1, z, m);
+        p.catch(() => undefined); // observed when awaited; unobserved if the run stops early
+        pending[next] = p;
+      }
+    }
+  };
+  let k = 0;
+  return streamChunks(problem, n, SAMPLE_CHUNK, moments, nan, 'evaluation', hooks, async (m) => {
+    dispatch(k + slots);
+    const item = pending[k];
+    delete pending[k];
+    k++;
+    if (item instanceof Float32Array) {
+      const zt = tf.tensor2d(item, [m, d]);
+      const out = flow.forward(zt);
+      const draw = { u: out.x.dataSync() as Float32Array, logQ: out.logQ.dataSync() as Float32Array };
+      tf.dispose([zt, out.x, out.logQ]);
+      return draw;
+    }
+    const { x, logQ } = await (item as Promise<FlowDraw>);
     return { u: x, logQ };
   });
 }

@@ -203,6 +203,70 @@ class Engine implements StepEngine {
   }
 }
 
+/** Starts `count` workers and waits until each has its backend and flow; stops them all on failure. */
+async function startWorkers(script: string, count: number, init: WorkerInit): Promise<WorkerHandle[]> {
+  const handles = Array.from({ length: count }, () => new WorkerHandle(script, init));
+  try {
+    await Promise.all(handles.map((h) => h.ready));
+  } catch (e) {
+    await Promise.all(handles.map((h) => h.terminate()));
+    throw e;
+  }
+  return handles;
+}
+
+/** Why workers cannot run here, or null when they can. */
+function workersUnavailable(threads: number, backend: string, script: string | undefined, workers?: 'auto' | 'never'): string | null {
+  if (threads === 1) return 'one thread';
+  if (workers === 'never') return 'workers disabled';
+  if (backend !== 'wasm' && backend !== 'cpu') return `backend ${backend}`;
+  if (!script) return 'worker script not built';
+  return null;
+}
+
+/**
+ * Workers for the evaluation: each holds a copy of the flow and maps z to x and log q
+ * (`forward`), with the weights sent along. The chunks and their order are the caller's, so
+ * where a chunk ran never changes the numbers.
+ */
+export class ForwardPool {
+  private constructor(
+    private readonly handles: WorkerHandle[],
+    private readonly weights: Float32Array,
+  ) {}
+
+  /** Number of workers. */
+  get size(): number {
+    return this.handles.length;
+  }
+
+  /** A pool of threads - 1 workers for `flow`, or null when workers cannot run (reason to `log`). */
+  static async create(flow: Flow, threads: number, backend: string, log?: (message: string) => void): Promise<ForwardPool | null> {
+    const script = workerScript();
+    const why = workersUnavailable(threads, backend, script);
+    if (why !== null) return null;
+    try {
+      const chunk = 1 << 30; // the caller's chunks are already bounded
+      const handles = await startWorkers(script as string, threads - 1, { backend: backend as BackendChoice, config: flow.config, chunk });
+      log?.(`evaluation: ${threads - 1} worker thread(s)`);
+      return new ForwardPool(handles, flow.getFlatWeights());
+    } catch (e) {
+      log?.(`evaluation: workers unavailable (${(e as Error).message})`);
+      return null;
+    }
+  }
+
+  /** x = T(z) and log q on worker `i`. */
+  async forward(i: number, z: Float32Array, n: number): Promise<FlowDraw> {
+    const reply = await this.handles[i].request({ type: 'forward', weights: this.weights.slice(), z, n }, [z.buffer as ArrayBuffer]);
+    return reply as FlowDraw;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.handles.map((h) => h.terminate()));
+  }
+}
+
 /**
  * An engine with `threads` slices. Workers start when allowed (threads > 1, backend wasm or
  * cpu, compiled worker script present); if they cannot start, every slice runs here, with the
@@ -214,22 +278,15 @@ export async function createStepEngine(flow: Flow, options: StepEngineOptions): 
     throw new RangeError(`threads must be an integer in [1, ${MAX_THREADS}], got ${threads}`);
   }
   const script = workerScript();
-  const why =
-    threads === 1 ? 'one thread'
-    : options.workers === 'never' ? 'workers disabled'
-    : backend !== 'wasm' && backend !== 'cpu' ? `backend ${backend}`
-    : !script ? 'worker script not built'
-    : null;
+  const why = workersUnavailable(threads, backend, script, options.workers);
   if (why !== null) {
     if (threads > 1) log?.(`training: ${threads} slices computed in this thread (${why})`);
     return new Engine(threads, flow, chunk, []);
   }
-  const init: WorkerInit = { backend: backend as BackendChoice, config: flow.config, chunk };
-  const handles = Array.from({ length: threads - 1 }, () => new WorkerHandle(script as string, init));
+  let handles: WorkerHandle[];
   try {
-    await Promise.all(handles.map((h) => h.ready));
+    handles = await startWorkers(script as string, threads - 1, { backend: backend as BackendChoice, config: flow.config, chunk });
   } catch (e) {
-    await Promise.all(handles.map((h) => h.terminate()));
     log?.(`training: workers unavailable (${(e as Error).message}); ${threads} slices computed in this thread`);
     return new Engine(threads, flow, chunk, []);
   }

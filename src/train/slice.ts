@@ -31,12 +31,15 @@ export class SliceComputer {
     if (!(Number.isInteger(chunk) && chunk >= 1)) throw new RangeError(`chunk must be a positive integer, got ${chunk}`);
   }
 
-  /** z [n * d] in [0,1)^d -> x [n * d] and log q [n]; keeps x for `gradient`. */
-  sample(z: Float32Array, n: number): FlowDraw {
+  /**
+   * z [n * d] in [0,1)^d -> x [n * d] and log q [n]; keeps x (and the caches) for `gradient`
+   * unless `keep` is false (evaluation).
+   */
+  sample(z: Float32Array, n: number, keep = true): FlowDraw {
     const d = this.flow.dim;
     if (z.length < n * d) throw new RangeError(`z holds ${z.length} values, ${n * d} needed`);
     this.disposeCaches();
-    const cached = this.flow.supportsCachedGradient;
+    const cached = keep && this.flow.supportsCachedGradient;
     const x = new Float32Array(n * d);
     const logQ = new Float32Array(n);
     for (let off = 0; off < n; off += this.chunk) {
@@ -48,8 +51,8 @@ export class SliceComputer {
       tf.dispose([zt, out.x, out.logQ]);
       if (out.cache) this.caches.push(out.cache);
     }
-    this.x = x;
-    this.n = n;
+    this.x = keep ? x : new Float32Array(0);
+    this.n = keep ? n : 0;
     return { x, logQ };
   }
 

@@ -2,8 +2,9 @@
  * Worker thread of the parallel trainer (see parallel.ts). It holds its own tfjs engine and a
  * copy of the flow, and answers two requests for its slice of each batch:
  *
- *   { id, type: 'sample', weights, z, n }  ->  { id, x, logQ }
+ *   { id, type: 'sample', weights, z, n }  ->  { id, x, logQ }   (kept for the gradient)
  *   { id, type: 'gradient', coef, batch }  ->  { id, grad }
+ *   { id, type: 'forward', weights, z, n } ->  { id, x, logQ }   (evaluation: nothing kept)
  *
  * After start-up it posts { type: 'ready' } (or { type: 'failed', error }). A failed request
  * answers { id, error } and the worker stays usable.
@@ -22,6 +23,7 @@ export interface WorkerInit {
 
 export type WorkerRequest =
   | { id: number; type: 'sample'; weights: Float32Array; z: Float32Array; n: number }
+  | { id: number; type: 'forward'; weights: Float32Array; z: Float32Array; n: number }
   | { id: number; type: 'gradient'; coef: Float32Array; batch: number };
 
 export type WorkerReply =
@@ -50,11 +52,12 @@ async function main(): Promise<void> {
   }
   port.on('message', (req: WorkerRequest) => {
     try {
-      if (req.type === 'sample') {
+      if (req.type === 'sample' || req.type === 'forward') {
         computer.flow.setFlatWeights(req.weights);
-        const { x, logQ } = computer.sample(req.z, req.n);
-        const xCopy = x.slice(); // the computer keeps x for the gradient
-        port.postMessage({ id: req.id, x: xCopy, logQ } satisfies WorkerReply, [xCopy.buffer as ArrayBuffer, logQ.buffer as ArrayBuffer]);
+        const keep = req.type === 'sample';
+        const { x, logQ } = computer.sample(req.z, req.n, keep);
+        const xOut = keep ? x.slice() : x; // the computer keeps x for the gradient
+        port.postMessage({ id: req.id, x: xOut, logQ } satisfies WorkerReply, [xOut.buffer as ArrayBuffer, logQ.buffer as ArrayBuffer]);
       } else {
         const grad = computer.gradient(req.coef, req.batch);
         port.postMessage({ id: req.id, grad } satisfies WorkerReply, [grad.buffer as ArrayBuffer]);

@@ -7,7 +7,9 @@ import { initBackend } from '../../src/backend';
 import { defaultFlowConfig, Flow } from '../../src/flow/flow';
 import { buildProblem } from '../../src/problem';
 import { Rng } from '../../src/rng';
-import { createStepEngine, MIN_SLICE_POINTS, sliceBounds, sliceCount, workerScript } from '../../src/train/parallel';
+import { emptyMoments } from '../../src/estimate/stats';
+import { runImportance, SAMPLE_CHUNK } from '../../src/estimate/importance';
+import { createStepEngine, ForwardPool, MIN_SLICE_POINTS, sliceBounds, sliceCount, workerScript } from '../../src/train/parallel';
 import { trainFlow, type TrainOptions } from '../../src/train/trainer';
 
 describe('slices', () => {
@@ -124,5 +126,28 @@ describe('step engine on wasm', () => {
     await other.close();
     await expect(createStepEngine(flow, { threads: 0, chunk: 64, backend: 'wasm' })).rejects.toThrow(RangeError);
     flow.dispose();
+  });
+
+  test('evaluation with worker threads gives the same moments as without', async () => {
+    const problem = buildProblem({ expression: 'exp(-((x1-0.4)^2+(x2-0.6)^2)/0.05)', dim: 2, bounds: [], param: [], event: ['x1 > 0.5'], tail: [] });
+    const flow = Flow.create(defaultFlowConfig({ dim: 2, spline: 'rqs', bins: 8, hidden: [8] }), 6);
+    const flat = flow.getFlatWeights();
+    const rng = new Rng(2, 1);
+    for (let i = 0; i < flat.length; i++) flat[i] += 0.2 * (rng.next() - 0.5);
+    flow.setFlatWeights(flat);
+    const n = 3 * SAMPLE_CHUNK + 123; // a short last chunk
+    const local = await runImportance(problem, flow, n, new Rng(4, 5), emptyMoments(2, 1), 'error');
+    const pool = await ForwardPool.create(flow, 3, 'wasm');
+    expect(pool?.size).toBe(2);
+    try {
+      const chunks: number[] = [];
+      const parallel = await runImportance(problem, flow, n, new Rng(4, 5), emptyMoments(2, 1), 'error', { onChunk: (done) => chunks.push(done) }, pool ?? undefined);
+      expect(chunks[chunks.length - 1]).toBe(n);
+      expect(parallel).toEqual(local);
+      expect(parallel.n).toBe(n);
+    } finally {
+      await pool?.close();
+      flow.dispose();
+    }
   });
 });
