@@ -14,14 +14,7 @@
  * Clipping passes the gradient on [0, 1] inclusive; the bin index is a constant.
  */
 import { MIN_BIN_HEIGHT } from '../constants';
-
-function clip01(x: number): number {
-  return x < 0 ? 0 : x > 1 ? 1 : x;
-}
-
-function passes(x: number): number {
-  return x >= 0 && x <= 1 ? 1 : 0;
-}
+import { clip01, passes } from './scalar';
 
 interface Located {
   b: number;

@@ -16,14 +16,7 @@
  *   ld = +-log(v0 + a dv).
  */
 import { MIN_BIN_WIDTH, MIN_DERIVATIVE, MIN_DISCRIMINANT } from '../constants';
-
-function clip01(x: number): number {
-  return x < 0 ? 0 : x > 1 ? 1 : x;
-}
-
-function passes(x: number): number {
-  return x >= 0 && x <= 1 ? 1 : 0;
-}
+import { clip01, passes } from './scalar';
 
 /** Per-row quantities of the bin of v (one object reused across rows). */
 class Row {

@@ -16,6 +16,7 @@
  * the discriminant is >= the floor, and the bin index is a constant.
  */
 import { MIN_BIN_HEIGHT, MIN_BIN_WIDTH, MIN_DERIVATIVE, MIN_DISCRIMINANT } from '../constants';
+import { clip01, passes } from './scalar';
 
 const DERIV_SCALE = (1 - MIN_DERIVATIVE) / Math.LN2;
 
@@ -25,15 +26,6 @@ function softplus(x: number): number {
 
 function sigmoid(x: number): number {
   return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
-}
-
-function clip01(x: number): number {
-  return x < 0 ? 0 : x > 1 ? 1 : x;
-}
-
-/** 1 where clip01 passes the gradient (0 <= x <= 1), else 0. */
-function passes(x: number): number {
-  return x >= 0 && x <= 1 ? 1 : 0;
 }
 
 /** row[o + k] = below for k < b, 0 for k = b, above for k > b. */
