@@ -19,7 +19,7 @@ import type { Rng } from '../rng';
 import { maskIndices } from './masks';
 import { makeVariable, Mlp, type NamedVariable } from './mlp';
 import { ColumnSelection, maskRow } from './ops';
-import { blockGradients, fusedInputs, runFused, runFusedGrad } from './splines/fused';
+import { fusedInputs, runFused, runFusedGrad } from './splines/fused';
 import type { SplineFamily } from './types';
 
 export interface CouplingOptions {
@@ -158,10 +158,8 @@ export class Coupling {
       const { family, bins } = this.options;
       const gOut = tf.reshape(this.transformed.pick(uBar), [n * m]) as tf.Tensor1D;
       const gLdRows = (m === 1 ? gLd : tf.reshape(tf.mul(tf.reshape(gLd, [n, 1]), tf.ones([1, m])), [n * m])) as tf.Tensor1D;
-      const [gV, gInputs] = runFusedGrad(family.kind, cache.v, cache.inputs, gOut, gLdRows, bins, true);
-      const dOutputs = blockGradients(family.kind, cache.inputs, gInputs).map(
-        (g) => tf.reshape(g, [n, m * g.shape[1]]) as tf.Tensor2D,
-      );
+      const [gV, gBlocks] = runFusedGrad(family.kind, cache.v, cache.inputs, gOut, gLdRows, bins, true);
+      const dOutputs = gBlocks.map((g) => tf.reshape(g, [n, m * g.shape[1]]) as tf.Tensor2D);
       const { grads, dInput } = (this.mlp as Mlp).backwardHeads(cache.acts, this.heads, dOutputs);
       const yBar = tf.addN([
         this.transformed.place(tf.reshape(gV, [n, m]) as tf.Tensor2D),

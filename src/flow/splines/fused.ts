@@ -18,6 +18,20 @@ import { rqsBackward, rqsForward } from './kernels/rqs';
 interface FusedAttrs {
   bins: number;
   inverse: boolean;
+  /**
+   * Gradient kernel only: return the gradients of the softmaxed blocks with respect to their
+   * logits (the softmax's reverse pass done in the same loop) instead of the softmax outputs.
+   */
+  logits?: boolean;
+}
+
+/** In place, per row of width w: g <- (g - sum(g s)) s, the reverse pass of s = softmax(raw). */
+function softmaxBackwardRows(g: Float32Array, s: Float32Array, width: number): void {
+  for (let o = 0; o < g.length; o += width) {
+    let dot = 0;
+    for (let k = 0; k < width; k++) dot += g[o + k] * s[o + k];
+    for (let k = 0; k < width; k++) g[o + k] = (g[o + k] - dot) * s[o + k];
+  }
 }
 
 interface FusedSpec {
@@ -147,6 +161,11 @@ function register(): void {
           return access[backendName](backend).run(ins, shapes, (arrays, grads) => {
             const k = spec.inputs.length;
             spec.backward(n, a, arrays.slice(0, k), arrays[k], arrays[k + 1], grads);
+            if (a.logits) {
+              spec.softmax.forEach((soft, i) => {
+                if (soft) softmaxBackwardRows(grads[i + 1], arrays[i + 1], shapes[i + 1][1]);
+              });
+            }
           });
         },
       });
@@ -204,7 +223,9 @@ export function fusedInputs(kind: FusedKind, blocks: tf.Tensor2D[]): tf.Tensor2D
 
 /**
  * The gradient kernel alone: gradients of sum(gOut * out + gLd * ld) with respect to v and
- * each kernel input, at v [N] with kernel inputs from `fusedInputs`.
+ * each parameter block, at v [N] with kernel inputs from `fusedInputs`. The gradients of the
+ * softmaxed blocks are with respect to their logits (the raw blocks), the others with respect
+ * to the blocks themselves.
  */
 export function runFusedGrad(
   kind: FusedKind,
@@ -219,21 +240,9 @@ export function runFusedGrad(
   const spec = specs[kind];
   const named: tf.NamedTensorMap = { gOut, gLd };
   [v, ...inputs].forEach((t, i) => (named[spec.inputs[i]] = t));
-  const attrs: FusedAttrs = { bins, inverse };
+  const attrs: FusedAttrs = { bins, inverse, logits: true };
   const out = tf.engine().runKernel(`${spec.kernel}Grad`, named, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
   return [out[0] as tf.Tensor1D, out.slice(1) as tf.Tensor2D[]];
-}
-
-/**
- * Gradients with respect to the raw blocks from those with respect to the kernel inputs:
- * through the softmax, g_raw = (g - sum(g s)) s, where the kernel took s = softmax(raw).
- */
-export function blockGradients(kind: FusedKind, inputs: tf.Tensor2D[], grads: tf.Tensor2D[]): tf.Tensor2D[] {
-  return grads.map((g, i) => {
-    if (!specs[kind].softmax[i]) return g;
-    const s = inputs[i];
-    return tf.mul(tf.sub(g, tf.sum(tf.mul(g, s), 1, true)), s) as tf.Tensor2D;
-  });
 }
 
 /** The fused spline of z [n, m] with raw blocks [n*m, size]: y [n, m] and the summed log-det [n]. */
