@@ -85,4 +85,14 @@ describe('i-flow integration', () => {
     expect(a.estimate).toEqual(b.estimate);
     withinSigmas(a.estimate.integral, gaussExact);
   });
+
+  test('a long evaluation on worker threads gives the numbers of one thread', async () => {
+    // batch 1000 trains in one slice either way; 140000 samples start the evaluation workers
+    const opts = { expression: GAUSS2, dim: 2, epochs: 5, batch: 1000, samples: 140_000, seed: 17, baseline: false };
+    const one = await run({ ...opts, threads: 1 });
+    const two = await run({ ...opts, threads: 2 });
+    expect(two.training!.threads).toBe(1);
+    expect(two.estimate).toEqual(one.estimate);
+    withinSigmas(two.estimate.integral, gaussExact);
+  });
 });
