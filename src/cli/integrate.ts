@@ -40,7 +40,7 @@ export function addFlowOptions(cmd: Command): Command {
     .option('--anneal <fraction>', 'train on |f|^beta, beta rising from --anneal-start to 1 over this fraction of the epochs (0 = off)', '0')
     .option('--anneal-start <beta>', 'first exponent of the tempered integrand', '0.1')
     .option('--target-rel-error <r>', 'stop training once the predicted relative error of the estimate is below r')
-    .option('--threads <n>', 'most threads (wasm/cpu backends): a training batch is cut into up to n slices of at least 2500 points trained in parallel worker threads, and an evaluation of 131072 samples or more maps its chunks on n threads; the same seed and n give the same numbers', '2');
+    .option('--threads <n>', 'most threads (wasm/cpu backends): a training batch is cut into up to n slices of at least 1000 points trained in parallel worker threads, and an evaluation of 131072 samples or more maps its chunks on n threads; the same seed and n give the same numbers', '2');
 }
 
 export function addOutputOptions(cmd: Command): Command {

@@ -36,12 +36,14 @@ export interface StepEngineOptions {
 
 /**
  * Below this many points per slice a slice costs more in fixed per-op work (on wasm 10-30 us
- * per tfjs op, thousands of ops per step) than a second core saves.
+ * per tfjs op, several hundred ops per step) than a second core saves: on this project's
+ * 2-core machine two slices of 500 were no faster than one of 1000 (d = 4 and 8), two of
+ * 1000 were 1.2x to 1.45x faster than one of 2000.
  */
-export const MIN_SLICE_POINTS = 2500;
+export const MIN_SLICE_POINTS = 1000;
 
 /**
- * Slices for a batch of B points with at most `threads`: min(threads, floor(B / 2500)), at
+ * Slices for a batch of B points with at most `threads`: min(threads, floor(B / 1000)), at
  * least 1. It depends only on B and --threads, never on the machine, so that a seed gives the
  * same numbers everywhere.
  */
