@@ -148,7 +148,9 @@ export class Flow {
    * pass would recompute them) and its hand-written reverse pass (Coupling.backwardInverse).
    */
   cachedGradient(cache: readonly CouplingCache[], weight: tf.Tensor1D): tf.Tensor[] {
-    if (cache.length !== this.couplings.length) throw new RangeError(`expected ${this.couplings.length} coupling caches, got ${cache.length}`);
+    if (cache.length !== this.couplings.length) {
+      throw new RangeError(`expected ${this.couplings.length} coupling caches, got ${cache.length}`);
+    }
     return tf.tidy(() => {
       const n = weight.shape[0];
       let uBar = tf.zeros([n, this.dim]) as tf.Tensor2D; // log q does not depend on z

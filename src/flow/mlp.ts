@@ -120,7 +120,11 @@ export class Mlp {
    * dh = g W^T; the last layer's heads use the selected columns W S of its weights, so
    * dW = sum over heads of (h^T g) S^T.
    */
-  backwardHeads(acts: readonly tf.Tensor2D[], heads: readonly ColumnSelection[], dOutputs: readonly tf.Tensor2D[]): { grads: tf.Tensor[]; dInput: tf.Tensor2D } {
+  backwardHeads(
+    acts: readonly tf.Tensor2D[],
+    heads: readonly ColumnSelection[],
+    dOutputs: readonly tf.Tensor2D[],
+  ): { grads: tf.Tensor[]; dInput: tf.Tensor2D } {
     return tf.tidy(() => {
       const last = this.weights.length - 1;
       const w = this.weights[last] as tf.Tensor2D;

@@ -7,7 +7,8 @@
  *
  * The slices, and the float64 sum of their gradients in slice order, depend only on B and T,
  * never on where a slice ran: with workers or without (sequentially in this thread), the same
- * seed and T give the same numbers.
+ * seed and T give the same numbers. `ForwardPool` lends the same workers to long evaluations
+ * (see estimate/importance.ts), again without changing a number.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -98,13 +99,13 @@ class WorkerHandle {
       const onMessage = (reply: WorkerReply) => {
         if ('type' in reply) {
           if (reply.type === 'ready') resolve();
-          else reject(new Error(`training worker failed to start: ${reply.error}`));
+          else reject(new Error(`worker thread failed to start: ${reply.error}`));
           return;
         }
         const p = this.pending.get(reply.id);
         if (!p) return;
         this.pending.delete(reply.id);
-        if ('error' in reply) p.reject(new Error(`training worker: ${reply.error}`));
+        if ('error' in reply) p.reject(new Error(`worker thread: ${reply.error}`));
         else p.resolve(reply);
       };
       const onFailure = (e: Error) => {
@@ -115,7 +116,7 @@ class WorkerHandle {
       };
       this.worker.on('message', onMessage);
       this.worker.on('error', onFailure);
-      this.worker.on('exit', (code) => onFailure(new Error(`training worker exited with code ${code}`)));
+      this.worker.on('exit', (code) => onFailure(new Error(`worker thread exited with code ${code}`)));
     });
     this.ready.catch(() => undefined); // observed by the engine
   }
@@ -131,7 +132,7 @@ class WorkerHandle {
 
   async terminate(): Promise<void> {
     this.worker.removeAllListeners('exit');
-    this.failure = new Error('training worker closed');
+    this.failure = new Error('worker thread closed');
     await this.worker.terminate();
   }
 }
@@ -163,7 +164,8 @@ class Engine implements StepEngine {
     const remote = this.handles.map((h, i) => {
       const [a, b] = this.bounds[this.local.length + i];
       const zs = z.slice(a * d, b * d);
-      return h.request({ type: 'sample', weights: (weights as Float32Array).slice(), z: zs, n: b - a }, [zs.buffer as ArrayBuffer]);
+      const request = { type: 'sample' as const, weights: (weights as Float32Array).slice(), z: zs, n: b - a };
+      return h.request(request, [zs.buffer as ArrayBuffer]);
     });
     const x = new Float32Array(batch * d);
     const logQ = new Float32Array(batch);
@@ -218,7 +220,12 @@ async function startWorkers(script: string, count: number, init: WorkerInit): Pr
 }
 
 /** Why workers cannot run here, or null when they can. */
-function workersUnavailable(threads: number, backend: string, script: string | undefined, workers?: 'auto' | 'never'): string | null {
+function workersUnavailable(
+  threads: number,
+  backend: string,
+  script: string | undefined,
+  workers?: 'auto' | 'never',
+): string | null {
   if (threads === 1) return 'one thread';
   if (workers === 'never') return 'workers disabled';
   if (backend !== 'wasm' && backend !== 'cpu') return `backend ${backend}`;
@@ -243,13 +250,19 @@ export class ForwardPool {
   }
 
   /** A pool of threads - 1 workers for `flow`, or null when workers cannot run (reason to `log`). */
-  static async create(flow: Flow, threads: number, backend: string, log?: (message: string) => void): Promise<ForwardPool | null> {
+  static async create(
+    flow: Flow,
+    threads: number,
+    backend: string,
+    log?: (message: string) => void,
+  ): Promise<ForwardPool | null> {
     const script = workerScript();
     const why = workersUnavailable(threads, backend, script);
     if (why !== null) return null;
     try {
       const chunk = 1 << 30; // the caller's chunks are already bounded
-      const handles = await startWorkers(script as string, threads - 1, { backend: backend as BackendChoice, config: flow.config, chunk });
+      const init: WorkerInit = { backend: backend as BackendChoice, config: flow.config, chunk };
+      const handles = await startWorkers(script as string, threads - 1, init);
       log?.(`evaluation: ${threads - 1} worker thread(s)`);
       return new ForwardPool(handles, flow.getFlatWeights());
     } catch (e) {
@@ -260,7 +273,8 @@ export class ForwardPool {
 
   /** x = T(z) and log q on worker `i`. */
   async forward(i: number, z: Float32Array, n: number): Promise<FlowDraw> {
-    const reply = await this.handles[i].request({ type: 'forward', weights: this.weights.slice(), z, n }, [z.buffer as ArrayBuffer]);
+    const request = { type: 'forward' as const, weights: this.weights.slice(), z, n };
+    const reply = await this.handles[i].request(request, [z.buffer as ArrayBuffer]);
     return reply as FlowDraw;
   }
 
@@ -287,7 +301,8 @@ export async function createStepEngine(flow: Flow, options: StepEngineOptions): 
   }
   let handles: WorkerHandle[];
   try {
-    handles = await startWorkers(script as string, threads - 1, { backend: backend as BackendChoice, config: flow.config, chunk });
+    const init: WorkerInit = { backend: backend as BackendChoice, config: flow.config, chunk };
+    handles = await startWorkers(script as string, threads - 1, init);
   } catch (e) {
     log?.(`training: workers unavailable (${(e as Error).message}); ${threads} slices computed in this thread`);
     return new Engine(threads, flow, chunk, []);

@@ -57,7 +57,8 @@ async function main(): Promise<void> {
         const keep = req.type === 'sample';
         const { x, logQ } = computer.sample(req.z, req.n, keep);
         const xOut = keep ? x.slice() : x; // the computer keeps x for the gradient
-        port.postMessage({ id: req.id, x: xOut, logQ } satisfies WorkerReply, [xOut.buffer as ArrayBuffer, logQ.buffer as ArrayBuffer]);
+        const reply: WorkerReply = { id: req.id, x: xOut, logQ };
+        port.postMessage(reply, [xOut.buffer as ArrayBuffer, logQ.buffer as ArrayBuffer]);
       } else {
         const grad = computer.gradient(req.coef, req.batch);
         port.postMessage({ id: req.id, grad } satisfies WorkerReply, [grad.buffer as ArrayBuffer]);

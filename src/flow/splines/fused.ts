@@ -207,7 +207,13 @@ export function useFused(): boolean {
  * Runs the fused kernel of `kind`: v [N] and the blocks (softmax outputs where the family
  * normalises them, raw derivatives for rqs) -> out [N] and ld [N] = log |d out / d v|.
  */
-export function runFused(kind: FusedKind, v: tf.Tensor1D, blocks: tf.Tensor2D[], bins: number, inverse: boolean): [tf.Tensor1D, tf.Tensor1D] {
+export function runFused(
+  kind: FusedKind,
+  v: tf.Tensor1D,
+  blocks: tf.Tensor2D[],
+  bins: number,
+  inverse: boolean,
+): [tf.Tensor1D, tf.Tensor1D] {
   register();
   const spec = specs[kind];
   const inputs: tf.NamedTensorMap = {};
@@ -246,7 +252,13 @@ export function runFusedGrad(
 }
 
 /** The fused spline of z [n, m] with raw blocks [n*m, size]: y [n, m] and the summed log-det [n]. */
-export function applyFused(kind: FusedKind, z: tf.Tensor2D, blocks: tf.Tensor2D[], bins: number, inverse: boolean): { y: tf.Tensor2D; logAbsDet: tf.Tensor1D } {
+export function applyFused(
+  kind: FusedKind,
+  z: tf.Tensor2D,
+  blocks: tf.Tensor2D[],
+  bins: number,
+  inverse: boolean,
+): { y: tf.Tensor2D; logAbsDet: tf.Tensor1D } {
   const [n, m] = z.shape;
   const [y, ld] = runFused(kind, tf.reshape(z, [n * m]) as tf.Tensor1D, fusedInputs(kind, blocks), bins, inverse);
   return { y: tf.reshape(y, [n, m]), logAbsDet: m === 1 ? ld : tf.sum(tf.reshape(ld, [n, m]), 1) };
