@@ -18,7 +18,7 @@ export function addProblemOptions(cmd: Command): Command {
     .option('-p, --param <name=value>', 'named constant used in the expression (repeatable)', collect)
     .option('-e, --event <expr>', 'estimate P_p(A) for the boolean expression A, e.g. "x1 > 0.9" (repeatable)', collect)
     .option('--tail <g>', 'estimate P_p(x_k >= g) for every dimension k (repeatable)', collect)
-    .option('-s, --seed <n>', 'random seed; the same seed and backend give the same numbers', '1')
+    .option('-s, --seed <n>', 'random seed; the same seed, backend and --threads give the same numbers', '1')
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices([...backendChoices]).default('auto'))
     .addOption(new Option('--nan <policy>', 'non-finite integrand values: stop with an error, or count them as 0').choices(['error', 'zero']).default('error'));
 }
