@@ -22,12 +22,9 @@ export interface FlowDraw {
   logQ: Float32Array;
 }
 
-/** Draw n points from the flow (n <= a few 1e4; callers chunk). */
-export function drawFromFlow(flow: Flow, rng: Rng, n: number, zBuf?: Float32Array): FlowDraw {
-  const d = flow.config.dim;
-  const z = zBuf && zBuf.length >= n * d ? zBuf.subarray(0, n * d) : new Float32Array(n * d);
-  rng.fill(z);
-  const zt = tf.tensor2d(z, [n, d]);
+/** x = T(z) and log q for z [n * d] (n <= a few 1e4; callers chunk), read back from tfjs. */
+export function mapThroughFlow(flow: Flow, z: Float32Array, n: number): FlowDraw {
+  const zt = tf.tensor2d(z.subarray(0, n * flow.dim), [n, flow.dim]);
   const out = flow.forward(zt);
   zt.dispose();
   const x = out.x.dataSync() as Float32Array;
@@ -35,6 +32,14 @@ export function drawFromFlow(flow: Flow, rng: Rng, n: number, zBuf?: Float32Arra
   out.x.dispose();
   out.logQ.dispose();
   return { x, logQ };
+}
+
+/** Draw n points from the flow (n <= a few 1e4; callers chunk). */
+export function drawFromFlow(flow: Flow, rng: Rng, n: number, zBuf?: Float32Array): FlowDraw {
+  const d = flow.config.dim;
+  const z = zBuf && zBuf.length >= n * d ? zBuf.subarray(0, n * d) : new Float32Array(n * d);
+  rng.fill(z);
+  return mapThroughFlow(flow, z, n);
 }
 
 /** Something that maps z to (x, log q) on worker i of `size` (see ForwardPool). */
@@ -93,14 +98,7 @@ export async function runImportance(
     const item = pending[k];
     delete pending[k];
     k++;
-    if (item instanceof Float32Array) {
-      const zt = tf.tensor2d(item, [m, d]);
-      const out = flow.forward(zt);
-      const draw = { u: out.x.dataSync() as Float32Array, logQ: out.logQ.dataSync() as Float32Array };
-      tf.dispose([zt, out.x, out.logQ]);
-      return draw;
-    }
-    const { x, logQ } = await (item as Promise<FlowDraw>);
+    const { x, logQ } = item instanceof Float32Array ? mapThroughFlow(flow, item, m) : await item;
     return { u: x, logQ };
   });
 }

@@ -19,7 +19,7 @@ import type { Rng } from '../rng';
 import { maskIndices } from './masks';
 import { makeVariable, Mlp, type NamedVariable } from './mlp';
 import { ColumnSelection, maskRow } from './ops';
-import { fusedInputs, runFused, runFusedGrad } from './splines/fused';
+import { fusedPass, runFusedGrad } from './splines/fused';
 import type { SplineFamily } from './types';
 
 export interface CouplingOptions {
@@ -104,17 +104,13 @@ export class Coupling {
       const z = this.transformed.pick(x);
       let out;
       if (this.mlp && this.kept) {
-        const blocks = this.mlp
-          .applyHeads(this.kept.pick(x), this.heads)
-          .map((h) => tf.reshape(h, [n * m, h.shape[1] / m]) as tf.Tensor2D);
+        const blocks = this.toBlocks(this.mlp.applyHeads(this.kept.pick(x), this.heads));
         out = family.applyBlocks(z, blocks, bins, inverse);
       } else {
         const flat = tf.mul(tf.ones([n, 1]), tf.reshape(this.bias as tf.Variable, [1, m * p]));
         out = family.apply(z, tf.reshape(flat, [n, m, p]) as tf.Tensor3D, bins, inverse);
       }
-      const moved = this.transformed.place(out.y);
-      const y = this.keepRow ? tf.add(tf.mul(x, this.keepRow), moved) : moved;
-      return { y: y as tf.Tensor2D, logAbsDet: out.logAbsDet };
+      return { y: this.assemble(x, out.y), logAbsDet: out.logAbsDet };
     });
   }
 
@@ -129,18 +125,11 @@ export class Coupling {
    */
   forwardCached(x: tf.Tensor2D): { y: tf.Tensor2D; logAbsDet: tf.Tensor1D; cache: CouplingCache } {
     return tf.tidy(() => {
-      const n = x.shape[0];
-      const m = this.transformedCount;
       const { family, bins } = this.options;
       const { outputs, acts } = (this.mlp as Mlp).forwardHeads((this.kept as ColumnSelection).pick(x), this.heads);
-      const blocks = outputs.map((h) => tf.reshape(h, [n * m, h.shape[1] / m]) as tf.Tensor2D);
-      const inputs = fusedInputs(family.kind, blocks);
-      const vIn = tf.reshape(this.transformed.pick(x), [n * m]) as tf.Tensor1D;
-      const [v, ld] = runFused(family.kind, vIn, inputs, bins, false);
-      const moved = this.transformed.place(tf.reshape(v, [n, m]) as tf.Tensor2D);
-      const y = tf.add(tf.mul(x, this.keepRow as tf.Tensor2D), moved) as tf.Tensor2D;
-      const logAbsDet = (m === 1 ? ld : tf.sum(tf.reshape(ld, [n, m]), 1)) as tf.Tensor1D;
-      return { y, logAbsDet, cache: { acts, inputs, v } };
+      const pass = fusedPass(family.kind, this.transformed.pick(x), this.toBlocks(outputs), bins, false);
+      const cache = { acts, inputs: pass.inputs, v: pass.out };
+      return { y: this.assemble(x, pass.y), logAbsDet: pass.logAbsDet, cache };
     });
   }
 
@@ -168,6 +157,18 @@ export class Coupling {
       ]) as tf.Tensor2D;
       return { yBar, grads };
     });
+  }
+
+  /** Head outputs [n, m * size] -> parameter blocks [n * m, size] (row i * m + c). */
+  private toBlocks(outputs: tf.Tensor2D[]): tf.Tensor2D[] {
+    const m = this.transformedCount;
+    return outputs.map((h) => tf.reshape(h, [h.shape[0] * m, h.shape[1] / m]) as tf.Tensor2D);
+  }
+
+  /** The layer's output: x's kept columns and the moved ones y [n, m] in their places. */
+  private assemble(x: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D {
+    const moved = this.transformed.place(y);
+    return (this.keepRow ? tf.add(tf.mul(x, this.keepRow), moved) : moved) as tf.Tensor2D;
   }
 
   dispose(): void {

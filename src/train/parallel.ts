@@ -164,7 +164,7 @@ class Engine implements StepEngine {
     const remote = this.handles.map((h, i) => {
       const [a, b] = this.bounds[this.local.length + i];
       const zs = z.slice(a * d, b * d);
-      const request = { type: 'sample' as const, weights: (weights as Float32Array).slice(), z: zs, n: b - a };
+      const request = { type: 'sample' as const, weights: weights as Float32Array, z: zs, n: b - a };
       return h.request(request, [zs.buffer as ArrayBuffer]);
     });
     const x = new Float32Array(batch * d);
@@ -273,7 +273,7 @@ export class ForwardPool {
 
   /** x = T(z) and log q on worker `i`. */
   async forward(i: number, z: Float32Array, n: number): Promise<FlowDraw> {
-    const request = { type: 'forward' as const, weights: this.weights.slice(), z, n };
+    const request = { type: 'forward' as const, weights: this.weights, z, n };
     const reply = await this.handles[i].request(request, [z.buffer as ArrayBuffer]);
     return reply as FlowDraw;
   }

@@ -223,13 +223,13 @@ export function runFused(
 }
 
 /** The kernel inputs of the parameter blocks [N, size]: softmax where the family normalises. */
-export function fusedInputs(kind: FusedKind, blocks: tf.Tensor2D[]): tf.Tensor2D[] {
+function fusedInputs(kind: FusedKind, blocks: tf.Tensor2D[]): tf.Tensor2D[] {
   return blocks.map((b, i) => (specs[kind].softmax[i] ? (tf.softmax(b) as tf.Tensor2D) : b));
 }
 
 /**
  * The gradient kernel alone: gradients of sum(gOut * out + gLd * ld) with respect to v and
- * each parameter block, at v [N] with kernel inputs from `fusedInputs`. The gradients of the
+ * each parameter block, at v [N] with the kernel inputs of a `fusedPass`. The gradients of the
  * softmaxed blocks are with respect to their logits (the raw blocks), the others with respect
  * to the blocks themselves.
  */
@@ -251,6 +251,26 @@ export function runFusedGrad(
   return [out[0] as tf.Tensor1D, out.slice(1) as tf.Tensor2D[]];
 }
 
+/** One fused spline pass, with what the cached gradient keeps of it. */
+export interface FusedPass {
+  y: tf.Tensor2D;
+  /** Summed over the m coordinates: [n]. */
+  logAbsDet: tf.Tensor1D;
+  /** The kernel inputs made from the blocks (see fusedInputs). */
+  inputs: tf.Tensor2D[];
+  /** y flattened: [n * m]. */
+  out: tf.Tensor1D;
+}
+
+/** The fused spline of z [n, m] with raw blocks [n*m, size]. */
+export function fusedPass(kind: FusedKind, z: tf.Tensor2D, blocks: tf.Tensor2D[], bins: number, inverse: boolean): FusedPass {
+  const [n, m] = z.shape;
+  const inputs = fusedInputs(kind, blocks);
+  const [out, ld] = runFused(kind, tf.reshape(z, [n * m]) as tf.Tensor1D, inputs, bins, inverse);
+  const logAbsDet = m === 1 ? ld : (tf.sum(tf.reshape(ld, [n, m]), 1) as tf.Tensor1D);
+  return { y: tf.reshape(out, [n, m]), logAbsDet, inputs, out };
+}
+
 /** The fused spline of z [n, m] with raw blocks [n*m, size]: y [n, m] and the summed log-det [n]. */
 export function applyFused(
   kind: FusedKind,
@@ -259,7 +279,6 @@ export function applyFused(
   bins: number,
   inverse: boolean,
 ): { y: tf.Tensor2D; logAbsDet: tf.Tensor1D } {
-  const [n, m] = z.shape;
-  const [y, ld] = runFused(kind, tf.reshape(z, [n * m]) as tf.Tensor1D, fusedInputs(kind, blocks), bins, inverse);
-  return { y: tf.reshape(y, [n, m]), logAbsDet: m === 1 ? ld : tf.sum(tf.reshape(ld, [n, m]), 1) };
+  const { y, logAbsDet } = fusedPass(kind, z, blocks, bins, inverse);
+  return { y, logAbsDet };
 }
