@@ -196,8 +196,9 @@ async function trainWith(
       continue;
     }
     if (beta === 1 && terms.relSdev < best.rel) {
-      // the weights that drew this batch are the best seen so far: keep a copy
-      best.weights = current.slice();
+      // the weights that drew this batch are the best seen so far (each step makes a new
+      // `current`, so keeping the array needs no copy)
+      best.weights = current;
       best.rel = terms.relSdev;
       best.epoch = epoch + 1;
     }

@@ -118,10 +118,10 @@ const access: Record<'cpu' | 'wasm', (backend: unknown) => BufferAccess> = {
   }),
 };
 
-function checkInputs(spec: FusedSpec, inputs: tf.NamedTensorInfoMap, count: number): tf.TensorInfo[] {
-  const list = spec.inputs.map((name) => inputs[name]);
-  const extra = ['gOut', 'gLd'].slice(0, count - spec.inputs.length).map((name) => inputs[name]);
-  const all = [...list, ...extra];
+/** The kernel's inputs in order (with gOut and gLd for the gradient kernel), checked. */
+function checkInputs(spec: FusedSpec, inputs: tf.NamedTensorInfoMap, gradient: boolean): tf.TensorInfo[] {
+  const names = gradient ? [...spec.inputs, 'gOut', 'gLd'] : spec.inputs;
+  const all = names.map((name) => inputs[name]);
   const n = all[0]?.shape[0];
   for (const [i, t] of all.entries()) {
     if (!t || t.dtype !== 'float32' || t.shape[0] !== n) {
@@ -142,7 +142,7 @@ function register(): void {
         kernelName: spec.kernel,
         backendName,
         kernelFunc: ({ inputs, backend, attrs }) => {
-          const ins = checkInputs(spec, inputs, spec.inputs.length);
+          const ins = checkInputs(spec, inputs, false);
           const n = ins[0].shape[0];
           const a = attrs as unknown as FusedAttrs;
           return access[backendName](backend).run(ins, [[n], [n]], (arrays, [out, ld]) =>
@@ -154,7 +154,7 @@ function register(): void {
         kernelName: `${spec.kernel}Grad`,
         backendName,
         kernelFunc: ({ inputs, backend, attrs }) => {
-          const ins = checkInputs(spec, inputs, spec.inputs.length + 2);
+          const ins = checkInputs(spec, inputs, true);
           const n = ins[0].shape[0];
           const a = attrs as unknown as FusedAttrs;
           const shapes = ins.slice(0, spec.inputs.length).map((t) => t.shape.slice());
