@@ -19,8 +19,8 @@ import type { Flow } from '../flow/flow';
 import type { FlowDraw } from '../estimate/importance';
 
 export class SliceComputer {
+  /** The points of the last kept `sample` (empty after an evaluation pass). */
   private x: Float32Array = new Float32Array(0);
-  private n = 0;
   /** Per chunk, the caches of the last `sample` (cached path only). */
   private caches: CouplingCache[][] = [];
 
@@ -52,14 +52,14 @@ export class SliceComputer {
       if (out.cache) this.caches.push(out.cache);
     }
     this.x = keep ? x : new Float32Array(0);
-    this.n = keep ? n : 0;
     return { x, logQ };
   }
 
   /** Flat float64 gradient of -sum_i coef_i log q(x_i) / batch over the points of the last `sample`. */
   gradient(coef: Float32Array, batch: number): Float64Array {
-    const { n, x } = this;
+    const { x } = this;
     const d = this.flow.dim;
+    const n = x.length / d;
     if (coef.length !== n) throw new RangeError(`expected ${n} coefficients, got ${coef.length}`);
     const variables = this.flow.variables;
     const total = new Float64Array(this.flow.parameterCount);
