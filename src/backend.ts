@@ -7,9 +7,20 @@
  * failure no second addon is tried. Each setBackend is verified with a tiny op, because a
  * failed initialisation can leave the engine pointing at a dead backend.
  */
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
+import type * as Tf from '@tensorflow/tfjs';
 import { UsageError } from './errors';
+
+/**
+ * TensorFlow.js with the wasm backend registered, loaded on first use: runs that never touch a
+ * flow (VEGAS, uniform) do not pay its start-up (about 0.2 s).
+ */
+export function tfjs(): typeof Tf {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const tf = require('@tensorflow/tfjs') as typeof Tf;
+  require('@tensorflow/tfjs-backend-wasm');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return tf;
+}
 
 export const backendChoices = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof backendChoices)[number];
@@ -28,6 +39,7 @@ let current: BackendInfo | undefined;
 
 /** True when `name` is active and computes sum([1,2,3]^2) = 14. */
 async function verify(name: string): Promise<boolean> {
+  const tf = tfjs();
   try {
     const ok = await tf.setBackend(name);
     if (!ok) return false;
@@ -63,7 +75,7 @@ function loadAddon(skipped: string[]): string | undefined {
 /** Select and verify the backend. Idempotent for the same choice. */
 export async function initBackend(choice: BackendChoice = 'auto'): Promise<BackendInfo> {
   if (current && (choice === 'auto' || current.name === choice)) return current;
-  tf.enableProdMode();
+  tfjs().enableProdMode();
   const skipped: string[] = [];
   const order: string[] = [];
   let addon: string | undefined;

@@ -1,28 +1,36 @@
 /**
- * runIntegrate: validated options -> problem -> (train flow -> importance sampling) and the
- * uniform baseline -> IntegrationResult. The core never prints: progress and warnings go
- * through hooks, and the caller renders the result.
+ * runIntegrate: validated options -> problem -> sampler (VEGAS map, flow on top of it) ->
+ * float64 estimate (to an accuracy target or a fixed budget) and the uniform baseline ->
+ * IntegrationResult. The core never prints: progress and warnings go through hooks, and the
+ * caller renders the result.
+ *
+ * Methods (--method): `vegas` adapts Lepage's map and VEGAS+ stratification and samples with
+ * them; `flow` trains an i-flow (on top of the map unless --premap none) and samples from it;
+ * `auto` adapts the map, then trains a flow on top only while the cost model of
+ * src/stages/choice.ts says it pays, and samples with whichever sampler reaches the target
+ * sooner; `uniform` is plain Monte Carlo. TensorFlow.js is loaded only when a flow is trained
+ * or given (src/stages/flow.ts).
  *
  * The stages are kept apart so that other commands reuse them: `evaluate` skips training by
  * passing a loaded flow, `merge` rebuilds a result from saved moments with `assembleResult`.
  */
-import { initBackend, type BackendInfo } from './backend';
-import type { IntegrateOptions } from './cli/options';
+import type { BackendInfo } from './backend';
 import { UsageError } from './errors';
-import { Flow, defaultFlowConfig } from './flow/flow';
-import { minLayers } from './flow/masks';
-import { runUniform, type StreamHooks } from './estimate/evaluate';
-import { PARALLEL_MIN_SAMPLES, runImportance } from './estimate/importance';
+import type { IntegrateOptions } from './cli/options';
+import { CHUNK, runUniform, type StreamHooks } from './estimate/evaluate';
 import { emptyMoments, chi2OfIterations, integralEstimate, mergeMoments, type Moments } from './estimate/stats';
 import { summarize, varianceRatio } from './estimate/summary';
+import { sampleToTarget, type AccuracyTarget, type TargetOutcome } from './estimate/target';
+import type { Flow } from './flow/flow';
 import { buildProblem, type Problem } from './problem';
-import type { FlowSettings, IntegrationResult, Summary, TrainingReport } from './report/schema';
+import type { ChoiceReport, FlowSettings, IntegrationResult, MapReport, Summary, TargetReport, TrainingReport } from './report/schema';
 import { Rng, Stream } from './rng';
-import { ForwardPool } from './train/parallel';
-import { trainFlow, type EpochInfo, type TrainOptions } from './train/trainer';
+import { AUTO_TRAIN_MIN_SECONDS, secondsToPrecision, TrainingPayoff, type SamplerFigures } from './stages/choice';
+import { adaptMapStage, type MapStage } from './stages/vegas';
+import type { EpochInfo } from './train/trainer';
 import { VERSION } from './version';
 
-export type Stage = 'train' | 'evaluate' | 'baseline';
+export type Stage = 'adapt' | 'train' | 'evaluate' | 'baseline';
 
 export interface RunHooks {
   /** Progress of a stage: done out of total (epochs or samples). */
@@ -94,6 +102,7 @@ export function weightWarnings(label: string, s: Summary): string[] {
 export function flowSettingsOf(flow: Flow): FlowSettings {
   const c = flow.config;
   return {
+    premap: flow.premap ? 'vegas' : 'none',
     spline: c.spline,
     bins: c.bins,
     layers: c.layers,
@@ -116,6 +125,12 @@ export interface ResultMeta {
   training: TrainingReport | null;
   seconds: IntegrationResult['seconds'];
   warnings: string[];
+  /** The VEGAS adaptation, when there was one. */
+  adaptation?: MapReport | null;
+  /** What --method auto chose and why. */
+  choice?: ChoiceReport | null;
+  /** The accuracy target and whether it was reached. */
+  target?: TargetReport | null;
 }
 
 /**
@@ -148,7 +163,7 @@ export function assembleResult(
       `the ${iterations.length} iterations disagree (chi2/dof = ${(combined.chi2 / combined.dof).toFixed(2)}, Q = ${combined.Q.toPrecision(2)}); the error cannot be trusted`,
     );
   }
-  for (const w of weightWarnings(meta.method === 'flow' ? 'flow' : 'uniform', estimate)) add(w);
+  for (const w of weightWarnings(meta.method, estimate)) add(w);
   const baseline = baselineMoments ? summarize(baselineMoments, labels) : null;
   const trainCalls = meta.training?.calls ?? 0;
   return {
@@ -174,10 +189,16 @@ export function assembleResult(
     Q: combined.dof > 0 ? combined.Q : null,
     baseline,
     comparison: baseline
-      ? { varianceReduction: varianceRatio(estimate, baseline), efficiencyGain: varianceRatio(estimate, baseline, trainCalls) }
+      ? {
+          varianceReduction: varianceRatio(estimate, baseline),
+          efficiencyGain: varianceRatio(estimate, baseline, trainCalls + (meta.adaptation?.calls ?? 0)),
+        }
       : null,
-    calls: { train: trainCalls, evaluate: pooled.n, baseline: baseline?.calls ?? 0 },
+    calls: { adapt: meta.adaptation?.calls ?? 0, train: trainCalls, evaluate: pooled.n, baseline: baseline?.calls ?? 0 },
     seconds: meta.seconds,
+    adaptation: meta.adaptation ?? null,
+    choice: meta.choice ?? null,
+    target: meta.target ?? null,
     warnings,
   };
 }
@@ -187,154 +208,260 @@ export interface RunOutput {
   result: IntegrationResult;
   iterations: Moments[];
   baseline: Moments | null;
-  /** The trained (or given) flow; the caller disposes it. */
+  /** The trained (or given) flow when the final estimate sampled it; the caller disposes it. */
   flow: Flow | null;
 }
 
-/** The training settings of the options. */
-export function trainOptionsOf(options: IntegrateOptions): TrainOptions {
-  return {
-    epochs: options.epochs,
-    batch: options.batch,
-    lr: options.lr,
-    decay: options.decay,
-    clip: options.clip,
-    loss: options.loss,
-    targetRelError: options.targetRelError,
-    anneal: options.anneal,
-    annealStart: options.annealStart,
-    evalSamples: options.samples,
-    nan: options.nan,
-    threads: options.threads,
-  };
+/** The accuracy target of the options, or null for a fixed budget (-n). */
+export function targetOf(options: IntegrateOptions): AccuracyTarget | null {
+  if (options.relError === undefined && options.absError === undefined) return null;
+  return { relError: options.relError, absError: options.absError };
 }
 
-/** Build the flow of the options (J_min check included). */
-export function createFlow(problem: Problem, options: IntegrateOptions, warn: (m: string) => void): Flow {
-  const jmin = minLayers(problem.dim);
-  if (options.layers !== undefined && options.layers < jmin) {
-    if (!options.forceLayers) {
-      throw new UsageError(
-        `--layers ${options.layers} is below J_min = ${jmin} for --dim ${problem.dim}`,
-        'use --force-layers to accept a flow in which not every dimension is conditioned on every other',
-      );
-    }
-    warn(`--layers ${options.layers} is below J_min = ${jmin}: some dimensions are never conditioned on each other`);
+/** Samples of the flow timed before training under auto (not part of any estimate). */
+const PROBE_CALLS = 4096;
+/** Training under --max-time stops after this share of the time (the estimate needs the rest). */
+const TRAIN_TIME_SHARE = 0.5;
+
+/**
+ * The square of the relative error the auto decision is about: the target's at the map's
+ * estimate of |F|, or, for a fixed budget of n calls, what the map alone reaches with them
+ * (v_map / n). Null when neither is known.
+ */
+function decisionPrecision2(target: AccuracyTarget | null, n: number, map: MapStage | null): number | null {
+  if (!map) return null;
+  const f = Math.abs(map.integral.mean);
+  if (target) {
+    const r = Math.max(target.relError ?? 0, f > 0 ? (target.absError ?? 0) / f : 0);
+    return r > 0 ? r * r : null;
   }
-  const config = defaultFlowConfig({
-    dim: problem.dim,
-    spline: options.spline,
-    bins: options.bins,
-    layers: options.layers,
-    hidden: options.hidden,
-    blob: options.blob,
-    force: options.forceLayers,
-  });
-  return Flow.create(config, options.seed);
+  return map.relVariance / n;
 }
+
+const fmtS = (s: number) => (Number.isFinite(s) ? `${s.toPrecision(2)} s` : 'unbounded');
 
 export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks = {}): Promise<RunOutput> {
   const { problem, options } = prepared;
   const t0 = Date.now();
+  const clock = () => (Date.now() - t0) / 1000;
   const warnings: string[] = [];
   const warn = (m: string) => {
     warnings.push(m);
     hooks.onWarning?.(m);
   };
   const interrupts = () => hooks.interrupts?.() ?? 0;
+  const target = targetOf(options);
+  const maxTime = options.maxTime ?? Infinity;
+  const given = prepared.flow ?? null;
+  const method = given ? 'flow' : options.method;
   let partial = false;
 
-  let backend: BackendInfo | null = null;
-  let flow: Flow | null = prepared.flow ?? null;
-  let training: TrainingReport | null = prepared.training ?? null;
-  const useFlow = options.method === 'flow' || flow !== null;
+  // 1. the VEGAS map (and VEGAS+ strata), unless the run samples uniformly or a bare flow
+  let map: MapStage | null = null;
+  if (!given && (method === 'vegas' || method === 'auto' || (method === 'flow' && options.premap === 'vegas'))) {
+    map = await adaptMapStage(problem, options, new Rng(options.seed, Stream.adapt), {
+      onProgress: (done, total) => hooks.onProgress?.('adapt', done, total),
+      shouldStop: () => interrupts() > 0,
+    });
+    hooks.onStageEnd?.('adapt');
+    if (map.interrupted) warn('adaptation interrupted; sampling with the map as it is');
+  }
+  const mapFigures: SamplerFigures | null = map ? { relVariance: map.relVariance, secondsPerCall: map.secondsPerCall } : null;
+  const rel2 = decisionPrecision2(target, options.samples, map);
+  const mapSeconds = mapFigures && rel2 !== null ? secondsToPrecision(mapFigures, rel2) : null;
 
-  if (useFlow) backend = await initBackend(options.backend);
-  if (useFlow && flow === null) {
-    flow = createFlow(problem, options, warn);
-    training = await trainFlow(
-      flow,
-      problem,
-      new Rng(options.seed, Stream.train),
-      trainOptionsOf(options),
-      {
-        onEpoch: (info) => hooks.onProgress?.('train', info.epoch, info.epochs, info),
-        onWarning: warn,
-        onDebug: hooks.onDebug,
-        shouldStop: () => interrupts() > 0,
-      },
-    );
+  // 2. the flow: given (evaluate), always (--method flow), or under auto while it pays
+  let flow: Flow | null = given;
+  let training: TrainingReport | null = prepared.training ?? null;
+  let backend: BackendInfo | null = null;
+  let train = method === 'flow' && !given;
+  let reason = '';
+  if (method === 'auto') {
+    if (mapSeconds === null || !Number.isFinite(mapSeconds)) reason = 'the map gave no usable variance estimate';
+    else if (mapSeconds < AUTO_TRAIN_MIN_SECONDS) {
+      reason = `the map alone needs about ${fmtS(mapSeconds)}, less than a flow costs to train (${AUTO_TRAIN_MIN_SECONDS} s)`;
+    } else if (interrupts() > 0) reason = 'interrupted before training';
+    else train = true;
+  }
+  const flowStage = train || given ? await import('./stages/flow') : null;
+  let flowFigures: SamplerFigures | null = null;
+  let probeCalls = 0;
+  if (flowStage) backend = await flowStage.initBackend(options.backend);
+  if (flowStage && train) {
+    flow = flowStage.createFlow(problem, options, warn, options.premap === 'vegas' && map ? map.map : null);
+    let payoff: TrainingPayoff | null = null;
+    if (method === 'auto' && rel2 !== null) {
+      const probe = await flowStage.probeFlow(problem, flow, PROBE_CALLS, new Rng(options.seed, Stream.probe), options.nan);
+      probeCalls = 2 * PROBE_CALLS;
+      flowFigures = probe;
+      payoff = new TrainingPayoff(probe.secondsPerCall, rel2);
+    }
+    training = await flowStage.trainStage(flow, problem, new Rng(options.seed, Stream.train), flowStage.trainOptionsOf(options), {
+      onEpoch: (info: EpochInfo) => hooks.onProgress?.('train', info.epoch, info.epochs, info),
+      onWarning: warn,
+      onDebug: hooks.onDebug,
+      shouldStop: () => interrupts() > 0 || clock() > TRAIN_TIME_SHARE * maxTime,
+      stopRule: payoff ? (info) => payoff.observe(info) : undefined,
+    });
     hooks.onStageEnd?.('train');
-    if (training.stopReason === 'interrupted') warn(`training interrupted after ${training.epochs} epochs; evaluating the flow as it is`);
+    if (training.stopReason === 'interrupted') {
+      if (interrupts() > 0) warn(`training interrupted after ${training.epochs} epochs; evaluating the flow as it is`);
+      else training.stopReason = `--max-time: training stopped after ${fmtS(training.seconds)}`;
+    }
+    if (payoff) {
+      // the flow's variance per call: the mean over its last batches (fresh samples of it)
+      flowFigures = { relVariance: payoff.recentRelVariance(), secondsPerCall: flowFigures?.secondsPerCall ?? Infinity };
+    }
   }
 
-  // evaluation: fresh samples, never the training ones
+  // 3. the sampler of the final estimate
+  let sampler: 'flow' | 'vegas' | 'uniform';
+  let flowSeconds: number | null = null;
+  if (method === 'flow') sampler = 'flow';
+  else if (method === 'uniform') sampler = 'uniform';
+  else if (method === 'vegas' || !flow) sampler = 'vegas';
+  else {
+    flowSeconds = flowFigures && rel2 !== null ? secondsToPrecision(flowFigures, rel2) : Infinity;
+    sampler = flowSeconds < (mapSeconds ?? Infinity) ? 'flow' : 'vegas';
+    reason =
+      `predicted sampling time ${fmtS(flowSeconds)} with the flow, ${fmtS(mapSeconds ?? Infinity)} with the map alone` +
+      (training?.stopReason ? ` (${training.stopReason})` : '');
+  }
+  if (sampler !== 'flow' && flow && flow !== given) {
+    flow.dispose();
+    flow = null;
+  }
+  const chosen = sampler === 'flow' ? flowFigures : sampler === 'vegas' ? mapFigures : null;
+  const choice: ChoiceReport | null =
+    method === 'auto'
+      ? { requested: 'auto', sampler, reason, map: mapFigures, flow: flowFigures, probeCalls, predictedSeconds: { map: mapSeconds, flow: flowSeconds } }
+      : null;
+
+  // 4. the final estimate: fresh samples, never the training ones
   const evalRng = new Rng(options.seed, Stream.evaluate);
+  const expected = target && chosen && rel2 !== null ? chosen.relVariance / rel2 : options.samples;
+  let run: (n: number, m: Moments, h: StreamHooks) => Promise<Moments>;
+  let closeEval = async () => {};
+  if (sampler === 'flow' && flowStage && flow && backend) {
+    const ev = await flowStage.flowEvaluator(problem, flow, evalRng, options.nan, options.threads, backend.name, expected, hooks.onDebug);
+    run = ev.run;
+    closeEval = ev.close;
+  } else if (sampler === 'vegas' && map) {
+    const stage = map;
+    run = (n, m, h) => stage.runRound(n, m, evalRng, options.nan, h);
+  } else {
+    run = (n, m, h) => runUniform(problem, n, evalRng, m, options.nan, h, 'evaluation');
+  }
   const iterations: Moments[] = [];
+  let outcome: TargetOutcome | null = null;
   const evalStart = Date.now();
   const atEval = interrupts();
   const stopEval = () => interrupts() > atEval;
   let evalDone = 0;
-  const pool =
-    flow && backend && options.threads > 1 && options.samples >= PARALLEL_MIN_SAMPLES
-      ? await ForwardPool.create(flow, options.threads, backend.name, hooks.onDebug)
-      : null;
+  let evalTotal = target ? Math.max(1, Math.ceil(expected)) : options.samples;
+  const roundHooks = (n: number): StreamHooks => {
+    const before = evalDone;
+    evalTotal = Math.max(evalTotal, before + n);
+    return {
+      onChunk: (done) => hooks.onProgress?.('evaluate', before + done, evalTotal),
+      shouldStop: sampler === 'vegas' ? stopEval : () => stopEval() || clock() > maxTime,
+    };
+  };
+  const runCounted = async (n: number, m: Moments) => {
+    const out = await run(n, m, roundHooks(n));
+    evalDone += out.n;
+    return out;
+  };
   try {
-    for (const size of iterationSizes(options.samples, options.iterations)) {
-      const m = emptyMoments(problem.dim, problem.events.length);
-      const streamHooks: StreamHooks = {
-        onChunk: (done) => hooks.onProgress?.('evaluate', evalDone + done, options.samples),
-        shouldStop: stopEval,
-      };
-      if (flow) await runImportance(problem, flow, size, evalRng, m, options.nan, streamHooks, pool ?? undefined);
-      else await runUniform(problem, size, evalRng, m, options.nan, streamHooks, 'evaluation');
-      evalDone += m.n;
-      if (m.n > 0) iterations.push(m);
-      if (stopEval()) {
-        partial = true;
-        break;
+    if (target) {
+      outcome = await sampleToTarget(runCounted, {
+        target,
+        caps: { maxCalls: options.maxCalls, seconds: maxTime - clock() },
+        dim: problem.dim,
+        events: problem.events.length,
+        relVariance: chosen?.relVariance ?? null,
+        scale: map ? Math.abs(map.integral.mean) : null,
+        secondsPerCall: chosen?.secondsPerCall ?? null,
+        interrupted: stopEval,
+      });
+      iterations.push(...outcome.rounds);
+      if (outcome.stopReason === 'interrupted') partial = true;
+    } else {
+      for (const size of iterationSizes(options.samples, options.iterations)) {
+        const m = await runCounted(size, emptyMoments(problem.dim, problem.events.length));
+        if (m.n > 0) iterations.push(m);
+        if (m.n < size) {
+          partial = true;
+          break;
+        }
       }
     }
   } finally {
-    await pool?.close();
+    await closeEval();
   }
   hooks.onStageEnd?.('evaluate');
   const evalSeconds = (Date.now() - evalStart) / 1000;
 
-  // baseline: plain uniform MC with the same number of calls
+  // 5. baseline: plain uniform MC with the same number of calls
   let baselineMoments: Moments | null = null;
   let baselineSeconds = 0;
-  if (flow && options.baseline && !partial) {
+  if (sampler !== 'uniform' && options.baseline && !partial) {
     const bStart = Date.now();
     const n = options.baselineSamples ?? evalDone;
     const m = emptyMoments(problem.dim, problem.events.length);
+    // the baseline counts against --max-time too: it stops there with the calls it has
     await runUniform(problem, n, new Rng(options.seed, Stream.baseline), m, options.nan, {
       onChunk: (done) => hooks.onProgress?.('baseline', done, n),
-      shouldStop: stopEval,
+      shouldStop: () => stopEval() || clock() > maxTime,
     });
     if (stopEval()) partial = true;
+    else if (m.n < n) warn(`--max-time: the uniform baseline stopped after ${m.n} of ${n} calls`);
     hooks.onStageEnd?.('baseline');
     baselineMoments = m;
     baselineSeconds = (Date.now() - bStart) / 1000;
   }
 
+  if (training && probeCalls > 0) training = { ...training, calls: training.calls + probeCalls };
+  const targetReport: TargetReport | null =
+    target && outcome
+      ? {
+          relError: target.relError ?? null,
+          absError: target.absError ?? null,
+          sought: outcome.sought,
+          reached: outcome.reached,
+          callsNeeded: outcome.callsNeeded,
+          stopReason: outcome.stopReason,
+          maxCalls: options.maxCalls,
+          maxTime: options.maxTime ?? null,
+        }
+      : null;
+  if (targetReport && !targetReport.reached && !partial) {
+    warn(
+      `the target error ${targetReport.sought.toPrecision(3)} was not reached (${targetReport.stopReason})` +
+        (targetReport.callsNeeded !== null ? `; about ${targetReport.callsNeeded.toPrecision(3)} calls would reach it at the measured variance` : ''),
+    );
+  }
   const result = assembleResult(
     {
-      command: prepared.flow ? 'evaluate' : 'integrate',
-      method: flow ? 'flow' : 'uniform',
+      command: given ? 'evaluate' : 'integrate',
+      method: sampler,
       partial,
       problem,
       seed: options.seed,
       backend,
       flow: flow ? flowSettingsOf(flow) : null,
-      training,
+      training: sampler === 'flow' || method === 'auto' ? training : null,
       seconds: {
-        train: prepared.flow ? 0 : training?.seconds ?? 0,
+        adapt: map?.seconds ?? 0,
+        train: given ? 0 : training?.seconds ?? 0,
         evaluate: evalSeconds,
         baseline: baselineSeconds,
         total: (Date.now() - t0) / 1000,
       },
       warnings,
+      adaptation: map ? map.report() : null,
+      choice,
+      target: targetReport,
     },
     iterations,
     baselineMoments,

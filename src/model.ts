@@ -18,7 +18,7 @@ import path from 'path';
 import { z } from 'zod';
 import { UsageError } from './errors';
 import { readJsonFile } from './jsonFile';
-import { Flow } from './flow/flow';
+import type { Flow } from './flow/flow';
 import { splineKinds, type FlowConfig, type SerializedWeights } from './flow/types';
 import { trainingSchema, type TrainingReport } from './report/schema';
 import { VERSION } from './version';
@@ -253,7 +253,10 @@ export function readModel(dir: string): LoadedModel {
 /** Build the flow of a loaded model (call after the backend is initialised). */
 export function instantiateFlow(model: LoadedModel): Flow {
   try {
-    return Flow.deserialize({ config: model.doc.config as FlowConfig, weights: model.weights });
+    // loaded here, not at start-up: reading a model needs no TensorFlow.js
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Flow: FlowClass } = require('./flow/flow') as typeof import('./flow/flow');
+    return FlowClass.deserialize({ config: model.doc.config as FlowConfig, weights: model.weights });
   } catch (e) {
     throw new UsageError(`the model in ${model.dir} does not describe a usable flow: ${(e as Error).message}`);
   }

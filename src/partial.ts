@@ -58,7 +58,7 @@ export const partialSchema = z
     iflow: z.string(),
     command: z.enum(['integrate', 'evaluate', 'merge']),
     problem: partialProblemSchema,
-    method: z.enum(['flow', 'uniform']),
+    method: z.enum(['flow', 'vegas', 'uniform']),
     /** Seed of the run (null for merged documents). */
     seed: z.number().int().nonnegative().nullable(),
     /** Number of runs whose samples this document holds. */
@@ -250,6 +250,7 @@ export function mergePartials(parts: NamedPartial[], warn: (m: string) => void =
   const backend = backends.size === 1 && first.backend ? { name: first.backend.name, addon: first.backend.addon ?? undefined, skipped: [] } : null;
   const sum = (key: keyof PartialDocument['seconds']) => docs.reduce((s, d) => s + d.seconds[key], 0);
   const seconds = { train: sum('train'), evaluate: sum('evaluate'), baseline: sum('baseline'), total: sum('total') };
+  const resultSeconds = { adapt: 0, ...seconds };
 
   const result = assembleResult(
     {
@@ -261,7 +262,7 @@ export function mergePartials(parts: NamedPartial[], warn: (m: string) => void =
       backend,
       flow: first.flow,
       training,
-      seconds,
+      seconds: resultSeconds,
       warnings,
     },
     iterations,

@@ -18,6 +18,10 @@ export const Stream = {
   pilot: 6,
   /** Accept-reject decisions of `sample --unweighted`. */
   accept: 7,
+  /** Adaptation of the VEGAS map and strata. */
+  adapt: 8,
+  /** Timing samples of a new flow under --method auto. */
+  probe: 9,
 } as const;
 
 function splitmix32(state: { s: number }): number {

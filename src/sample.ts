@@ -16,8 +16,14 @@
 import type { Writable } from 'stream';
 import { once } from 'events';
 import { NumericalError } from './errors';
-import { ChunkBuffers, evaluateChunk, yieldToEventLoop, type NanPolicy } from './estimate/evaluate';
-import { drawFromFlow, SAMPLE_CHUNK } from './estimate/importance';
+import { ChunkBuffers, evaluateChunk, SAMPLE_CHUNK, yieldToEventLoop, type NanPolicy } from './estimate/evaluate';
+import type * as Importance from './estimate/importance';
+
+/** Flow sampling, loaded with TensorFlow.js only when a flow is sampled. */
+function drawFromFlow(...args: Parameters<typeof Importance.drawFromFlow>): ReturnType<typeof Importance.drawFromFlow> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('./estimate/importance') as typeof Importance).drawFromFlow(...args);
+}
 import { emptyMoments, maxWeight, type Moments } from './estimate/stats';
 import type { Flow } from './flow/flow';
 import type { Problem } from './problem';

@@ -11,6 +11,7 @@ import { instantiateFlow, readModel, type LoadedModel } from '../model';
 import { integrateOptionsSchema, type IntegrateOptions } from './options';
 import { createReporter } from './progress';
 import { renderRun } from './runOutput';
+import { addTargetOptions } from './integrate';
 import { collect, dropUndefined, runCommand, type CommandContext } from './shared';
 
 /**
@@ -45,7 +46,9 @@ export function evaluateCommand(ctx: CommandContext): Command {
     .description('estimate the integral again with a flow saved by --save-model (no training)')
     .requiredOption('--model <dir>', 'directory written by integrate --save-model')
     .option('-n, --samples <N>', 'integrand calls for the estimate', '100000')
-    .option('--iterations <k>', 'split the estimate into k iterations and report chi2/dof and Q', '1')
+    .option('--iterations <k>', 'split the estimate into k iterations and report chi2/dof and Q', '1');
+  addTargetOptions(cmd);
+  cmd
     .option('-s, --seed <n>', 'random seed; the seed of the saving run reproduces its evaluation', '1')
     .option('-e, --event <expr>', 'estimate P_p(A) for the boolean expression A (repeatable)', collect)
     .option('--tail <g>', 'estimate P_p(x_k >= g) for every dimension k (repeatable)', collect)

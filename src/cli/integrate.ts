@@ -5,7 +5,7 @@ import { splineKinds } from '../flow/types';
 import { prepareProblem, runIntegrateDetailed } from '../integrate';
 import { checkModelTarget } from '../model';
 import { expandIntegrandRef } from '../integrands';
-import { integrateOptionsSchema, lossKinds, type IntegrateOptions } from './options';
+import { DEFAULT_MAX_CALLS, integrateOptionsSchema, lossKinds, methodKinds, type IntegrateOptions } from './options';
 import { createReporter } from './progress';
 import { checkRunOptions, renderRun, saveRunModel } from './runOutput';
 import { collect, dropUndefined, runCommand, type CommandContext } from './shared';
@@ -43,6 +43,15 @@ export function addFlowOptions(cmd: Command): Command {
     .option('--threads <n>', 'most threads (wasm/cpu backends): a training batch is cut into up to n slices of at least 1000 points trained in parallel worker threads, and an evaluation of 131072 samples or more maps its chunks on n threads; the same seed and n give the same numbers', '2');
 }
 
+/** --rel-error, --abs-error and their caps (integrate and evaluate). */
+export function addTargetOptions(cmd: Command): Command {
+  return cmd
+    .option('--rel-error <r>', 'accuracy target: sample until SE <= max(abs-error, r |F|), in rounds of fresh samples (-n is then ignored)')
+    .option('--abs-error <a>', 'accuracy target: absolute standard error (with --rel-error the looser of the two)')
+    .option('--max-calls <N>', 'most calls of an estimate with an accuracy target', String(DEFAULT_MAX_CALLS))
+    .option('--max-time <s>', 'most seconds of the whole run, training included; the estimate so far is reported with the calls the target would need');
+}
+
 export function addOutputOptions(cmd: Command): Command {
   return cmd
     .option('--json', 'print one JSON document instead of the table')
@@ -52,13 +61,23 @@ export function addOutputOptions(cmd: Command): Command {
 
 export function integrateCommand(ctx: CommandContext): Command {
   const cmd = new Command('integrate')
-    .description('integrate an expression over [0,1]^d (or --bounds) with a trained i-flow and a uniform baseline')
+    .description('integrate an expression over [0,1]^d (or --bounds): VEGAS map, i-flow on top where it pays, uniform baseline')
     .argument('<expression>', 'integrand in mathjs syntax over x1..xd or the vector x, e.g. "exp(-sum((x-0.5).^2)/0.04)", or @name of a library integrand (see iflow list)');
   addProblemOptions(cmd);
   cmd
-    .option('-n, --samples <N>', 'integrand calls for the final estimate (fresh samples after training)', '100000')
-    .option('--iterations <k>', 'split the estimate into k iterations and report chi2/dof and Q', '1')
-    .addOption(new Option('--method <m>', 'flow: train an i-flow; uniform: plain Monte Carlo only').choices(['flow', 'uniform']).default('flow'))
+    .option('-n, --samples <N>', 'integrand calls for the final estimate when no accuracy target is given (fresh samples after adaptation and training)', '100000')
+    .option('--iterations <k>', 'split the estimate into k iterations and report chi2/dof and Q', '1');
+  addTargetOptions(cmd);
+  cmd
+    .addOption(
+      new Option(
+        '--method <m>',
+        'auto: adapt a VEGAS map, train a flow on top only while it pays, sample with the faster; vegas: VEGAS+ alone; flow: always sample from the trained flow; uniform: plain Monte Carlo',
+      )
+        .choices([...methodKinds])
+        .default('auto'),
+    )
+    .addOption(new Option('--premap <map>', 'map under the flow: vegas (x = V(T(z)), the flow starts as VEGAS) or none (the bare flow)').choices(['vegas', 'none']).default('vegas'))
     .option('--no-baseline', 'skip the uniform Monte Carlo baseline')
     .option('--baseline-samples <N>', 'calls for the uniform baseline (default: as many as --samples)');
   addFlowOptions(cmd);
@@ -71,6 +90,7 @@ export function integrateCommand(ctx: CommandContext): Command {
     `
 Examples:
   iflow integrate "exp(-sum((x-0.5).^2)/0.04)" --dim 6
+  iflow integrate @camel --dim 8 --rel-error 1e-4 --max-time 60
   iflow integrate "x1*x2" --dim 2 --event "x1 > 0.9" --json | jq .estimate.integral
   iflow integrate "exp(-x1^2-x2^2)" --dim 2 --bounds -3:3 --method uniform -n 1e6
   iflow integrate @camel --dim 8 --param alpha=0.1

@@ -7,10 +7,15 @@
  */
 import { z } from 'zod';
 import { backendChoices } from '../backend';
-import { MAX_THREADS } from '../train/parallel';
+import { MAX_THREADS } from '../train/limits';
 import { splineKinds } from '../flow/types';
 
 export const MAX_DIM = 64;
+/** Samplers of the final estimate; auto chooses between the VEGAS map and a flow on top of it. */
+export const methodKinds = ['auto', 'flow', 'vegas', 'uniform'] as const;
+export type MethodKind = (typeof methodKinds)[number];
+/** Default cap on the calls of an estimate with an accuracy target. */
+export const DEFAULT_MAX_CALLS = 100_000_000;
 export const lossKinds = ['variance', 'kl', 'chi2', 'exponential', 'hellinger'] as const;
 export type LossKind = (typeof lossKinds)[number];
 
@@ -114,8 +119,13 @@ export const integrateOptionsSchema = z
   .object({
     ...problemShape,
     ...flowShape,
-    method: z.enum(['flow', 'uniform']).default('flow'),
+    method: z.enum(methodKinds).default('auto'),
+    premap: z.enum(['vegas', 'none']).default('vegas'),
     samples: int(2, 1e10).default(100_000),
+    relError: num.pipe(z.number().positive('must be positive').max(1, 'must be at most 1')).optional(),
+    absError: num.pipe(z.number().positive('must be positive')).optional(),
+    maxCalls: int(2, 1e13).default(DEFAULT_MAX_CALLS),
+    maxTime: num.pipe(z.number().positive('must be positive')).optional(),
     iterations: int(1, 1000).default(1),
     baseline: z.boolean().default(true),
     baselineSamples: int(2, 1e10).optional(),

@@ -7,7 +7,7 @@ import type { RunHooks, Stage } from '../integrate';
 import type { EpochInfo } from '../train/trainer';
 import { formatEstimate, formatNumber } from '../report/format';
 
-const stageNames: Record<Stage, string> = { train: 'training', evaluate: 'evaluating', baseline: 'baseline' };
+const stageNames: Record<Stage, string> = { adapt: 'adapting', train: 'training', evaluate: 'evaluating', baseline: 'baseline' };
 
 export interface Reporter {
   hooks: Omit<RunHooks, 'interrupts'>;

@@ -11,7 +11,7 @@ import type { IntegrateOptions } from './options';
 /** Reject option combinations that would only fail after training. */
 export function checkRunOptions(options: IntegrateOptions): void {
   if (options.saveModel !== undefined && options.method !== 'flow') {
-    throw new UsageError('--save-model needs --method flow', 'a uniform run has no flow to save');
+    throw new UsageError('--save-model needs --method flow', `--method ${options.method} may finish without a flow to save`);
   }
 }
 

@@ -6,16 +6,16 @@
 import { Command, Option } from 'commander';
 import type { Writable } from 'stream';
 import { z } from 'zod';
-import { backendChoices, initBackend } from '../backend';
+import { backendChoices } from '../backend';
 import { expandIntegrandRef } from '../integrands';
 import { UsageError } from '../errors';
-import { createFlow, prepareProblem, trainOptionsOf, type Prepared } from '../integrate';
+import { prepareProblem, type Prepared } from '../integrate';
+import { adaptMapStage } from '../stages/vegas';
 import { integralEstimate } from '../estimate/stats';
 import { checkModelTarget, readModel } from '../model';
 import { formatEstimate, formatNumber } from '../report/format';
 import { Rng, Stream } from '../rng';
 import { DEFAULT_PILOT, sampleFormats, writeSamples, type SampleReport } from '../sample';
-import { trainFlow } from '../train/trainer';
 import { modelRunOptions, prepareFromModel } from './evaluate';
 import { addFlowOptions } from './integrate';
 import { integrateOptionsSchema, type IntegrateOptions } from './options';
@@ -57,24 +57,27 @@ function split(raw: Record<string, unknown>): { mine: Record<string, unknown>; r
   return { mine, rest };
 }
 
-/** Train a flow for the problem as integrate does (same seed, same flow). */
+/** Train a flow for the problem as integrate --method flow does (same seed, same map, same flow). */
 async function trainForSampling(prepared: Prepared, reporter: Reporter, interrupts: () => number): Promise<void> {
   const { problem, options } = prepared;
-  await initBackend(options.backend);
-  const flow = createFlow(problem, options, reporter.warn);
+  const stage = await import('../stages/flow');
+  await stage.initBackend(options.backend);
+  const map =
+    options.premap === 'vegas'
+      ? await adaptMapStage(problem, options, new Rng(options.seed, Stream.adapt), {
+          onProgress: (done, total) => reporter.hooks.onProgress?.('adapt', done, total),
+          shouldStop: () => interrupts() > 0,
+        })
+      : null;
+  reporter.stop();
+  const flow = stage.createFlow(problem, options, reporter.warn, map?.map ?? null);
   prepared.flow = flow;
-  prepared.training = await trainFlow(
-    flow,
-    problem,
-    new Rng(options.seed, Stream.train),
-    trainOptionsOf(options),
-    {
-      onEpoch: (info) => reporter.hooks.onProgress?.('train', info.epoch, info.epochs, info),
-      onWarning: reporter.warn,
-      onDebug: reporter.hooks.onDebug,
-      shouldStop: () => interrupts() > 0,
-    },
-  );
+  prepared.training = await stage.trainStage(flow, problem, new Rng(options.seed, Stream.train), stage.trainOptionsOf(options), {
+    onEpoch: (info) => reporter.hooks.onProgress?.('train', info.epoch, info.epochs, info),
+    onWarning: reporter.warn,
+    onDebug: reporter.hooks.onDebug,
+    shouldStop: () => interrupts() > 0,
+  });
   reporter.stop();
   if (prepared.training.stopReason === 'interrupted') {
     reporter.warn(`training interrupted after ${prepared.training.epochs} epochs; sampling the flow as it is`);

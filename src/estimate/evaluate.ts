@@ -99,6 +99,12 @@ export function evaluateChunk(
 
 export const CHUNK = 1 << 15;
 
+/** Points per forward pass when sampling a flow (bounded by the wasm heap, not by accuracy). */
+export const SAMPLE_CHUNK = 16384;
+
+/** Flow evaluations of fewer samples than this run in one thread: starting a worker takes ~0.5 s. */
+export const PARALLEL_MIN_SAMPLES = 8 * SAMPLE_CHUNK;
+
 /** Let pending events (signals, stream callbacks) run between chunks of synchronous work. */
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -109,6 +115,12 @@ export interface StreamHooks {
   onChunk?: (done: number, moments: Moments) => void;
   /** Polled between chunks; returning true stops early (the moments so far are kept). */
   shouldStop?: () => boolean;
+  /**
+   * Called after each chunk is weighed, with its points in the user's domain (n x dim,
+   * row-major), their importance weights and the unit-cube points they came from. The arrays
+   * are reused between chunks: copy what you keep.
+   */
+  onSamples?: (x: Float64Array, w: Float64Array, n: number, u: ArrayLike<number>) => void;
 }
 
 /**
@@ -163,6 +175,7 @@ export async function streamChunks(
     const m = Math.min(size, n - done);
     const { u, logQ } = await draw(m);
     evaluateChunk(problem, u, logQ, m, buf, moments, nan, stage);
+    hooks.onSamples?.(buf.x, buf.w, m, u);
     done += m;
     hooks.onChunk?.(done, moments);
   }

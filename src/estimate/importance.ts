@@ -4,25 +4,42 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Flow } from '../flow/flow';
+import { applyPremap } from '../flow/premap';
 import type { Problem } from '../problem';
 import type { Rng } from '../rng';
 import { streamChunks, type NanPolicy, type StreamHooks } from './evaluate';
 import type { Moments } from './stats';
 
-/** Points per forward pass when sampling (bounded by the wasm heap, not by accuracy). */
-export const SAMPLE_CHUNK = 16384;
+export { PARALLEL_MIN_SAMPLES, SAMPLE_CHUNK } from './evaluate';
+import { SAMPLE_CHUNK } from './evaluate';
 
-/** Evaluations of fewer samples than this run in one thread: starting a worker takes ~0.5 s. */
-export const PARALLEL_MIN_SAMPLES = 8 * SAMPLE_CHUNK;
-
-export interface FlowDraw {
-  /** Points in [0,1]^d, row-major, as the float32 values the flow produced. */
+/** What the coupling chain T itself produces: y = T(z) and log q_T(y), float32 from tfjs. */
+export interface ChainDraw {
   x: Float32Array;
-  /** log q(x) from the forward pass. */
   logQ: Float32Array;
 }
 
-/** x = T(z) and log q for z [n * d] (n <= a few 1e4; callers chunk), read back from tfjs. */
+export interface FlowDraw {
+  /**
+   * Points in [0,1]^d, row-major: the float32 values the flow produced, or their float64
+   * images under the flow's premap.
+   */
+  x: Float32Array | Float64Array;
+  /** log q(x) from the forward pass (minus the premap's log-det when there is one). */
+  logQ: Float32Array | Float64Array;
+}
+
+/** The draw of the flow's coupling chain pushed through its premap (unchanged without one). */
+export function premapped(flow: Flow, draw: ChainDraw, n: number): FlowDraw {
+  if (!flow.premap) return draw;
+  const { u, logQ } = applyPremap(flow.premap, draw.x, draw.logQ, n);
+  return { x: u, logQ };
+}
+
+/**
+ * x = V(T(z)) and log q for z [n * d] (n <= a few 1e4; callers chunk), read back from tfjs;
+ * V is the flow's premap (identity without one).
+ */
 export function mapThroughFlow(flow: Flow, z: Float32Array, n: number): FlowDraw {
   const zt = tf.tensor2d(z.subarray(0, n * flow.dim), [n, flow.dim]);
   const out = flow.forward(zt);
@@ -31,7 +48,7 @@ export function mapThroughFlow(flow: Flow, z: Float32Array, n: number): FlowDraw
   const logQ = out.logQ.dataSync() as Float32Array;
   out.x.dispose();
   out.logQ.dispose();
-  return { x, logQ };
+  return premapped(flow, { x, logQ }, n);
 }
 
 /** Draw n points from the flow (n <= a few 1e4; callers chunk). */
@@ -45,7 +62,7 @@ export function drawFromFlow(flow: Flow, rng: Rng, n: number, zBuf?: Float32Arra
 /** Something that maps z to (x, log q) on worker i of `size` (see ForwardPool). */
 export interface ForwardWorkers {
   readonly size: number;
-  forward(i: number, z: Float32Array, n: number): Promise<FlowDraw>;
+  forward(i: number, z: Float32Array, n: number): Promise<ChainDraw>;
 }
 
 /**
@@ -76,7 +93,7 @@ export async function runImportance(
   const size = Math.min(SAMPLE_CHUNK, n);
   const chunks = Math.ceil(n / size);
   // per chunk: a promise (on a worker) or the z to map here when its turn comes
-  const pending: (Promise<FlowDraw> | Float32Array)[] = [];
+  const pending: (Promise<ChainDraw> | Float32Array)[] = [];
   let next = 0;
   const dispatch = (upTo: number) => {
     for (; next < Math.min(upTo, chunks); next++) {
@@ -98,7 +115,7 @@ export async function runImportance(
     const item = pending[k];
     delete pending[k];
     k++;
-    const { x, logQ } = item instanceof Float32Array ? mapThroughFlow(flow, item, m) : await item;
+    const { x, logQ } = item instanceof Float32Array ? mapThroughFlow(flow, item, m) : premapped(flow, await item, m);
     return { u: x, logQ };
   });
 }

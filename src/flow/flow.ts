@@ -16,6 +16,7 @@ import type { NamedVariable } from './mlp';
 import { getSplineFamily } from './splines';
 import { useFused } from './splines/fused';
 import { splineKinds, type FlowConfig, type SerializedWeights, type SplineKind } from './types';
+import type { Premap } from './premap';
 
 export interface FlowConfigOptions {
   dim: number;
@@ -50,6 +51,11 @@ export class Flow {
   readonly config: FlowConfig;
   /** Trainable variables, in the order of `serialize().weights`. */
   readonly variables: tf.Variable[];
+  /**
+   * The fixed map V under the flow (src/flow/premap.ts): samples are u = V(T(z)); null for the
+   * bare flow of the i-flow paper. Applied by every sampling path (mapThroughFlow, training).
+   */
+  premap: Premap | null = null;
 
   private readonly couplings: Coupling[];
   private readonly params: NamedVariable[];

@@ -54,6 +54,8 @@ export const trainingSchema = z.object({
 });
 
 export const flowSettingsSchema = z.object({
+  /** The map under the flow: 'vegas' (x = V(T(z))) or 'none' (the bare flow). */
+  premap: z.enum(['vegas', 'none']).default('none'),
   spline: z.string(),
   bins: z.number().int(),
   layers: z.number().int(),
@@ -63,10 +65,55 @@ export const flowSettingsSchema = z.object({
   parameters: z.number().int(),
 });
 
+/** Relative variance per call Var(w)/F^2 and seconds per call of a sampler. */
+export const samplerFiguresSchema = z.object({ relVariance: z.number(), secondsPerCall: z.number() });
+
+/** The VEGAS adaptation (Lepage's map and VEGAS+ strata) before the estimate. */
+export const mapReportSchema = z.object({
+  iterations: z.number().int().nonnegative(),
+  calls: z.number().int().nonnegative(),
+  seconds: z.number().nonnegative(),
+  /** Increments of the map per axis, and hypercubes of the stratification. */
+  increments: z.number().int().positive(),
+  hypercubes: z.number().int().positive(),
+  /** Relative variance per call of the adapted sampler, measured on its last iterations. */
+  relVariance: z.number().nullable(),
+  /** Weighted average of the last adaptation iterations (not part of the final estimate). */
+  integral: estimateSchema,
+});
+
+/** What --method auto chose, and the figures behind the choice. */
+export const choiceSchema = z.object({
+  requested: z.literal('auto'),
+  sampler: z.enum(['flow', 'vegas', 'uniform']),
+  reason: z.string(),
+  map: samplerFiguresSchema.nullable(),
+  flow: samplerFiguresSchema.nullable(),
+  /** Flow samples drawn to time it (counted as training calls). */
+  probeCalls: z.number().int().nonnegative(),
+  /** Predicted seconds of sampling to the precision in question, per sampler. */
+  predictedSeconds: z.object({ map: z.number().nullable(), flow: z.number().nullable() }),
+});
+
+/** The accuracy target of --rel-error / --abs-error. */
+export const targetSchema = z.object({
+  relError: z.number().nullable(),
+  absError: z.number().nullable(),
+  /** The standard error sought: max(absError, relError |F|) at the final F. */
+  sought: z.number(),
+  reached: z.boolean(),
+  /** Calls the final estimate would need at its measured variance. */
+  callsNeeded: z.number().nullable(),
+  stopReason: z.string(),
+  maxCalls: z.number(),
+  maxTime: z.number().nullable(),
+});
+
 export const resultSchema = z.object({
   iflow: z.string(),
   command: z.enum(['integrate', 'evaluate', 'merge']),
-  method: z.enum(['flow', 'uniform']),
+  /** The sampler of the final estimate. */
+  method: z.enum(['flow', 'vegas', 'uniform']),
   /** True when the run was interrupted and the figures cover only what was done. */
   partial: z.boolean(),
   problem: z.object({
@@ -95,16 +142,22 @@ export const resultSchema = z.object({
     })
     .nullable(),
   calls: z.object({
+    /** VEGAS adaptation calls (discarded, as vegas discards its adaptation iterations). */
+    adapt: z.number().int().nonnegative().default(0),
     train: z.number().int().nonnegative(),
     evaluate: z.number().int().nonnegative(),
     baseline: z.number().int().nonnegative(),
   }),
   seconds: z.object({
+    adapt: z.number().nonnegative().default(0),
     train: z.number().nonnegative(),
     evaluate: z.number().nonnegative(),
     baseline: z.number().nonnegative(),
     total: z.number().nonnegative(),
   }),
+  adaptation: mapReportSchema.nullable().default(null),
+  choice: choiceSchema.nullable().default(null),
+  target: targetSchema.nullable().default(null),
   warnings: z.array(z.string()),
 });
 
@@ -112,3 +165,6 @@ export type Summary = z.infer<typeof summarySchema>;
 export type IntegrationResult = z.infer<typeof resultSchema>;
 export type TrainingReport = z.infer<typeof trainingSchema>;
 export type FlowSettings = z.infer<typeof flowSettingsSchema>;
+export type MapReport = z.infer<typeof mapReportSchema>;
+export type ChoiceReport = z.infer<typeof choiceSchema>;
+export type TargetReport = z.infer<typeof targetSchema>;

@@ -23,7 +23,7 @@ export function renderText(r: IntegrationResult, opts: TextOptions = {}): string
   const out: string[] = [];
   const main = r.estimate;
   const base = r.baseline;
-  const mainLabel = r.method === 'flow' ? 'i-flow' : 'uniform MC';
+  const mainLabel = r.method === 'flow' ? (r.flow?.premap === 'vegas' ? 'i-flow+VEGAS map' : 'i-flow') : r.method === 'vegas' ? 'VEGAS+' : 'uniform MC';
   const head = `${r.partial ? 'PARTIAL RESULT (interrupted): ' : ''}integral of ${r.problem.expression} over ${describeDomain(r)}`;
   out.push(head);
   const cols = base ? ['', mainLabel, 'uniform MC'] : ['', mainLabel];
@@ -61,7 +61,31 @@ export function renderText(r: IntegrationResult, opts: TextOptions = {}): string
   }
   out.push('');
   const parts: string[] = [];
-  if (r.flow) parts.push(`flow: ${r.flow.spline}, ${r.flow.bins} bins, ${r.flow.layers} couplings, MLP ${r.flow.hidden.join('x')}, ${r.flow.parameters} parameters`);
+  if (r.target) {
+    const t = r.target;
+    const asked = [t.relError !== null ? `rel. error ${formatNumber(t.relError, 3)}` : '', t.absError !== null ? `abs. error ${formatNumber(t.absError, 3)}` : '']
+      .filter(Boolean)
+      .join(' or ');
+    parts.push(
+      `target: ${asked} (SE <= ${formatNumber(t.sought, 3)}): ` +
+        (t.reached ? 'reached' : `NOT reached (${t.stopReason})${t.callsNeeded !== null ? `; about ${formatNumber(t.callsNeeded, 3)} calls would reach it` : ''}`),
+    );
+  }
+  if (r.adaptation) {
+    const a = r.adaptation;
+    parts.push(
+      `VEGAS map: ${a.iterations} adaptation iterations, ${a.calls} calls in ${formatSeconds(a.seconds)} (discarded), ${a.increments} increments per axis, ${a.hypercubes} hypercubes` +
+        (a.relVariance !== null ? `, rel. variance per call ${formatNumber(a.relVariance, 3)}` : ''),
+    );
+  }
+  if (r.choice) {
+    const c = r.choice;
+    const fig = (f: { relVariance: number; secondsPerCall: number } | null) =>
+      f ? `${formatNumber(f.relVariance, 3)} rel. variance per call, ${formatNumber(f.secondsPerCall * 1e6, 3)} us per call` : 'n/a';
+    parts.push(`auto: sampled with ${c.sampler === 'flow' ? 'the flow' : c.sampler === 'vegas' ? 'the VEGAS map' : c.sampler}: ${c.reason}`);
+    parts.push(`  map: ${fig(c.map)}; flow: ${fig(c.flow)}`);
+  }
+  if (r.flow) parts.push(`flow: ${r.flow.premap === 'vegas' ? 'on the VEGAS map, ' : ''}${r.flow.spline}, ${r.flow.bins} bins, ${r.flow.layers} couplings, MLP ${r.flow.hidden.join('x')}, ${r.flow.parameters} parameters`);
   if (r.training) {
     parts.push(
       `training: ${r.training.epochs} epochs x ${r.training.batch} (${r.training.loss} loss${slicesText(r.training)}) in ${formatSeconds(r.training.seconds)}` +
@@ -69,7 +93,7 @@ export function renderText(r: IntegrationResult, opts: TextOptions = {}): string
     );
   }
   parts.push(`evaluation: ${formatSeconds(r.seconds.evaluate)}; total ${formatSeconds(r.seconds.total)}`);
-  parts.push(`backend: ${r.backend ? r.backend.name + (r.backend.addon ? ` (${r.backend.addon})` : '') : 'none (no flow)'}; seed ${r.seed ?? (r.command === 'merge' ? 'per part (merged runs)' : 'none')}`);
+  parts.push(`backend: ${r.backend ? r.backend.name + (r.backend.addon ? ` (${r.backend.addon})` : '') : 'none (no flow, TensorFlow.js not loaded)'}; seed ${r.seed ?? (r.command === 'merge' ? 'per part (merged runs)' : 'none')}`);
   out.push(...parts);
   return out.join('\n') + '\n';
 }

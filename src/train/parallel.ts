@@ -14,13 +14,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { BackendChoice } from '../backend';
-import type { FlowDraw } from '../estimate/importance';
+import type { ChainDraw } from '../estimate/importance';
 import type { Flow } from '../flow/flow';
 import { SliceComputer } from './slice';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './worker';
 
 /** Largest number of training threads (slices). */
-export const MAX_THREADS = 64;
+export { MAX_THREADS } from './limits';
+import { MAX_THREADS } from './limits';
 
 export interface StepEngineOptions {
   /** Number of slices; slices after the first go to worker threads where possible. */
@@ -65,7 +66,7 @@ export interface StepEngine {
    * x = T(z) and log q for the batch z [batch * d], with the flow's current weights (pass
    * them flat, as from flow.getFlatWeights(), when they are at hand).
    */
-  sample(z: Float32Array, batch: number, weights?: Float32Array): Promise<FlowDraw>;
+  sample(z: Float32Array, batch: number, weights?: Float32Array): Promise<ChainDraw>;
   /** Flat float64 gradient of -sum_i coef_i log q(x_i) / batch over the points of the last `sample`. */
   gradient(coef: Float32Array, batch: number): Promise<Float64Array>;
   close(): Promise<void>;
@@ -157,7 +158,7 @@ class Engine implements StepEngine {
   }
 
   /** Slice s runs here when s < local.length, else on worker s - local.length. */
-  async sample(z: Float32Array, batch: number, current?: Float32Array): Promise<FlowDraw> {
+  async sample(z: Float32Array, batch: number, current?: Float32Array): Promise<ChainDraw> {
     const d = this.flow.dim;
     this.bounds = Array.from({ length: this.threads }, (_, s) => sliceBounds(batch, this.threads, s));
     const weights = this.handles.length > 0 ? (current ?? this.flow.getFlatWeights()) : null;
@@ -272,10 +273,10 @@ export class ForwardPool {
   }
 
   /** x = T(z) and log q on worker `i`. */
-  async forward(i: number, z: Float32Array, n: number): Promise<FlowDraw> {
+  async forward(i: number, z: Float32Array, n: number): Promise<ChainDraw> {
     const request = { type: 'forward' as const, weights: this.weights, z, n };
     const reply = await this.handles[i].request(request, [z.buffer as ArrayBuffer]);
-    return reply as FlowDraw;
+    return reply as ChainDraw;
   }
 
   async close(): Promise<void> {

@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CouplingCache } from '../flow/coupling';
 import type { Flow } from '../flow/flow';
-import type { FlowDraw } from '../estimate/importance';
+import type { ChainDraw } from '../estimate/importance';
 
 export class SliceComputer {
   /** The points of the last kept `sample` (empty after an evaluation pass). */
@@ -35,7 +35,7 @@ export class SliceComputer {
    * z [n * d] in [0,1)^d -> x [n * d] and log q [n]; keeps x (and the caches) for `gradient`
    * unless `keep` is false (evaluation).
    */
-  sample(z: Float32Array, n: number, keep = true): FlowDraw {
+  sample(z: Float32Array, n: number, keep = true): ChainDraw {
     const d = this.flow.dim;
     if (z.length < n * d) throw new RangeError(`z holds ${z.length} values, ${n * d} needed`);
     this.disposeCaches();

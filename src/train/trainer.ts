@@ -11,6 +11,7 @@ import type { Flow } from '../flow/flow';
 import type { Problem } from '../problem';
 import type { Rng } from '../rng';
 import { describePoint, mapToDomain, yieldToEventLoop, type NanPolicy } from '../estimate/evaluate';
+import { premapped } from '../estimate/importance';
 import { Adam } from './adam';
 import { lossTerms } from './losses';
 import { createStepEngine, sliceCount, type StepEngine } from './parallel';
@@ -59,6 +60,8 @@ export interface EpochInfo {
   sdev: number;
   relSdev: number;
   lr: number;
+  /** Seconds of training so far (this epoch included). */
+  seconds: number;
 }
 
 export interface TrainHooks {
@@ -68,6 +71,11 @@ export interface TrainHooks {
   onDebug?: (message: string) => void;
   /** Polled before each epoch; true ends training early (the flow is kept as it is). */
   shouldStop?: () => boolean;
+  /**
+   * Called after each step with its figures; a non-null reason ends training there (e.g. the
+   * cost rule of `--method auto`: training no longer pays for itself).
+   */
+  stopRule?: (info: EpochInfo) => string | null;
 }
 
 /**
@@ -168,7 +176,9 @@ async function trainWith(
     // 1. sample the batch (no gradient) and evaluate |f|^beta in float64
     const beta = temperingExponent(epoch, epochs, options.anneal ?? 0, options.annealStart ?? DEFAULT_ANNEAL_START);
     rng.fill(zAll);
-    const { x, logQ } = await engine.sample(zAll, batch, current);
+    // y = T(z) on the cube; with a premap V the integrand is sampled at u = V(y) and
+    // log q(u) = log q_T(y) - log|det dV/dy| (src/flow/premap.ts)
+    const { x, logQ } = premapped(flow, await engine.sample(zAll, batch, current), batch);
     for (let off = 0; off < batch; off += chunk) {
       const m = Math.min(chunk, batch - off);
       mapToDomain(problem, x.subarray(off * d, (off + m) * d), m, xDomain);
@@ -229,7 +239,7 @@ async function trainWith(
       const fin = (v: number) => (Number.isFinite(v) ? v : null);
       history.push({ epoch: epoch + 1, loss: fin(terms.value), integral: fin(terms.mean), relSdev: fin(terms.relSdev) });
     }
-    hooks.onEpoch?.({
+    const info: EpochInfo = {
       epoch: epoch + 1,
       epochs,
       loss: terms.value,
@@ -237,7 +247,14 @@ async function trainWith(
       sdev: (terms.mean * terms.relSdev) / Math.sqrt(batch),
       relSdev: terms.relSdev,
       lr,
-    });
+      seconds: (Date.now() - start) / 1000,
+    };
+    hooks.onEpoch?.(info);
+    const ruled = hooks.stopRule?.(info) ?? null;
+    if (ruled !== null) {
+      stopReason = ruled;
+      break;
+    }
     if (options.targetRelError !== undefined && terms.relSdev / Math.sqrt(options.evalSamples) <= options.targetRelError) {
       stopReason = `target relative error ${options.targetRelError} reached`;
       break;

@@ -1,0 +1,93 @@
+/**
+ * When a flow pays: the cost model of `--method auto`.
+ *
+ * A sampler with relative variance per call v = Var(w)/F^2 and cost c seconds per call needs
+ * N = v / r^2 calls, i.e. c v / r^2 seconds, for a relative error r. Training a flow costs
+ * time now and lowers v later; it pays while each second of training saves more than a second
+ * of sampling. The training batches give v of the current flow (each batch is a fresh sample
+ * of it); a timed chunk gives its c. See also the i-flow paper (arXiv:2001.05486, sec. IV),
+ * which trains until its accumulated error reaches the target.
+ */
+import type { EpochInfo } from '../train/trainer';
+
+/** Relative variance per call and seconds per call of a sampler. */
+export interface SamplerFigures {
+  relVariance: number;
+  secondsPerCall: number;
+}
+
+/** Seconds a sampler needs for a relative error whose square is `rel2`: c v / r^2. */
+export function secondsToPrecision(f: SamplerFigures, rel2: number): number {
+  if (f.relVariance === 0) return 0;
+  if (!(rel2 > 0)) return Infinity;
+  return (f.secondsPerCall * f.relVariance) / rel2;
+}
+
+/**
+ * Below this many predicted seconds for the map alone, auto does not try a flow: loading
+ * TensorFlow.js, initialising its backend and two windows of training steps cost about this
+ * much before the first decision can be made.
+ */
+export const AUTO_TRAIN_MIN_SECONDS = 2;
+/** Training steps per window of the payoff rule. */
+export const PAYOFF_WINDOW = 10;
+/** Windows in a row with too little gain before training stops. */
+const PAYOFF_PATIENCE = 2;
+
+/**
+ * The stopping rule of training under auto. Every PAYOFF_WINDOW steps it compares the mean
+ * batch relative variance of the last window with the window before: the predicted sampling
+ * time S = c v / r^2 must fall by at least one second per second of training in between, else
+ * (PAYOFF_PATIENCE windows in a row) training stops.
+ */
+export class TrainingPayoff {
+  private readonly relVars: number[] = [];
+  private readonly times: number[] = [];
+  private misses = 0;
+  /** Predicted sampling seconds after each window, for the report. */
+  readonly predicted: { epoch: number; seconds: number }[] = [];
+
+  /**
+   * @param flowSecondsPerCall measured cost of one flow sample (integrand included)
+   * @param rel2 the square of the relative error sought
+   */
+  constructor(
+    private readonly flowSecondsPerCall: number,
+    private readonly rel2: number,
+  ) {}
+
+  /** Mean batch relative variance over the last `k` steps (Infinity before any). */
+  recentRelVariance(k = PAYOFF_WINDOW): number {
+    const tail = this.relVars.slice(-k);
+    if (tail.length === 0) return Infinity;
+    return tail.reduce((a, b) => a + b, 0) / tail.length;
+  }
+
+  /** Record a training step; returns a stop reason when training no longer pays. */
+  observe(info: EpochInfo): string | null {
+    const v = info.relSdev * info.relSdev;
+    this.relVars.push(Number.isFinite(v) ? v : Infinity);
+    this.times.push(info.seconds);
+    const n = this.relVars.length;
+    if (n % PAYOFF_WINDOW !== 0 || n < 2 * PAYOFF_WINDOW) return null;
+    const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;
+    const now = mean(this.relVars.slice(n - PAYOFF_WINDOW));
+    const before = mean(this.relVars.slice(n - 2 * PAYOFF_WINDOW, n - PAYOFF_WINDOW));
+    const c = this.flowSecondsPerCall;
+    const sNow = (c * now) / this.rel2;
+    const sBefore = (c * before) / this.rel2;
+    this.predicted.push({ epoch: n, seconds: sNow });
+    const spent = this.times[n - 1] - this.times[n - 1 - PAYOFF_WINDOW];
+    const saved = sBefore - sNow;
+    if (!(saved > spent)) this.misses++;
+    else this.misses = 0;
+    if (this.misses >= PAYOFF_PATIENCE) {
+      return `training no longer pays: over the last ${PAYOFF_WINDOW} steps the predicted sampling time fell by ${formatS(saved)} for ${formatS(spent)} of training`;
+    }
+    return null;
+  }
+}
+
+function formatS(s: number): string {
+  return Number.isFinite(s) ? `${s.toPrecision(2)} s` : `${s}`;
+}

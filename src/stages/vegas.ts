@@ -1,0 +1,127 @@
+/**
+ * The VEGAS stage of a run: adapt Lepage's map and the VEGAS+ stratification on the problem
+ * (src/vegas/), then sample rounds of the final estimate with them, or hand the map to a flow
+ * as its premap. Adaptation iterations are discarded, as vegas discards them.
+ */
+import type { IntegrateOptions } from '../cli/options';
+import { emptyMoments, type Estimate, type Moments } from '../estimate/stats';
+import type { NanPolicy, StreamHooks } from '../estimate/evaluate';
+import type { Problem } from '../problem';
+import type { MapReport } from '../report/schema';
+import type { Rng } from '../rng';
+import {
+  adaptVegas,
+  chooseStrata,
+  estimateWithVegas,
+  Stratification,
+  unitIntegrandOf,
+  VegasSampler,
+  type AdaptiveMap,
+  type VegasAdaptation,
+} from '../vegas';
+
+/** Calls per adaptation iteration (vegas's reference runs: 10 iterations of 2e4). */
+export const ADAPT_CALLS = 20_000;
+/** Adaptation iterations at most. */
+export const ADAPT_ITERATIONS = 10;
+
+export interface MapStageHooks {
+  onProgress?: (done: number, total: number) => void;
+  shouldStop?: () => boolean;
+}
+
+/** An adapted map with its stratification and figures, ready to sample the final estimate. */
+export interface MapStage {
+  map: AdaptiveMap;
+  /** Relative variance per call Var(w)/F^2 of VEGAS+ on the last adaptation iterations. */
+  relVariance: number;
+  /** Seconds per call of the adaptation (sampling, integrand, training of the map). */
+  secondsPerCall: number;
+  /** Inverse-variance average of the last adaptation iterations (a guide, not an estimate). */
+  integral: Estimate;
+  seconds: number;
+  calls: number;
+  interrupted: boolean;
+  /**
+   * One VEGAS+ iteration of (at least) n calls with the frozen map, into fresh moments with
+   * the stratified variance set; an iteration cut short by an interrupt is dropped (its mean
+   * would not be the stratified estimate) and comes back empty.
+   */
+  runRound(n: number, m: Moments, rng: Rng, nan: NanPolicy, hooks: StreamHooks): Promise<Moments>;
+  report(): MapReport;
+}
+
+/** Inverse-variance average of the last adaptation rows. */
+function lastAverage(a: VegasAdaptation): Estimate {
+  let sw = 0;
+  let s = 0;
+  for (const r of a.rows.slice(-3)) {
+    if (!(r.sdev > 0)) return { mean: r.mean, sdev: 0 };
+    const wt = 1 / (r.sdev * r.sdev);
+    sw += wt;
+    s += wt * r.mean;
+  }
+  return sw > 0 ? { mean: s / sw, sdev: Math.sqrt(1 / sw) } : { mean: NaN, sdev: NaN };
+}
+
+/**
+ * Adapt the map and the strata on the problem's integrand (seeded by `rng`).
+ * @throws NumericalError when the integrand is not finite (unless options.nan is 'zero').
+ */
+export async function adaptMapStage(problem: Problem, options: IntegrateOptions, rng: Rng, hooks: MapStageHooks = {}): Promise<MapStage> {
+  const total = ADAPT_CALLS * ADAPT_ITERATIONS;
+  let done = 0;
+  const a = await adaptVegas(
+    unitIntegrandOf(problem),
+    problem.dim,
+    rng,
+    { callsPerIteration: ADAPT_CALLS, iterations: ADAPT_ITERATIONS, nan: options.nan },
+    {
+      onIteration: (row) => {
+        done += row.calls;
+        hooks.onProgress?.(done, total);
+      },
+      shouldStop: hooks.shouldStop,
+    },
+  );
+  const integral = lastAverage(a);
+  const relVariance = Number.isFinite(a.relativeVariance) ? a.relativeVariance : a.rows.length > 0 ? Infinity : NaN;
+  // the stratification of each round follows its size (finer for larger rounds, as vegas's
+  // nstrat follows neval); rounds of one size keep adapting the allocation
+  let strata: Stratification = a.strata;
+  let sampler: VegasSampler | null = null;
+  let samplerRng: Rng | null = null;
+  return {
+    map: a.map,
+    relVariance,
+    secondsPerCall: a.calls > 0 ? a.seconds / a.calls : Infinity,
+    integral,
+    seconds: a.seconds,
+    calls: a.calls,
+    interrupted: a.stoppedEarly && a.rows.length < ADAPT_ITERATIONS && hooks.shouldStop?.() === true,
+    async runRound(n, _m, roundRng, nan, roundHooks) {
+      const nstrat = chooseStrata(problem.dim, n);
+      if (nstrat.some((s, k) => s !== strata.nstrat[k])) {
+        strata = new Stratification(nstrat);
+        sampler = null;
+      }
+      if (!sampler || samplerRng !== roundRng) {
+        sampler = new VegasSampler(a.map, strata, roundRng);
+        samplerRng = roundRng;
+      }
+      const calls = Math.max(n, sampler.minCalls);
+      const [m] = await estimateWithVegas(problem, sampler, [calls], nan, roundHooks, 'evaluation');
+      if (!m || m.n < calls) return emptyMoments(problem.dim, problem.events.length);
+      return m;
+    },
+    report: () => ({
+      iterations: a.rows.length,
+      calls: a.calls,
+      seconds: a.seconds,
+      increments: a.map.ninc,
+      hypercubes: strata.nhcube,
+      relVariance: Number.isFinite(relVariance) ? relVariance : null,
+      integral: Number.isFinite(integral.mean) ? integral : { mean: 0, sdev: 0 },
+    }),
+  };
+}
