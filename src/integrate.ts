@@ -22,6 +22,7 @@ import { emptyMoments, chi2OfIterations, integralEstimate, mergeMoments, type Mo
 import { summarize, varianceRatio } from './estimate/summary';
 import { sampleToTarget, type AccuracyTarget, type TargetOutcome } from './estimate/target';
 import type { Flow } from './flow/flow';
+import { minLayers } from './flow/masks';
 import { buildProblem, type Problem } from './problem';
 import type { ChoiceReport, FlowSettings, IntegrationResult, MapReport, Summary, TargetReport, TrainingReport } from './report/schema';
 import { Rng, Stream } from './rng';
@@ -62,6 +63,14 @@ export interface Prepared {
 export function prepareProblem(options: IntegrateOptions, defaults?: Record<string, number>): Prepared {
   if (options.dim === undefined) {
     throw new UsageError('--dim is required', 'give the number of dimensions, e.g. --dim 6');
+  }
+  // before any work, also when auto may end without a flow
+  const jmin = minLayers(options.dim);
+  if (options.layers !== undefined && options.layers < jmin && !options.forceLayers && options.method !== 'uniform' && options.method !== 'vegas') {
+    throw new UsageError(
+      `--layers ${options.layers} is below J_min = ${jmin} for --dim ${options.dim}`,
+      'use --force-layers to accept a flow in which not every dimension is conditioned on every other',
+    );
   }
   const problem = buildProblem({
     expression: options.expression,

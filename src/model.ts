@@ -22,6 +22,7 @@ import type { Flow } from './flow/flow';
 import { splineKinds, type FlowConfig, type SerializedWeights } from './flow/types';
 import { trainingSchema, type TrainingReport } from './report/schema';
 import { VERSION } from './version';
+import { AdaptiveMap } from './vegas/map';
 
 export const MODEL_FORMAT = 'iflow-model';
 export const MODEL_VERSION = 1;
@@ -48,6 +49,13 @@ export const modelProblemSchema = z.object({
   params: z.record(z.string(), finite),
 });
 
+/** The VEGAS map under the flow (src/flow/premap.ts): edges per axis, 0 to 1. */
+export const premapSchema = z.object({
+  dim: posInt,
+  ninc: posInt,
+  edges: z.array(z.array(finite)),
+});
+
 export const weightEntrySchema = z.object({
   name: z.string().min(1),
   shape: z.array(z.number().int().nonnegative()),
@@ -65,6 +73,8 @@ export const modelSchema = z
     /** Seed of the run that trained the flow. */
     seed: z.number().int().nonnegative().nullable(),
     training: trainingSchema.nullable(),
+    /** The map under the flow; null (or absent, in older models) for the bare flow. */
+    premap: premapSchema.nullable().default(null),
     weights: z.object({
       file: z.literal(WEIGHTS_FILE),
       dtype: z.literal('float32'),
@@ -97,7 +107,7 @@ export interface LoadedModel {
   dir: string;
   doc: ModelDocument;
   weights: SerializedWeights[];
-  /** SHA-256 of weights.bin (the flow's digest, see `flowDigest`). */
+  /** The flow's digest (see `flowDigest`): SHA-256 of weights.bin and the premap. */
   digest: string;
 }
 
@@ -119,9 +129,18 @@ export function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** SHA-256 of the flow's weights as stored in weights.bin: equal digests mean the same flow. */
+/**
+ * SHA-256 of the flow's weights as stored in weights.bin, followed by its premap's edges
+ * when it has one: equal digests mean the same sampler.
+ */
 export function flowDigest(flow: Flow): string {
-  return sha256(encodeWeights(flow.serialize().weights).bytes);
+  return samplerDigest(encodeWeights(flow.serialize().weights).bytes, flow.premap ? flow.premap.toJSON() : null);
+}
+
+function samplerDigest(weights: Buffer, premap: { dim: number; ninc: number; edges: number[][] } | null): string {
+  const h = createHash('sha256').update(weights);
+  if (premap) h.update(JSON.stringify([premap.dim, premap.ninc, premap.edges]));
+  return h.digest('hex');
 }
 
 export interface SaveInfo {
@@ -163,6 +182,7 @@ export function saveModel(dir: string, flow: Flow, info: SaveInfo): ModelDocumen
     problem: info.problem,
     seed: info.seed,
     training: info.training,
+    premap: flow.premap ? flow.premap.toJSON() : null,
     weights: { file: WEIGHTS_FILE, dtype: 'float32', byteOrder: 'little', byteLength: bytes.length, sha256: sha256(bytes), tensors },
   };
   modelSchema.parse(doc);
@@ -247,7 +267,7 @@ export function readModel(dir: string): LoadedModel {
     for (let i = 0; i < size; i++) values[i] = bytes.readFloatLE(t.offset + 4 * i);
     return { name: t.name, shape: t.shape.slice(), values };
   });
-  return { dir, doc, weights, digest };
+  return { dir, doc, weights, digest: samplerDigest(bytes, doc.premap) };
 }
 
 /** Build the flow of a loaded model (call after the backend is initialised). */
@@ -256,7 +276,13 @@ export function instantiateFlow(model: LoadedModel): Flow {
     // loaded here, not at start-up: reading a model needs no TensorFlow.js
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Flow: FlowClass } = require('./flow/flow') as typeof import('./flow/flow');
-    return FlowClass.deserialize({ config: model.doc.config as FlowConfig, weights: model.weights });
+    const flow = FlowClass.deserialize({ config: model.doc.config as FlowConfig, weights: model.weights });
+    const premap = model.doc.premap;
+    if (premap) {
+      if (premap.dim !== flow.dim) throw new Error(`the premap has ${premap.dim} dimensions, the flow ${flow.dim}`);
+      flow.premap = AdaptiveMap.fromJSON(premap);
+    }
+    return flow;
   } catch (e) {
     throw new UsageError(`the model in ${model.dir} does not describe a usable flow: ${(e as Error).message}`);
   }

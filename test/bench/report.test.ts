@@ -145,8 +145,11 @@ function fakeResult(mean: number, sdev: number, train: number, evaluate: number)
     Q: null,
     baseline: null,
     comparison: null,
-    calls: { train, evaluate, baseline: 0 },
-    seconds: { train: 3, evaluate: 1, baseline: 0, total: 4.5 },
+    calls: { adapt: 0, train, evaluate, baseline: 0 },
+    seconds: { adapt: 0, train: 3, evaluate: 1, baseline: 0, total: 4.5 },
+    adaptation: null,
+    choice: null,
+    target: null,
     warnings: ['w'],
   };
 }

@@ -21,7 +21,7 @@ const JOBS = [
   '{"expression":"log(x1 - 2)","dim":1,"samples":100,"method":"uniform"}', // 8 runtime failure (NaN)
   '[1, 2]', // 9 not an object
   '{"expression":"x1","dim":1,"samples":500,"method":"uniform","partial":true,"seed":3}', // 10 ok, partial
-  '  {"expression":"exp(-x1^2)","dim":1,"bounds":"-3:3","samples":2000,"epochs":2,"batch":200,"hidden":"4","seed":2}  ', // 11 ok, flow
+  '  {"expression":"exp(-x1^2)","dim":1,"bounds":"-3:3","samples":2000,"method":"flow","epochs":2,"batch":200,"hidden":"4","seed":2}  ', // 11 ok, flow
 ];
 
 describe('iflow batch', () => {

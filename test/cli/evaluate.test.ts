@@ -7,7 +7,7 @@ import { resultSchema, type IntegrationResult } from '../../src/report/schema';
 import { run, runAsync, tempDir } from './helpers';
 
 const EXPR = 'exp(-((x1-0.3)^2+(x2-0.6)^2)/0.02)';
-const TRAIN = ['--spline', 'rqs', '--bins', '8', '--hidden', '8,8', '--epochs', '15', '--batch', '2000'];
+const TRAIN = ['--method', 'flow', '--spline', 'rqs', '--bins', '8', '--hidden', '8,8', '--epochs', '15', '--batch', '2000'];
 
 let tmp: string;
 let model: string;

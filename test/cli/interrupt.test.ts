@@ -39,7 +39,7 @@ test('SIGINT during evaluation prints the partial estimate (marked) and exits 13
 test('SIGINT during training ends training early, still evaluates, exits 0', async () => {
   // --target-rel-error is unreachable, so only the interrupt ends the 100000 epochs
   const r = await runAndInterrupt(
-    ['integrate', 'exp(-sum((x-0.5).^2)/0.04)', '--dim', '2', '--epochs', '100000', '--batch', '256', '-n', '5000', '--json'],
+    ['integrate', 'exp(-sum((x-0.5).^2)/0.04)', '--dim', '2', '--method', 'flow', '--epochs', '100000', '--batch', '256', '-n', '5000', '--json'],
     /debug: training/,
     1000,
   );

@@ -14,7 +14,7 @@ const gaussExact = erf(1 / (2 * 0.2)) ** 2;
 const camelExact = (0.5 * (erf(1 / (3 * 0.2)) + erf(2 / (3 * 0.2)))) ** 4;
 
 async function run(input: Record<string, unknown>): Promise<IntegrationResult> {
-  const options = integrateOptionsSchema.parse({ backend: 'wasm', ...input });
+  const options = integrateOptionsSchema.parse({ backend: 'wasm', method: 'flow', ...input });
   return resultSchema.parse(await runIntegrate(prepareProblem(options)));
 }
 
@@ -44,7 +44,8 @@ describe('i-flow integration', () => {
     withinSigmas(gauss.estimate.integral, gaussExact);
     expect(gauss.method).toBe('flow');
     expect(gauss.backend?.name).toBe('wasm');
-    expect(gauss.calls).toEqual({ train: 80 * 2000, evaluate: 40000, baseline: 40000 });
+    expect(gauss.calls).toEqual({ adapt: 200000, train: 80 * 2000, evaluate: 40000, baseline: 40000 });
+    expect(gauss.flow!.premap).toBe('vegas');
   });
 
   test('gauss d=2: SE at least 10x smaller than the uniform baseline at equal calls', () => {
