@@ -9,6 +9,27 @@ import { DEFAULT_BUDGET, DEFAULT_SEEDS, MIN_BUDGET, QUICK_BUDGET, SUITE_IDS } fr
 import { UsageError } from '../errors';
 import { formatEstimate } from '../report/format';
 import { dropUndefined, runCommand, type CommandContext } from './shared';
+import { machineReference, renderTtp, runTtp, TTP_METHODS } from '../bench/ttp';
+
+/** `iflow bench --ttp`: the time-to-precision table (see src/bench/ttp.ts). */
+async function runTtpCommand(ctx: CommandContext, o: BenchCliOptions): Promise<number> {
+  const methods = o.methods ?? [...TTP_METHODS];
+  const start = machineReference();
+  const rows = await runTtp(
+    { cases: o.cases ?? [...SUITE_IDS], targets: o.targets ?? [1e-3, 1e-4], methods, seeds: o.seeds ?? DEFAULT_SEEDS, maxTime: o.maxTime ?? 60 },
+    {
+      onRun: (row, run) => {
+        if (o.quiet) return;
+        const what = run.error ?? `${run.reached ? 'reached' : 'not reached'}, pull ${run.pull === null ? '-' : run.pull.toFixed(2)}, ${run.calls} calls, ${run.sampler}`;
+        process.stderr.write(`iflow bench: ${row.case} ${row.target} ${row.method} seed ${run.seed}: ${run.seconds.toFixed(2)} s (${what})\n`);
+      },
+      interrupted: () => ctx.interrupts() > 0,
+    },
+  );
+  const reference = { start, end: machineReference() };
+  ctx.write(o.json ? JSON.stringify({ reference, rows }, null, 2) + '\n' : renderTtp(rows, methods, reference));
+  return ctx.interrupts() > 0 ? 130 : 0;
+}
 
 const count = (min: number, max: number) =>
   z.preprocess(
@@ -31,6 +52,16 @@ export const benchOptionsSchema = z
     firstSeed: count(1, 1_000_000).optional(),
     from: z.array(z.string()).min(1, 'expected at least one file').optional(),
     quick: z.boolean().default(false),
+    ttp: z.boolean().default(false),
+    targets: z.preprocess(
+      (v) => (typeof v === 'string' ? v.split(',').map((t) => Number(t.trim())) : v),
+      z.array(z.number().positive('each target must be a positive relative error').max(1, 'each target must be at most 1')).min(1).optional(),
+    ),
+    methods: z.preprocess(
+      (v) => (typeof v === 'string' ? v.split(',').map((t) => t.trim()) : v),
+      z.array(z.enum(TTP_METHODS)).min(1).optional(),
+    ),
+    maxTime: z.preprocess((v) => (typeof v === 'string' ? Number(v) : v), z.number().positive('must be positive').optional()),
     backend: z.enum(backendChoices).default('auto'),
     json: z.boolean().default(false),
     quiet: z.boolean().default(false),
@@ -48,6 +79,10 @@ export function benchCommand(ctx: CommandContext): Command {
     .option('--seeds <k>', `runs per case and method, seeds 1..k (default ${DEFAULT_SEEDS})`)
     .option('--first-seed <s>', 'start the seeds at s instead of 1 (to split a bench over processes)')
     .option('--quick', `a short run: --budget ${formatCalls(QUICK_BUDGET)} and 1 seed unless given`)
+    .option('--ttp', 'time to precision instead: whole-process seconds of `iflow integrate --rel-error r` per case, target and method, beside vegas+ (about 1-2 hours for the whole suite; narrow it with --cases, --methods, --targets, --seeds)')
+    .option('--targets <r,r,...>', 'with --ttp: relative errors (default 1e-3,1e-4)')
+    .option('--methods <m,m,...>', `with --ttp: methods among ${TTP_METHODS.join(', ')} (default all)`)
+    .option('--max-time <s>', 'with --ttp: --max-time of each run (default 60)')
     .option('--from <file...>', 'run nothing: merge reports written by bench --json (other cases or seeds, one budget) into one')
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices([...backendChoices]).default('auto'))
     .option('--json', 'print one JSON document instead of the table')
@@ -88,6 +123,7 @@ Examples:
         ctx.write(o.json ? JSON.stringify(merged, null, 2) + '\n' : renderBench(merged));
         return 0;
       }
+      if (o.ttp) return runTtpCommand(ctx, o);
       const budget = o.budget ?? (o.quick ? QUICK_BUDGET : DEFAULT_BUDGET);
       const seeds = o.seeds ?? (o.quick ? 1 : DEFAULT_SEEDS);
       const log = (line: string) => {

@@ -5,7 +5,8 @@
  */
 import type { IntegrateOptions } from '../cli/options';
 import { emptyMoments, type Estimate, type Moments } from '../estimate/stats';
-import type { NanPolicy, StreamHooks } from '../estimate/evaluate';
+import { describePoint, mapToDomain, type NanPolicy, type StreamHooks } from '../estimate/evaluate';
+import { NumericalError } from '../errors';
 import type { Problem } from '../problem';
 import type { MapReport } from '../report/schema';
 import type { Rng } from '../rng';
@@ -17,6 +18,7 @@ import {
   unitIntegrandOf,
   VegasSampler,
   type AdaptiveMap,
+  type UnitIntegrand,
   type VegasAdaptation,
 } from '../vegas';
 
@@ -51,6 +53,26 @@ export interface MapStage {
   report(): MapReport;
 }
 
+/**
+ * The problem's integrand on the unit cube; with nan 'error', a non-finite value stops the run
+ * with the point named in the user's coordinates, as every other stage does.
+ */
+function checkedIntegrand(problem: Problem, nan: NanPolicy): UnitIntegrand {
+  const g = unitIntegrandOf(problem);
+  if (nan !== 'error') return g;
+  const x = new Float64Array(problem.dim);
+  return (u, n, out) => {
+    g(u, n, out);
+    for (let i = 0; i < n; i++) {
+      if (Number.isFinite(out[i])) continue;
+      mapToDomain(problem, u.subarray(i * problem.dim, (i + 1) * problem.dim), 1, x);
+      const f = new Float64Array(1);
+      problem.integrand.evaluate(x, 1, f);
+      throw new NumericalError(`the integrand is ${f[0]} at x = ${describePoint(x, 0, problem.dim)} during the VEGAS adaptation`, 'adaptation');
+    }
+  };
+}
+
 /** Inverse-variance average of the last adaptation rows. */
 function lastAverage(a: VegasAdaptation): Estimate {
   let sw = 0;
@@ -72,7 +94,7 @@ export async function adaptMapStage(problem: Problem, options: IntegrateOptions,
   const total = ADAPT_CALLS * ADAPT_ITERATIONS;
   let done = 0;
   const a = await adaptVegas(
-    unitIntegrandOf(problem),
+    checkedIntegrand(problem, options.nan),
     problem.dim,
     rng,
     { callsPerIteration: ADAPT_CALLS, iterations: ADAPT_ITERATIONS, nan: options.nan },
@@ -85,7 +107,9 @@ export async function adaptMapStage(problem: Problem, options: IntegrateOptions,
     },
   );
   const integral = lastAverage(a);
-  const relVariance = Number.isFinite(a.relativeVariance) ? a.relativeVariance : a.rows.length > 0 ? Infinity : NaN;
+  // calls (sdev/mean)^2 per row: the ratio first, so that integrands near 1e300 do not overflow
+  const last = a.rows.slice(-3).map((r) => (r.mean !== 0 ? r.calls * (r.sdev / r.mean) ** 2 : NaN));
+  const relVariance = last.length > 0 ? last.reduce((s, v) => s + v, 0) / last.length : NaN;
   // the stratification of each round follows its size (finer for larger rounds, as vegas's
   // nstrat follows neval); rounds of one size keep adapting the allocation
   let strata: Stratification = a.strata;
