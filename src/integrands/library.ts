@@ -12,6 +12,7 @@ import type * as MathJs from 'mathjs';
 import type { ZodError } from 'zod';
 import { UsageError } from '../errors';
 import { paramNameProblem, parseParam } from '../integrand/parse';
+import { compileEvent, compileIntegrand } from '../integrand';
 import { integrandFileSchema, type DimsSpec, type IntegrandFile } from './schema';
 
 export interface IntegrandEntry extends IntegrandFile {
@@ -76,8 +77,27 @@ function math(): NumberMath {
   return numberMath;
 }
 
+/**
+ * The value of a constant expression of the parameters with the project's own float64 kernel
+ * (no mathjs evaluation, so an @name run does not load the whole number build); undefined when
+ * the kernel does not cover it (e.g. a function outside the supported list).
+ */
+function evalWithKernel(expr: string, scope: Record<string, number>, condition: boolean): number | undefined {
+  try {
+    const options = { dim: 1, params: scope };
+    const k = condition ? compileEvent(expr, options) : compileIntegrand(expr, options);
+    const out = new Float64Array(1);
+    k.evaluate(new Float64Array([0.5]), 1, out);
+    return out[0];
+  } catch {
+    return undefined;
+  }
+}
+
 /** Evaluate a mathjs expression to a finite number; undefined and a reason otherwise. */
 function evalNumber(expr: string, scope: Record<string, number>): { value?: number; problem?: string } {
+  const fast = evalWithKernel(expr, scope, false);
+  if (fast !== undefined && Number.isFinite(fast)) return { value: fast };
   let v: unknown;
   try {
     v = math().evaluate(expr, { ...scope });
@@ -89,6 +109,8 @@ function evalNumber(expr: string, scope: Record<string, number>): { value?: numb
 }
 
 function evalCondition(expr: string, scope: Record<string, number>): boolean {
+  const fast = evalWithKernel(expr, scope, true);
+  if (fast !== undefined) return fast !== 0;
   try {
     return math().evaluate(expr, { ...scope }) === true;
   } catch {
