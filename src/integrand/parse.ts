@@ -15,8 +15,12 @@ import type { MathNode } from 'mathjs';
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 let parser: ((text: string) => MathNode) | undefined;
-/** The parser, loaded on first use (commands that fail on their options never load mathjs). */
-function mathParse(text: string): MathNode {
+/**
+ * Parse mathjs syntax into a node tree (no validation of our own). The parser is loaded on
+ * first use (commands that fail on their options never load mathjs).
+ * @throws mathjs's SyntaxError on text it cannot parse.
+ */
+export function mathParse(text: string): MathNode {
   if (!parser) parser = loadParser();
   return parser(text);
 }

@@ -11,7 +11,7 @@ import * as path from 'path';
 import type * as MathJs from 'mathjs';
 import type { ZodError } from 'zod';
 import { UsageError } from '../errors';
-import { paramNameProblem, parseParam } from '../integrand/parse';
+import { mathParse, paramNameProblem, parseParam } from '../integrand/parse';
 import { compileEvent, compileIntegrand } from '../integrand';
 import { integrandFileSchema, type DimsSpec, type IntegrandFile } from './schema';
 
@@ -64,7 +64,7 @@ function describeIssues(err: ZodError): string {
     .join('; ');
 }
 
-type NumberMath = Pick<typeof MathJs, 'evaluate' | 'parse'>;
+type NumberMath = Pick<typeof MathJs, 'evaluate'>;
 let numberMath: NumberMath | undefined;
 
 /**
@@ -161,7 +161,7 @@ export function loadIntegrandFile(file: string): IntegrandEntry {
   ] as const) {
     if (expr === undefined) continue;
     try {
-      math().parse(expr);
+      mathParse(expr);
     } catch (err) {
       fail(`${what}: syntax error in "${expr}" (${(err as Error).message})`);
     }
