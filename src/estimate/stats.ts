@@ -51,6 +51,13 @@ export interface Moments {
   coords: ObservableSums[];
   /** One entry per event A: g = 1_A(x). */
   events: ObservableSums[];
+  /**
+   * Var(sum w) of a stratified sampler (VEGAS+), in units of scale^2, set once the samples
+   * are in (see `setStratifiedVariance`). When present the integral's error comes from it
+   * instead of the iid formula; E_p ratios keep the iid delta method (conservative under
+   * stratification). Adds under merge.
+   */
+  varSumW?: number;
 }
 
 export function emptyObservable(): ObservableSums {
@@ -181,6 +188,7 @@ function setScale(m: Moments, scale: number): void {
   m.sumAbsW *= f;
   m.maxAbsW *= f;
   m.sumW2 *= f2;
+  if (m.varSumW !== undefined) m.varSumW *= f2;
   for (const g of [...m.coords, ...m.events]) {
     g.s1 *= f;
     g.s2 *= f2;
@@ -191,6 +199,26 @@ function setScale(m: Moments, scale: number): void {
 
 function cloneMoments(m: Moments): Moments {
   return { ...m, coords: m.coords.map((c) => ({ ...c })), events: m.events.map((c) => ({ ...c })) };
+}
+
+/**
+ * Record Var(sum w) of a stratified sampler's samples in m: `varSumW` is in units of
+ * `scale`^2 (scale: the unit the sampler kept its sums in, default 1) and is stored in m's
+ * own unit.
+ */
+export function setStratifiedVariance(m: Moments, v: { varSumW: number; scale?: number }): void {
+  const f = (v.scale ?? 1) / m.scale;
+  m.varSumW = v.varSumW * f * f;
+}
+
+/**
+ * Var(sum w) of iid samples, n/(n-1) (sum w^2 - (sum w)^2/n), in units of scale^2: what a
+ * part without a stratified variance contributes when merged with one that has it.
+ */
+function iidVarSumW(m: Moments): number {
+  if (m.n === 0) return 0;
+  if (m.n < 2) return Infinity;
+  return Math.max(0, (m.sumW2 - (m.sumW * m.sumW) / m.n) * (m.n / (m.n - 1)));
 }
 
 /** Sum of two sets of moments (pooled samples). */
@@ -212,6 +240,7 @@ export function mergeMoments(a: Moments, b: Moments): Moments {
     s2: p.s2 + q.s2,
     sx: p.sx + q.sx,
   });
+  const stratified = a.varSumW !== undefined || b.varSumW !== undefined;
   return {
     n: a.n + b.n,
     scale: a.scale,
@@ -223,13 +252,18 @@ export function mergeMoments(a: Moments, b: Moments): Moments {
     nonFinite: a.nonFinite + b.nonFinite,
     coords: a.coords.map((c, k) => add(c, b.coords[k])),
     events: a.events.map((c, k) => add(c, b.events[k])),
+    ...(stratified ? { varSumW: (a.varSumW ?? iidVarSumW(a)) + (b.varSumW ?? iidVarSumW(b)) } : {}),
   };
 }
 
-/** Mean of w and its standard error (sample variance with n-1). */
+/**
+ * Mean of w and its standard error: sqrt(varSumW)/n for a stratified sampler, else the iid
+ * sample variance with n-1.
+ */
 export function integralEstimate(m: Moments): Estimate {
   if (m.n === 0) return { mean: NaN, sdev: NaN };
   const mean = m.sumW / m.n;
+  if (m.varSumW !== undefined) return { mean: mean * m.scale, sdev: (Math.sqrt(Math.max(0, m.varSumW)) / m.n) * m.scale };
   if (m.n < 2) return { mean: mean * m.scale, sdev: Infinity };
   const variance = Math.max(0, (m.sumW2 - m.n * mean * mean) / (m.n - 1));
   return { mean: mean * m.scale, sdev: Math.sqrt(variance / m.n) * m.scale };

@@ -1,0 +1,290 @@
+/**
+ * VEGAS adaptive map: a separable, piecewise-linear bijection V of the unit cube onto itself.
+ *
+ * Each axis k has N increments with edges 0 = x_0 < x_1 < ... < x_N = 1. A coordinate y in
+ * [i/N, (i+1)/N) maps linearly onto [x_i, x_{i+1}):
+ *
+ *   x = x_i + (x_{i+1} - x_i) (y N - i),   dx/dy = N (x_{i+1} - x_i),
+ *
+ * so log|J_V(y)| = sum_k log(N dx_{i_k}). Sampling y uniformly gives x the density
+ * 1/|J_V(y)|: increments that are narrow in x are sampled densely.
+ *
+ * Training accumulates, per axis and increment, the mean of a training value (VEGAS uses
+ * (f J_V)^2, the squared weight) over the points whose y fell in that increment; `adapt`
+ * then moves the edges so that every increment holds an equal share of the smoothed and
+ * damped averages.
+ *
+ * References: G. P. Lepage, "A new algorithm for adaptive multidimensional integration",
+ * J. Comput. Phys. 27 (1978) 192; G. P. Lepage, "Adaptive multidimensional integration:
+ * VEGAS enhanced", J. Comput. Phys. 439 (2021) 110386, arXiv:2009.05112 (section 2).
+ */
+
+/** Increments per axis unless chosen otherwise (the maximum vegas uses). */
+export const DEFAULT_NINC = 1000;
+
+/** Plain-data form of a map (JSON): `edges[k]` are the N + 1 edges of axis k, 0 to 1. */
+export interface AdaptiveMapJSON {
+  dim: number;
+  ninc: number;
+  edges: number[][];
+}
+
+/** Averages below this (after normalisation to sum 1) are treated as this value. */
+const TINY_SHARE = 1e-300;
+/** Normalised shares above this are left undamped (log(r) -> 0 there). */
+const DAMPING_LIMIT = 1 - 1e-8;
+
+export class AdaptiveMap {
+  readonly dim: number;
+  readonly ninc: number;
+  /** Edges, dim x (ninc + 1), row-major; edges[k(N+1)] = 0 and edges[k(N+1) + N] = 1. */
+  readonly edges: Float64Array;
+  /** Increment widths x_{i+1} - x_i, dim x ninc. */
+  readonly widths: Float64Array;
+  /** log(N (x_{i+1} - x_i)), dim x ninc: the log-Jacobian of each increment. */
+  readonly logJac: Float64Array;
+  /** Training sums and point counts per axis and increment, dim x ninc. */
+  private readonly trainSum: Float64Array;
+  private readonly trainCount: Float64Array;
+
+  /**
+   * A uniform map (the identity) with `ninc` increments per axis, or the map with the given
+   * edges (`edges[k]`: ninc + 1 increasing values from 0 to 1 for each axis k).
+   * @throws RangeError when dim or ninc is not a positive integer, or the edges are not
+   *   increasing from 0 to 1.
+   */
+  constructor(dim: number, ninc: number = DEFAULT_NINC, edges?: ArrayLike<number>[]) {
+    if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`AdaptiveMap: dim must be a positive integer, got ${dim}`);
+    if (!Number.isInteger(ninc) || ninc < 1) throw new RangeError(`AdaptiveMap: ninc must be a positive integer, got ${ninc}`);
+    this.dim = dim;
+    this.ninc = ninc;
+    const n1 = ninc + 1;
+    this.edges = new Float64Array(dim * n1);
+    this.widths = new Float64Array(dim * ninc);
+    this.logJac = new Float64Array(dim * ninc);
+    this.trainSum = new Float64Array(dim * ninc);
+    this.trainCount = new Float64Array(dim * ninc);
+    if (edges === undefined) {
+      for (let k = 0; k < dim; k++) for (let i = 0; i <= ninc; i++) this.edges[k * n1 + i] = i / ninc;
+    } else {
+      if (edges.length !== dim) throw new RangeError(`AdaptiveMap: expected ${dim} axes of edges, got ${edges.length}`);
+      for (let k = 0; k < dim; k++) {
+        const e = edges[k];
+        if (e.length !== n1) throw new RangeError(`AdaptiveMap: axis ${k} has ${e.length} edges, expected ${n1}`);
+        if (e[0] !== 0 || e[ninc] !== 1) throw new RangeError(`AdaptiveMap: the edges of axis ${k} must run from 0 to 1`);
+        for (let i = 0; i <= ninc; i++) {
+          if (!Number.isFinite(e[i]) || (i > 0 && !(e[i] >= e[i - 1]))) {
+            throw new RangeError(`AdaptiveMap: the edges of axis ${k} must be finite and non-decreasing`);
+          }
+          this.edges[k * n1 + i] = e[i];
+        }
+      }
+    }
+    this.updateIncrements();
+  }
+
+  /** Recompute widths and log-Jacobians from the edges. */
+  private updateIncrements(): void {
+    const { dim, ninc, edges, widths, logJac } = this;
+    const n1 = ninc + 1;
+    for (let k = 0; k < dim; k++) {
+      for (let i = 0; i < ninc; i++) {
+        const w = edges[k * n1 + i + 1] - edges[k * n1 + i];
+        widths[k * ninc + i] = w;
+        logJac[k * ninc + i] = Math.log(ninc * w);
+      }
+    }
+  }
+
+  /**
+   * Forward map of n points: y (n x dim, row-major, in [0,1]) -> x (n x dim) and
+   * logAbsDet[i] = log|J_V(y_i)|. O(1) per axis and point (the increment is floor(y N)).
+   */
+  forward(y: ArrayLike<number>, n: number, x: Float64Array, logAbsDet: Float64Array): void {
+    const { dim, ninc, edges, widths, logJac } = this;
+    const n1 = ninc + 1;
+    for (let p = 0, o = 0; p < n; p++) {
+      let lj = 0;
+      for (let k = 0; k < dim; k++, o++) {
+        const t = y[o] * ninc;
+        let i = Math.floor(t);
+        if (i >= ninc) i = ninc - 1;
+        else if (i < 0) i = 0;
+        const c = k * ninc + i;
+        x[o] = edges[k * n1 + i] + widths[c] * (t - i);
+        lj += logJac[c];
+      }
+      logAbsDet[p] = lj;
+    }
+  }
+
+  /**
+   * Inverse map of n points: x (n x dim, in [0,1]) -> y and logAbsDet[i] = log|J_V(y_i)|
+   * (the same sign as `forward`: log|dx/dy|). Binary search per axis; x outside [0,1] is
+   * clamped to the nearest face.
+   */
+  inverse(x: ArrayLike<number>, n: number, y: Float64Array, logAbsDet: Float64Array): void {
+    const { dim, ninc, edges, widths, logJac } = this;
+    const n1 = ninc + 1;
+    for (let p = 0, o = 0; p < n; p++) {
+      let lj = 0;
+      for (let k = 0; k < dim; k++, o++) {
+        const xv = x[o];
+        const base = k * n1;
+        // largest i with edges[i] <= x (and i < ninc)
+        let lo = 0;
+        let hi = ninc;
+        while (hi - lo > 1) {
+          const mid = (lo + hi) >>> 1;
+          if (edges[base + mid] <= xv) lo = mid;
+          else hi = mid;
+        }
+        const c = k * ninc + lo;
+        const w = widths[c];
+        let frac = w > 0 ? (xv - edges[base + lo]) / w : 0;
+        if (frac < 0) frac = 0;
+        else if (frac > 1) frac = 1;
+        y[o] = (lo + frac) / ninc;
+        lj += logJac[c];
+      }
+      logAbsDet[p] = lj;
+    }
+  }
+
+  /**
+   * Log density log q(x) = -log|J_V(V^-1(x))| of x = V(y) for y uniform on the unit cube,
+   * at n points x (n x dim). `y` is scratch space of n x dim values.
+   */
+  logDensity(x: ArrayLike<number>, n: number, out: Float64Array, y = new Float64Array(n * this.dim)): void {
+    this.inverse(x, n, y, out);
+    for (let p = 0; p < n; p++) out[p] = -out[p];
+  }
+
+  /**
+   * Accumulate training data: for each of n points y (n x dim) its non-negative training
+   * value (VEGAS: the squared weight (f J_V)^2, in any fixed unit) is added to the sum of the
+   * increment that y falls in, on every axis.
+   */
+  addTrainingData(y: ArrayLike<number>, values: ArrayLike<number>, n: number): void {
+    const { dim, ninc, trainSum, trainCount } = this;
+    for (let p = 0, o = 0; p < n; p++) {
+      const v = values[p];
+      for (let k = 0; k < dim; k++, o++) {
+        let i = Math.floor(y[o] * ninc);
+        if (i >= ninc) i = ninc - 1;
+        else if (i < 0) i = 0;
+        const c = k * ninc + i;
+        trainSum[c] += v;
+        trainCount[c] += 1;
+      }
+    }
+  }
+
+  /** Multiply the training sums accumulated so far by `factor` (a change of their unit). */
+  scaleTrainingData(factor: number): void {
+    const s = this.trainSum;
+    for (let c = 0; c < s.length; c++) s[c] *= factor;
+  }
+
+  /** Forget the training data accumulated since the last `adapt`. */
+  clearTrainingData(): void {
+    this.trainSum.fill(0);
+    this.trainCount.fill(0);
+  }
+
+  /**
+   * Move the edges to the accumulated training data and clear it (Lepage 1978; vegas'
+   * AdaptiveMap.adapt). Per axis: the average training value a_i of each increment is
+   * smoothed with its neighbours, (a_{i-1} + 6 a_i + a_{i+1})/8 ((7 a_0 + a_1)/8 at the ends),
+   * normalised to shares r_i summing to 1 and damped, r_i -> ((1 - r_i)/log(1/r_i))^alpha;
+   * the new edges then split the axis so that each new increment holds an equal share of the
+   * damped r_i, interpolating linearly inside the old increments. alpha = 0 leaves the map
+   * unchanged; larger alpha adapts faster (vegas' default is 0.5). An axis without training
+   * data keeps its edges.
+   */
+  adapt(alpha: number): void {
+    const { dim, ninc, edges, widths, trainSum, trainCount } = this;
+    if (!(alpha > 0) || ninc < 2) {
+      this.clearTrainingData();
+      return;
+    }
+    const n1 = ninc + 1;
+    const avg = new Float64Array(ninc);
+    const share = new Float64Array(ninc);
+    const newEdges = new Float64Array(n1);
+    for (let k = 0; k < dim; k++) {
+      const c0 = k * ninc;
+      for (let i = 0; i < ninc; i++) {
+        const cnt = trainCount[c0 + i];
+        avg[i] = cnt > 0 ? trainSum[c0 + i] / cnt : 0;
+      }
+      let sum = 0;
+      share[0] = (7 * avg[0] + avg[1]) / 8;
+      share[ninc - 1] = (7 * avg[ninc - 1] + avg[ninc - 2]) / 8;
+      for (let i = 1; i < ninc - 1; i++) share[i] = (6 * avg[i] + avg[i - 1] + avg[i + 1]) / 8;
+      for (let i = 0; i < ninc; i++) sum += share[i];
+      if (!(sum > 0) || !Number.isFinite(sum)) continue; // no usable data on this axis
+      let total = 0;
+      for (let i = 0; i < ninc; i++) {
+        let r = share[i] / sum + TINY_SHARE;
+        if (r < DAMPING_LIMIT) r = Math.pow((1 - r) / -Math.log(r), alpha);
+        share[i] = r;
+        total += r;
+      }
+      // equal shares of the damped weights per new increment
+      const perInc = total / ninc;
+      const base = k * n1;
+      newEdges[0] = 0;
+      newEdges[ninc] = 1;
+      let j = -1;
+      let acc = 0;
+      for (let i = 1; i < ninc; i++) {
+        while (acc < perInc && j < ninc - 1) {
+          j++;
+          acc += share[j];
+        }
+        if (acc < perInc) {
+          // rounding left the last increments short: fill with the old upper edge
+          newEdges[i] = 1;
+          continue;
+        }
+        acc -= perInc;
+        newEdges[i] = edges[base + j + 1] - (acc / share[j]) * widths[c0 + j];
+      }
+      for (let i = 1; i < ninc; i++) {
+        let e = newEdges[i];
+        if (e < newEdges[i - 1]) e = newEdges[i - 1];
+        if (e > 1) e = 1;
+        edges[base + i] = e;
+      }
+    }
+    this.updateIncrements();
+    this.clearTrainingData();
+  }
+
+  /** A copy of the edges of axis k (ninc + 1 values from 0 to 1). */
+  axisEdges(k: number): Float64Array {
+    const n1 = this.ninc + 1;
+    return this.edges.slice(k * n1, (k + 1) * n1);
+  }
+
+  /** An independent copy of this map (training data not included). */
+  clone(): AdaptiveMap {
+    return AdaptiveMap.fromJSON(this.toJSON());
+  }
+
+  /** Plain arrays of edges (JSON round-trips float64 exactly). */
+  toJSON(): AdaptiveMapJSON {
+    const edges: number[][] = [];
+    for (let k = 0; k < this.dim; k++) edges.push(Array.from(this.axisEdges(k)));
+    return { dim: this.dim, ninc: this.ninc, edges };
+  }
+
+  /**
+   * The map saved by `toJSON`.
+   * @throws RangeError when the shapes disagree or the edges are not increasing from 0 to 1.
+   */
+  static fromJSON(json: AdaptiveMapJSON): AdaptiveMap {
+    return new AdaptiveMap(json.dim, json.ninc, json.edges);
+  }
+}
