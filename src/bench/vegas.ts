@@ -16,7 +16,7 @@ import { chi2OfIterations, integralEstimate, mergeMoments, emptyMoments } from '
 import { resolveIntegrand } from '../integrands';
 import { buildProblem } from '../problem';
 import { Rng, Stream } from '../rng';
-import { VegasSampler, adaptVegas, estimateWithVegas, planVegas, unitIntegrandOf } from '../vegas';
+import { VegasSampler, adaptVegas, chooseStrata, estimateWithVegas, planVegas, splitCalls, unitIntegrandOf } from '../vegas';
 import { referencesFor } from './anchors';
 import { figureOfMerit, pull } from './metrics';
 import { SUITE, SUITE_IDS } from './suite';
@@ -31,6 +31,7 @@ interface Args {
   adaptFraction?: number;
   iterations?: number;
   flat?: number;
+  average?: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -67,6 +68,9 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--flat':
         args.flat = num;
+        break;
+      case '--average':
+        args.average = num;
         break;
       default:
         throw new Error(`unknown option ${key}`);
@@ -112,12 +116,12 @@ async function runCase(id: string, budget: number, seed: number, args: Args): Pr
     beta: args.beta,
     ninc: args.ninc,
     flatTolerance: args.flat,
+    averageMaps: args.average,
   });
   // calls saved by an early stop go to the final estimate
-  const spare = plan.adaptIterations * plan.adaptCalls - adaptation.calls;
-  const finalCalls = plan.finalCalls.slice();
-  finalCalls[finalCalls.length - 1] += spare;
-  const sampler = new VegasSampler(adaptation.map, adaptation.strata, new Rng(seed, Stream.evaluate), { beta: args.beta });
+  const finalCalls = splitCalls(budget - adaptation.calls, plan.finalCalls.length);
+  const strata = adaptation.strata.refined(chooseStrata(problem.dim, Math.min(...finalCalls), adaptation.settings.adaptiveFraction));
+  const sampler = new VegasSampler(adaptation.map, strata, new Rng(seed, Stream.evaluate), { beta: args.beta });
   const its = await estimateWithVegas(problem, sampler, finalCalls, 'error');
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
@@ -140,7 +144,7 @@ async function runCase(id: string, budget: number, seed: number, args: Args): Pr
     seconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     adaptSeconds: adaptation.seconds,
-    nstrat: adaptation.settings.nstrat.join('x'),
+    nstrat: `${adaptation.settings.nstrat.join('x')}/${Array.from(strata.nstrat).join('x')}`,
     refFom: refs ? refs.rows.vegas_plus.fom : null,
     refMedianFom: refs?.seeds10 ? refs.seeds10.vegas_plus.medianFom : null,
     refSeconds: refs ? refs.rows.vegas_plus.seconds : null,

@@ -262,6 +262,37 @@ export class AdaptiveMap {
     this.clearTrainingData();
   }
 
+  /**
+   * Replace the edges by the element-wise weighted mean of the given edge arrays (each
+   * dim x (ninc + 1), as `edges`; equal weights by default): the mean of several maps' inverse
+   * CDFs, again a map with edges from 0 to 1.
+   * Averaging the maps of the last iterations of a converged adaptation smooths out their
+   * statistical fluctuations. Clears the training data.
+   * @throws RangeError when no arrays are given or their length differs.
+   */
+  setMeanEdges(edgeSets: Float64Array[], weights: number[] = edgeSets.map(() => 1)): void {
+    if (edgeSets.length === 0) throw new RangeError('AdaptiveMap: no edges to average');
+    if (weights.length !== edgeSets.length) throw new RangeError('AdaptiveMap: one weight per edge array');
+    const { edges } = this;
+    for (const e of edgeSets) {
+      if (e.length !== edges.length) throw new RangeError(`AdaptiveMap: expected ${edges.length} edges, got ${e.length}`);
+    }
+    const total = weights.reduce((a, b) => a + b, 0);
+    if (!(total > 0) || !Number.isFinite(total) || weights.some((v) => !(v >= 0))) {
+      throw new RangeError('AdaptiveMap: the weights must be non-negative with a positive finite sum');
+    }
+    const n1 = this.ninc + 1;
+    for (let c = 0; c < edges.length; c++) {
+      let s = 0;
+      for (let j = 0; j < edgeSets.length; j++) s += weights[j] * edgeSets[j][c];
+      const i = c % n1;
+      edges[c] = i === 0 ? 0 : i === this.ninc ? 1 : Math.min(1, s / total);
+    }
+    for (let c = 1; c < edges.length; c++) if (c % n1 !== 0 && edges[c] < edges[c - 1]) edges[c] = edges[c - 1];
+    this.updateIncrements();
+    this.clearTrainingData();
+  }
+
   /** A copy of the edges of axis k (ninc + 1 values from 0 to 1). */
   axisEdges(k: number): Float64Array {
     const n1 = this.ninc + 1;
