@@ -16,7 +16,7 @@ import { chi2OfIterations, integralEstimate, mergeMoments, emptyMoments } from '
 import { resolveIntegrand } from '../integrands';
 import { buildProblem } from '../problem';
 import { Rng, Stream } from '../rng';
-import { VegasSampler, adaptVegas, chooseStrata, estimateWithVegas, planVegas, splitCalls, unitIntegrandOf } from '../vegas';
+import { runVegas } from '../vegas';
 import { referencesFor } from './anchors';
 import { figureOfMerit, pull } from './metrics';
 import { SUITE, SUITE_IDS } from './suite';
@@ -108,27 +108,23 @@ async function runCase(id: string, budget: number, seed: number, args: Args): Pr
   const exact = r.exact as number;
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const plan = planVegas(budget, { adaptIterations: args.iterations, adaptFraction: args.adaptFraction });
-  const adaptation = await adaptVegas(unitIntegrandOf(problem), problem.dim, new Rng(seed, Stream.train), {
-    callsPerIteration: plan.adaptCalls,
-    iterations: plan.adaptIterations,
+  const run = await runVegas(problem, budget, new Rng(seed, Stream.train), new Rng(seed, Stream.evaluate), {
+    adaptIterations: args.iterations,
+    adaptFraction: args.adaptFraction,
     alpha: args.alpha,
     beta: args.beta,
     ninc: args.ninc,
     flatTolerance: args.flat,
     averageMaps: args.average,
   });
-  // calls saved by an early stop go to the final estimate
-  const finalCalls = splitCalls(budget - adaptation.calls, plan.finalCalls.length);
-  const strata = adaptation.strata.refined(chooseStrata(problem.dim, Math.min(...finalCalls), adaptation.settings.adaptiveFraction));
-  const sampler = new VegasSampler(adaptation.map, strata, new Rng(seed, Stream.evaluate), { beta: args.beta });
-  const its = await estimateWithVegas(problem, sampler, finalCalls, 'error');
+  const { adaptation, sampler, iterations: its } = run;
+  const strata = sampler.strata;
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const pooled = its.reduce((a, b) => mergeMoments(a, b), emptyMoments(problem.dim, problem.events.length));
   const est = integralEstimate(pooled);
   const chi = chi2OfIterations(its.map(integralEstimate));
-  const calls = adaptation.calls + pooled.n;
+  const calls = run.calls;
   const refs = referencesFor(id, budget);
   return {
     id,

@@ -22,6 +22,7 @@ export {
   adaptVegas,
   defaultNinc,
   drawFromMap,
+  samplerFor,
   isFlat,
   unitIntegrandOf,
   type AdaptHooks,
@@ -33,4 +34,4 @@ export {
   type VegasDraw,
 } from './sampler';
 export { DEFAULT_FINAL_ITERATIONS, MIN_VEGAS_BUDGET, planVegas, splitCalls, type PlanOptions, type VegasPlan } from './plan';
-export { estimateWithVegas } from './estimate';
+export { estimateWithVegas, runVegas, type VegasRun, type VegasRunOptions } from './estimate';

@@ -163,7 +163,7 @@ export class AdaptiveMap {
   /**
    * Accumulate training data: for each of n points y (n x dim) its non-negative training
    * value (VEGAS: the squared weight (f J_V)^2, in any fixed unit) is added to the sum of the
-   * increment that y falls in, on every axis.
+   * increment that y falls in, on every axis; `adapt` uses the mean per increment.
    */
   addTrainingData(y: ArrayLike<number>, values: ArrayLike<number>, n: number): void {
     const { dim, ninc, trainSum, trainCount } = this;

@@ -521,3 +521,15 @@ export async function adaptVegas(g: UnitIntegrand, dim: number, rng: Rng, option
     settings: { ninc: map.ninc, nstrat: Array.from(strata.nstrat), alpha, beta, adaptiveFraction, callsPerIteration: calls },
   };
 }
+
+/**
+ * The sampler for final iterations of `callsPerIteration` calls after an adaptation: the map
+ * as trained, and strata chosen for that many calls (finer than the adaptation's when the
+ * iterations are larger) whose weights are inherited from the trained stratification.
+ */
+export function samplerFor(adaptation: VegasAdaptation, callsPerIteration: number, rng: Rng, options: SamplerOptions = {}): VegasSampler {
+  const { beta, adaptiveFraction } = adaptation.settings;
+  const frac = options.adaptiveFraction ?? adaptiveFraction;
+  const strata = adaptation.strata.refined(chooseStrata(adaptation.map.dim, callsPerIteration, frac));
+  return new VegasSampler(adaptation.map, strata, rng, { beta: options.beta ?? beta, adaptiveFraction: frac });
+}
