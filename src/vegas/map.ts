@@ -107,7 +107,7 @@ export class AdaptiveMap {
       let lj = 0;
       for (let k = 0; k < dim; k++, o++) {
         const t = y[o] * ninc;
-        let i = Math.floor(t);
+        let i = t | 0; // floor for t >= 0; negative t is clamped below
         if (i >= ninc) i = ninc - 1;
         else if (i < 0) i = 0;
         const c = k * ninc + i;
@@ -170,7 +170,7 @@ export class AdaptiveMap {
     for (let p = 0, o = 0; p < n; p++) {
       const v = values[p];
       for (let k = 0; k < dim; k++, o++) {
-        let i = Math.floor(y[o] * ninc);
+        let i = (y[o] * ninc) | 0;
         if (i >= ninc) i = ninc - 1;
         else if (i < 0) i = 0;
         const c = k * ninc + i;

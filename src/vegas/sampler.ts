@@ -44,6 +44,10 @@ export type UnitIntegrand = (u: Float64Array, n: number, out: Float64Array) => v
  */
 export function unitIntegrandOf(problem: Problem): UnitIntegrand {
   const { dim, volume } = problem;
+  if (problem.bounds.every(([lo, hi]) => lo === 0 && hi === 1)) {
+    // the unit cube itself: no copy
+    return (u, n, out) => problem.integrand.evaluate(u, n, out);
+  }
   let x = new Float64Array(0);
   return (u, n, out) => {
     if (x.length < n * dim) x = new Float64Array(n * dim);
@@ -52,6 +56,8 @@ export function unitIntegrandOf(problem: Problem): UnitIntegrand {
     for (let i = 0; i < n; i++) out[i] *= volume;
   };
 }
+
+const TWO_POW_M32 = 2 ** -32;
 
 /** Points of one chunk and their log density; views on buffers reused by the next draw. */
 export interface VegasDraw {
@@ -190,10 +196,12 @@ export class VegasSampler {
       left--;
       let lj = 0;
       for (let k = 0; k < dim; k++, o++) {
-        const yk = (digits[k] + rng.next()) * invNstrat[k];
+        // 32 random bits per coordinate within a stratum: (r + 1/2) / 2^32 is uniform on a
+        // grid of 2^32 points in (0, 1), far finer than any increment of the map
+        const yk = (digits[k] + (rng.nextUint32() + 0.5) * TWO_POW_M32) * invNstrat[k];
         y[o] = yk;
         const t = yk * ninc;
-        let i = Math.floor(t);
+        let i = t | 0; // t >= 0: truncation is floor
         if (i >= ninc) i = ninc - 1;
         const c = k * ninc + i;
         u[o] = edges[k * n1 + i] + widths[c] * (t - i);
@@ -431,6 +439,7 @@ export async function adaptVegas(g: UnitIntegrand, dim: number, rng: Rng, option
   let made = 0;
   let nonFinite = 0;
   let stoppedEarly = false;
+  let interrupted = false;
   const averageMaps = options.averageMaps ?? DEFAULT_AVERAGE_MAPS;
   const recent: Float64Array[] = [];
   outer: for (let it = 0; it < iterations; it++) {
@@ -443,6 +452,7 @@ export async function adaptVegas(g: UnitIntegrand, dim: number, rng: Rng, option
       if (hooks.shouldStop?.()) {
         map.clearTrainingData();
         stoppedEarly = true;
+        interrupted = true;
         break outer;
       }
       const m = Math.min(size, calls - done);
@@ -500,11 +510,20 @@ export async function adaptVegas(g: UnitIntegrand, dim: number, rng: Rng, option
     rows.push(row);
     hooks.onIteration?.(row, it);
     if (flat > 0 && rows.length >= minIterations && isFlat(rows.map((r) => r.relativeVariance), flat)) {
-      // the last maps fluctuate about the converged one: their mean, each weighted by the
-      // inverse of the relative variance it gave, is closer to it
-      if (recent.length > 1) map.setMeanEdges(recent, rows.slice(-recent.length).map((r) => 1 / r.relativeVariance));
       stoppedEarly = it < iterations - 1;
       break;
+    }
+  }
+  if (!interrupted) {
+    // the last maps fluctuate about the converged one unless the variance is still falling:
+    // then the map just adapted is the best; else the mean of the last maps, each weighted by
+    // the inverse of the relative variance it gave (0 beyond twice the best), is closer to it
+    const rv = rows.map((r) => r.relativeVariance);
+    const falling = rv.length >= 2 && rv[rv.length - 1] <= (1 - Math.max(flat, 0.05)) * Math.min(...rv.slice(0, -1));
+    if (!falling && recent.length > 1 && rv.every((v) => Number.isFinite(v) && v > 0)) {
+      const r = rv.slice(-recent.length);
+      const best = Math.min(...r);
+      map.setMeanEdges(recent, r.map((v) => (v <= 2 * best ? 1 / v : 0)));
     }
   }
   const last = rows.slice(-3).map((r) => r.relativeVariance);
