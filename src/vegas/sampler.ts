@@ -313,9 +313,11 @@ export interface AdaptOptions {
   /** Fewest iterations before an early stop (default 4). */
   minIterations?: number;
   /**
-   * When the adaptation stops on a flat variance, the final map is the mean of the maps the
-   * last `averageMaps` iterations sampled with (their edges, weighted by 1/relative variance;
-   * default 8; 1 keeps the last map).
+   * At the end of the adaptation, unless the last iteration still cut the relative variance
+   * by more than max(flatTolerance, 5%), the map becomes the mean of the maps the last
+   * `averageMaps` iterations sampled with (their edges, each weighted by 1/relative variance,
+   * 0 beyond twice the best of them): the converged maps fluctuate about the optimum, their
+   * mean is closer to it (default 8; 1 keeps the last map).
    */
   averageMaps?: number;
   /** Non-finite integrand values: stop with a NumericalError (default) or count them as zero. */
