@@ -26,6 +26,10 @@ function peakedMap(dim = 3, ninc = 200, iterations = 8): AdaptiveMap {
   return map;
 }
 
+let cached: AdaptiveMap | undefined;
+/** The default peaked map, trained once and shared by the tests that only read it. */
+const sharedMap = (): AdaptiveMap => (cached ??= peakedMap());
+
 describe('AdaptiveMap', () => {
   test('a new map is the identity with log-Jacobian 0', () => {
     const map = new AdaptiveMap(2, 10);
@@ -38,7 +42,7 @@ describe('AdaptiveMap', () => {
   });
 
   test('adapting to a peak concentrates the increments there, edges stay increasing from 0 to 1', () => {
-    const map = peakedMap();
+    const map = sharedMap();
     for (let k = 0; k < map.dim; k++) {
       const e = map.axisEdges(k);
       expect(e[0]).toBe(0);
@@ -52,7 +56,7 @@ describe('AdaptiveMap', () => {
   });
 
   test('forward and inverse are inverse maps with the same log-Jacobian', () => {
-    const map = peakedMap();
+    const map = sharedMap();
     const n = 2000;
     const y = new Rng(3).fill(new Float64Array(n * 3)) as Float64Array;
     const x = new Float64Array(n * 3);
@@ -72,7 +76,7 @@ describe('AdaptiveMap', () => {
   });
 
   test('the log-Jacobian matches central finite differences of the forward map; the Jacobian is diagonal', () => {
-    const map = peakedMap();
+    const map = sharedMap();
     const rng = new Rng(5);
     const h = 1e-7;
     const x0 = new Float64Array(3);
@@ -105,7 +109,7 @@ describe('AdaptiveMap', () => {
   });
 
   test('the map is a bijection of the unit cube: its density integrates to 1', () => {
-    const map = peakedMap();
+    const map = sharedMap();
     // E_uniform[q(u)] = integral of q = 1; q is peaked, so average over x = V(y) instead:
     // E_y[1 / (q(V(y)) |J(y)|)] = 1 exactly for a bijection (each term is 1)
     const n = 1000;
