@@ -41,6 +41,8 @@ export const momentsSchema = z.object({
   nonFinite: count,
   coords: z.array(observableSumsSchema),
   events: z.array(observableSumsSchema),
+  /** Var(sum w) of a stratified sampler (units of scale^2); absent for iid samples. */
+  varSumW: finite.refine((v) => v >= 0, 'must be non-negative').optional(),
 });
 
 export const partialProblemSchema = z.object({

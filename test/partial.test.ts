@@ -1,5 +1,5 @@
 import { UsageError } from '../src/errors';
-import { accumulate, emptyMoments, integralEstimate, mergeMoments, type Moments } from '../src/estimate/stats';
+import { accumulate, emptyMoments, integralEstimate, mergeMoments, setStratifiedVariance, type Moments } from '../src/estimate/stats';
 import { summarize } from '../src/estimate/summary';
 import { checkMergeable, mergePartials, partialSchema, type NamedPartial, type PartialDocument } from '../src/partial';
 import type { TrainingReport } from '../src/report/schema';
@@ -64,6 +64,21 @@ describe('partial documents and merge', () => {
   test('moments survive a JSON round trip exactly', () => {
     const d = doc(1);
     expect(partialSchema.parse(JSON.parse(JSON.stringify(d)))).toEqual(d);
+  });
+
+  test('a stratified variance (varSumW) survives the JSON round trip and the merge', () => {
+    const strat = (seed: number) => {
+      const m = moments(seed, 3000);
+      setStratifiedVariance(m, { varSumW: 40 + seed });
+      return m;
+    };
+    const d = doc(1, { iterations: [strat(1), strat(2)] });
+    const back = partialSchema.parse(JSON.parse(JSON.stringify(d)));
+    expect(back.iterations[0].varSumW).toBe(d.iterations[0].varSumW);
+    const { partial } = mergePartials(named([d, doc(5, { iterations: [strat(5)] })]));
+    const total = partial.iterations.reduce((a, b) => mergeMoments(a, b), emptyMoments(2, 1));
+    expect(total.varSumW! * total.scale * total.scale).toBeCloseTo(41 + 42 + 45, 9);
+    expect(integralEstimate(total).sdev).toBeCloseTo(Math.sqrt(128) / 9000, 12);
   });
 
   test('the merged estimate is the summary of the summed moments; each file is one iteration', () => {

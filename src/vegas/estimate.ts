@@ -7,7 +7,9 @@
 import { CHUNK, streamChunks, type NanPolicy, type StreamHooks } from '../estimate/evaluate';
 import { emptyMoments, setStratifiedVariance, type Moments } from '../estimate/stats';
 import type { Problem } from '../problem';
-import type { VegasSampler } from './sampler';
+import type { Rng } from '../rng';
+import { adaptVegas, samplerFor, unitIntegrandOf, type AdaptHooks, type AdaptOptions, type VegasAdaptation, type VegasSampler } from './sampler';
+import { planVegas, splitCalls, type PlanOptions } from './plan';
 
 /**
  * Run one iteration per entry of `iterationCalls` (each at least `sampler.minCalls`) and
@@ -43,4 +45,49 @@ export async function estimateWithVegas(
     if (m.n < calls) break;
   }
   return out;
+}
+
+/** Everything `runVegas` did: the adaptation, the final sampler and its iterations' Moments. */
+export interface VegasRun {
+  adaptation: VegasAdaptation;
+  sampler: VegasSampler;
+  /** Moments of the final iterations, each with varSumW. */
+  iterations: Moments[];
+  /** Integrand calls in all (adaptation included). */
+  calls: number;
+}
+
+export interface VegasRunOptions extends PlanOptions, Omit<AdaptOptions, 'callsPerIteration' | 'iterations'> {
+  nan?: NanPolicy;
+}
+
+/**
+ * VEGAS+ with a budget of calls: `planVegas` splits it, `adaptVegas` trains the map and the
+ * strata (rngTrain), the calls an early stop saves go to the final iterations, which run
+ * through the streaming estimator (rngEval). Pool the iterations with `mergeMoments` and take
+ * `integralEstimate` for the integral (its sdev from the stratified variances).
+ * @throws RangeError on bad options; NumericalError on non-finite values (nan: 'error').
+ */
+export async function runVegas(
+  problem: Problem,
+  budget: number,
+  rngTrain: Rng,
+  rngEval: Rng,
+  options: VegasRunOptions = {},
+  hooks: { adapt?: AdaptHooks; stream?: StreamHooks } = {},
+): Promise<VegasRun> {
+  const plan = planVegas(budget, options);
+  const nan = options.nan ?? 'error';
+  const adaptation = await adaptVegas(
+    unitIntegrandOf(problem),
+    problem.dim,
+    rngTrain,
+    { ...options, nan, callsPerIteration: plan.adaptCalls, iterations: plan.adaptIterations },
+    hooks.adapt,
+  );
+  const finalCalls = splitCalls(budget - adaptation.calls, plan.finalCalls.length);
+  const sampler = samplerFor(adaptation, Math.min(...finalCalls), rngEval, { beta: options.beta, adaptiveFraction: options.adaptiveFraction });
+  const stop = hooks.stream?.shouldStop?.() || hooks.adapt?.shouldStop?.();
+  const iterations = stop ? [] : await estimateWithVegas(problem, sampler, finalCalls, nan, hooks.stream);
+  return { adaptation, sampler, iterations, calls: adaptation.calls + iterations.reduce((a, m) => a + m.n, 0) };
 }

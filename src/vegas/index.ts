@@ -14,6 +14,7 @@ export {
 } from './stratify';
 export {
   DEFAULT_ALPHA,
+  DEFAULT_AVERAGE_MAPS,
   DEFAULT_FLAT_TOLERANCE,
   DEFAULT_ITERATIONS,
   DEFAULT_MIN_ITERATIONS,
@@ -21,6 +22,8 @@ export {
   adaptVegas,
   defaultNinc,
   drawFromMap,
+  samplerFor,
+  isFlat,
   unitIntegrandOf,
   type AdaptHooks,
   type AdaptOptions,
@@ -30,5 +33,5 @@ export {
   type VegasAdaptation,
   type VegasDraw,
 } from './sampler';
-export { MIN_VEGAS_BUDGET, planVegas, type PlanOptions, type VegasPlan } from './plan';
-export { estimateWithVegas } from './estimate';
+export { DEFAULT_FINAL_ITERATIONS, MIN_VEGAS_BUDGET, planVegas, splitCalls, type PlanOptions, type VegasPlan } from './plan';
+export { estimateWithVegas, runVegas, type VegasRun, type VegasRunOptions } from './estimate';

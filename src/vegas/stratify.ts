@@ -268,6 +268,34 @@ export class Stratification {
     }
   }
 
+  /**
+   * A stratification with other strata per axis whose weights are inherited from this one:
+   * each new hypercube takes the weight of the old hypercube that holds its centre. Used to
+   * stratify finer when the final iterations have more calls than the adaptation's.
+   * @throws RangeError when the number of axes differs.
+   */
+  refined(nstrat: ArrayLike<number>): Stratification {
+    if (nstrat.length !== this.dim) throw new RangeError(`Stratification: expected ${this.dim} axes, got ${nstrat.length}`);
+    const next = new Stratification(nstrat);
+    const { dim } = this;
+    const digits = new Int32Array(dim);
+    for (let h = 0; h < next.nhcube; h++) {
+      let old = 0;
+      let stride = 1;
+      for (let k = 0; k < dim; k++) {
+        const centre = (digits[k] + 0.5) / next.nstrat[k];
+        old += Math.min(this.nstrat[k] - 1, Math.floor(centre * this.nstrat[k])) * stride;
+        stride *= this.nstrat[k];
+      }
+      next.weights[h] = this.weights[old];
+      for (let k = 0; k < dim; k++) {
+        if (++digits[k] < next.nstrat[k]) break;
+        digits[k] = 0;
+      }
+    }
+    return next;
+  }
+
   /** Strata and weights as plain arrays. */
   toJSON(): StratificationJSON {
     return { nstrat: Array.from(this.nstrat), weights: Array.from(this.weights) };

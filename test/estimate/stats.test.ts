@@ -9,6 +9,7 @@ import {
   logGamma,
   mergeMoments,
   ratioEstimate,
+  setStratifiedVariance,
   unweightingEfficiency,
 } from '../../src/estimate/stats';
 import { Rng } from '../../src/rng';
@@ -155,5 +156,63 @@ describe('scaled sums', () => {
     accumulate(big, w.map((v) => v * 1e10), x, 1000);
     const both = mergeMoments(small, big);
     expect(integralEstimate(both).mean / (integralEstimate(big).mean / 2)).toBeCloseTo(1, 10);
+  });
+});
+
+describe('stratified variance (varSumW)', () => {
+  test('integralEstimate takes the sdev from varSumW; setStratifiedVariance converts units', () => {
+    const { x, w } = sample(1000, 5);
+    const m = emptyMoments(2, 0);
+    accumulate(m, w.map((v) => v * 1e200), x, 1000);
+    const iid = integralEstimate(m);
+    // Var(sum w) = 250 in units of (4 x m.scale)^2 (the sampler's own unit)
+    const unit = 4 * m.scale;
+    setStratifiedVariance(m, { varSumW: 250, scale: unit });
+    const e = integralEstimate(m);
+    expect(e.mean).toBe(iid.mean);
+    expect(e.sdev / ((Math.sqrt(250) * unit) / 1000)).toBeCloseTo(1, 12);
+  });
+
+  test('varSumW adds under merge; an iid side contributes n/(n-1) (S2 - S1^2/n)', () => {
+    const a = sample(500, 1);
+    const b = sample(700, 2);
+    const ma = emptyMoments(2, 0);
+    const mb = emptyMoments(2, 0);
+    accumulate(ma, a.w, a.x, 500);
+    accumulate(mb, b.w, b.x, 700);
+    setStratifiedVariance(ma, { varSumW: 3 });
+    setStratifiedVariance(mb, { varSumW: 5 });
+    const both = mergeMoments(ma, mb);
+    expect(both.varSumW! * both.scale * both.scale).toBeCloseTo(8, 10);
+    expect(integralEstimate(both).sdev).toBeCloseTo(Math.sqrt(8) / 1200, 12);
+    // with an iid part: its Var(sum w) is n times its sample variance
+    const mc = emptyMoments(2, 0);
+    accumulate(mc, b.w, b.x, 700);
+    const mixed = mergeMoments(ma, mc);
+    const iid = integralEstimate(mc).sdev * 700; // sqrt(Var(sum w))
+    expect(mixed.varSumW! * mixed.scale * mixed.scale).toBeCloseTo(3 + iid * iid, 8);
+    // neither side stratified: no field
+    expect(mergeMoments(mc, mc).varSumW).toBeUndefined();
+    expect(mergeMoments(emptyMoments(2, 0), ma).varSumW! * ma.scale * ma.scale).toBeCloseTo(3, 12);
+  });
+
+  test('varSumW follows a change of scale (merge of very different sizes, or a much larger chunk)', () => {
+    const { x, w } = sample(1000, 4);
+    const small = emptyMoments(2, 0);
+    accumulate(small, w, x, 1000);
+    setStratifiedVariance(small, { varSumW: 7 });
+    const big = emptyMoments(2, 0);
+    accumulate(big, w.map((v) => v * 2 ** 400), x, 1000);
+    setStratifiedVariance(big, { varSumW: 9 * 2 ** 800 });
+    const both = mergeMoments(small, big);
+    expect(both.scale).toBe(big.scale);
+    expect((both.varSumW! * both.scale * both.scale) / 2 ** 800).toBeCloseTo(9, 10);
+    // accumulate raises the scale of moments that already carry varSumW
+    const m = emptyMoments(2, 0);
+    accumulate(m, w, x, 1000);
+    setStratifiedVariance(m, { varSumW: 11 });
+    accumulate(m, w.map((v) => v * 2 ** 350), x, 1000);
+    expect(m.scale).toBeGreaterThan(2 ** 300);
+    expect((m.varSumW! * m.scale) * m.scale).toBeCloseTo(11, 10);
   });
 });
