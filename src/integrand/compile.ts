@@ -92,6 +92,12 @@ export function compileExpression(expr: string, opts: CompileOptions, mode: Kern
   const tree = parseExpression(text);
   const lowering = new Lowering(text, dim, params);
   const root = lowering.lowerRoot(tree);
+  if (mode === 'event' && root.ty !== 'bool') {
+    throw new UsageError(
+      `the event "${expr.trim()}" is not a condition: it has a number value, not true/false`,
+      'write a comparison or a logical combination of them, e.g. "x1 > 0.5" or "x1 > 0.5 and x2 < 0.2"',
+    );
+  }
   const { body } = generateKernel(root, dim, mode);
   const helperNames = Object.keys(KERNEL_HELPERS);
   const factory = new Function(...helperNames, body) as (...helpers: unknown[]) => KernelFn;
