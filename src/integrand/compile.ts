@@ -78,8 +78,9 @@ export function compileIntegrand(expr: string, opts: CompileOptions): CompiledEx
 }
 
 /**
- * Compile `expr` in the given mode ('number': the value; 'event': 1 where the value
- * is true or a nonzero number, 0 where it is false, 0 or NaN).
+ * Compile `expr` in the given mode ('number': the value; 'event': 1 where the condition
+ * holds, 0 where it does not). An event must be boolean-valued (a comparison, a logical
+ * operator, `not`, or `c ? a : b` of such): UsageError otherwise.
  */
 export function compileExpression(expr: string, opts: CompileOptions, mode: KernelMode): CompiledExpression {
   if (typeof expr !== 'string') throw new UsageError('the expression must be a string');

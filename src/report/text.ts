@@ -116,10 +116,9 @@ function verdictText(s: Summary): string {
   return s.verdict.reliable ? 'reliable' : 'UNRELIABLE !';
 }
 
-/** "! i-flow: UNRELIABLE: reason; reason" for an unreliable estimate, nothing otherwise. */
+/** "! i-flow UNRELIABLE: reason", one line per reason of an unreliable estimate. */
 function verdictLines(label: string, s: Summary): string[] {
-  if (s.verdict.reliable) return [];
-  return [`! ${label}: UNRELIABLE: ${s.verdict.reasons.map((r) => r.message).join('; ')}`];
+  return s.verdict.reasons.map((r) => `! ${label} UNRELIABLE: ${r.message}`);
 }
 
 function pct(x: number): string {
