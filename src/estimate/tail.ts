@@ -115,17 +115,20 @@ function meanLog1p(a: number, x: ArrayLike<number>): number {
 
 /**
  * Pareto k-hat of n weights from their largest |w| (`top`, decreasing; values beyond its end
- * count as 0): the fit to the M = tailLength(n) largest in excess of the (M+1)-th largest.
- * Null when there is no tail to fit: fewer than 5*MIN_TAIL samples, or the M largest are all
- * equal (bounded weights, e.g. uniform sampling of an indicator).
+ * count as 0): the fit to those of the M = tailLength(n) largest that exceed the (M+1)-th
+ * largest, in excess of it (values tied with it are left out, as in arviz). Null when there
+ * is no tail to fit: fewer than MIN_TAIL such values, e.g. in a sample of fewer than 25, or
+ * bounded weights with many ties (uniform sampling of an indicator).
  */
 export function paretoKHat(top: ArrayLike<number>, n: number): number | null {
   const m = tailLength(n);
   if (m < MIN_TAIL) return null;
   const at = (i: number) => (i < top.length ? top[i] : 0);
   const cutoff = at(m);
-  if (!(at(0) > cutoff)) return null;
-  const x = new Float64Array(m);
-  for (let i = 0; i < m; i++) x[i] = at(m - 1 - i) - cutoff;
+  let len = 0;
+  while (len < m && at(len) > cutoff) len++;
+  if (len < MIN_TAIL) return null;
+  const x = new Float64Array(len);
+  for (let i = 0; i < len; i++) x[i] = at(len - 1 - i) - cutoff;
   return fitGeneralizedPareto(x).k;
 }

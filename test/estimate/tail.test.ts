@@ -74,6 +74,16 @@ describe('Pareto k-hat', () => {
     expect(khatOf(Float64Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]))).toBeNull(); // M = 2 < 5
   });
 
+  test('values tied with the cutoff are left out of the tail; too few above it give no k-hat', () => {
+    // 1000 weights: M = 95; 60 distinct values above a block of ties at 1
+    const w = new Float64Array(1000).fill(1);
+    for (let i = 0; i < 60; i++) w[i] = 1 + Math.pow((i + 0.5) / 60, -0.5);
+    const tail = Array.from(w.subarray(0, 60), (v) => v - 1).sort((a, b) => a - b);
+    expect(khatOf(w)).toBe(fitGeneralizedPareto(tail).k);
+    w.fill(1, 4);
+    expect(khatOf(w)).toBeNull();
+  });
+
   test('matches an independent float64 implementation (arviz 0.23.4 psislw)', () => {
     // w_i = frac(i phi)^(-a), i = 1..n: reproducible in any language; references from
     //   arviz.psislw(np.log(w), reff=1.0)[1] with numpy 2.4.6
