@@ -7,6 +7,8 @@
 export { integrateOptionsSchema, type IntegrateOptions } from './cli/options';
 export { prepareProblem, runIntegrate, runIntegrateDetailed, type RunHooks } from './integrate';
 export { resultSchema, type IntegrationResult, type Summary } from './report/schema';
+export { paretoKHat, fitGeneralizedPareto } from './estimate/tail';
+export { judgeEstimate, type Verdict } from './estimate/verdict';
 export { renderText } from './report/text';
 export { formatEstimate } from './report/format';
 export { compileIntegrand, compileEvent, type CompiledExpression } from './integrand';

@@ -21,10 +21,11 @@ import { CHUNK, runUniform, type StreamHooks } from './estimate/evaluate';
 import { emptyMoments, chi2OfIterations, integralEstimate, mergeMoments, type Moments } from './estimate/stats';
 import { summarize, varianceRatio } from './estimate/summary';
 import { sampleToTarget, type AccuracyTarget, type TargetOutcome } from './estimate/target';
+import { judgeEstimate, type Verdict } from './estimate/verdict';
 import type { Flow } from './flow/flow';
 import { minLayers } from './flow/masks';
 import { buildProblem, type Problem } from './problem';
-import type { ChoiceReport, FlowSettings, IntegrationResult, MapReport, Summary, TargetReport, TrainingReport } from './report/schema';
+import type { ChoiceReport, FlowSettings, IntegrationResult, MapReport, TargetReport, TrainingReport } from './report/schema';
 import { Rng, Stream } from './rng';
 import { AUTO_TRAIN_MIN_SECONDS, secondsToPrecision, TrainingPayoff, type SamplerFigures } from './stages/choice';
 import { adaptMapStage, type MapStage } from './stages/vegas';
@@ -43,13 +44,6 @@ export interface RunHooks {
   /** Number of interrupts received so far (first: end training / stop evaluation early). */
   interrupts?: () => number;
 }
-
-/** ESS fraction below which the report warns that the error may be underestimated. */
-export const LOW_ESS_FRACTION = 0.01;
-/** Largest weight over the mean weight, per 1e6 calls, above which the same warning is given. */
-export const HEAVY_MAX_WEIGHT = 1000;
-/** Q below which the iteration estimates are judged inconsistent. */
-export const LOW_Q = 0.05;
 
 export interface Prepared {
   problem: Problem;
@@ -90,22 +84,12 @@ function iterationSizes(n: number, k: number): number[] {
   return Array.from({ length: k }, (_, i) => base + (i < n % k ? 1 : 0)).filter((m) => m > 0);
 }
 
-/** Warnings about the weights of the main estimate. */
-export function weightWarnings(label: string, s: Summary): string[] {
-  if (s.integral.mean === 0 && s.integral.sdev === 0 && s.calls > 0) {
-    return [`${label}: the integrand was zero at every sample point; the integral is reported as 0 and E_p[X], P_p(A) are undefined`];
-  }
-  const out: string[] = [];
-  const relMax = s.integral.mean !== 0 ? s.maxWeight / Math.abs(s.integral.mean) : Infinity;
-  if (s.essFraction < LOW_ESS_FRACTION || relMax > HEAVY_MAX_WEIGHT * Math.max(1, s.calls / 1e6)) {
-    out.push(
-      `${label}: heavy-tailed weights (ESS ${(100 * s.essFraction).toPrecision(2)}% of calls, max weight ${relMax.toPrecision(3)}x the mean); the error may be underestimated`,
-    );
-  }
-  if (s.nonFinite > 0) {
-    out.push(`${label}: ${s.nonFinite} sample(s) with a non-finite integrand or density were counted as 0 (--nan zero)`);
-  }
-  return out;
+/**
+ * The verdict's reasons as warning lines, each led by the label of the estimate
+ * ("flow", "uniform", "uniform baseline").
+ */
+export function verdictWarnings(label: string, v: Verdict): string[] {
+  return v.reasons.map((r) => `${label}: ${r.message}`);
 }
 
 export function flowSettingsOf(flow: Flow): FlowSettings {
@@ -144,8 +128,8 @@ export interface ResultMeta {
 
 /**
  * The result document from per-iteration moments of the main method and the baseline's.
- * Adds the warnings about weights and iteration consistency to `meta.warnings` (and reports
- * them through `warn`).
+ * Judges both (src/estimate/verdict.ts: the main estimate with its iterations' Q) and adds
+ * the reasons of an unreliable verdict to `meta.warnings` (and reports them through `warn`).
  */
 export function assembleResult(
   meta: ResultMeta,
@@ -161,19 +145,16 @@ export function assembleResult(
     warn(m);
   };
   const pooled = iterations.reduce((a, b) => mergeMoments(a, b), emptyMoments(problem.dim, problem.events.length));
-  const estimate = summarize(pooled, labels);
+  const summary = summarize(pooled, labels);
   const iterRows = iterations.map((m, i) => {
     const e = integralEstimate(m);
     return { iteration: i + 1, calls: m.n, integral: { mean: e.mean, sdev: Number.isFinite(e.sdev) ? e.sdev : 0 } };
   });
   const combined = chi2OfIterations(iterations.map((m) => integralEstimate(m)));
-  if (combined.dof > 0 && combined.Q < LOW_Q) {
-    add(
-      `the ${iterations.length} iterations disagree (chi2/dof = ${(combined.chi2 / combined.dof).toFixed(2)}, Q = ${combined.Q.toPrecision(2)}); the error cannot be trusted`,
-    );
-  }
-  for (const w of weightWarnings(meta.method, estimate)) add(w);
+  const estimate = { ...summary, verdict: judgeEstimate(summary, combined) };
+  for (const w of verdictWarnings(meta.method, estimate.verdict)) add(w);
   const baseline = baselineMoments ? summarize(baselineMoments, labels) : null;
+  if (baseline) for (const w of verdictWarnings('uniform baseline', baseline.verdict)) add(w);
   const trainCalls = meta.training?.calls ?? 0;
   return {
     iflow: VERSION,
@@ -197,8 +178,10 @@ export function assembleResult(
     dof: combined.dof,
     Q: combined.dof > 0 ? combined.Q : null,
     baseline,
+    reliable: estimate.verdict.reliable,
     comparison: baseline
       ? {
+          baselineReliable: baseline.verdict.reliable,
           varianceReduction: varianceRatio(estimate, baseline),
           efficiencyGain: varianceRatio(estimate, baseline, trainCalls + (meta.adaptation?.calls ?? 0)),
         }

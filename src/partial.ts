@@ -12,17 +12,24 @@
  * built from the sum of all of them. Baselines are summed when every part has one. Parts that
  * sampled the same flow (same weight digest, e.g. `evaluate --model DIR`) count its training
  * once; parts that trained their own flows add their training calls and seconds.
+ *
+ * Every document lists the random streams its samples came from (`streams`: seed, stream,
+ * flow digest), a merged one those of all its parts, and a merge refuses inputs that share a
+ * stream: a part inside a merged file, two copies of one file, two baselines of one seed
+ * would otherwise count the same points twice. The moments keep their largest |w|, trimmed
+ * to what the pooled tail needs, so that a merge recomputes the Pareto k-hat.
  */
 import { z } from 'zod';
 import { UsageError } from './errors';
 import { assembleResult, type RunOutput } from './integrate';
-import { emptyMoments, mergeMoments, type Moments } from './estimate/stats';
+import { emptyMoments, mergeMoments, trimTails, type Moments } from './estimate/stats';
+import { TAIL_KEEP } from './estimate/tail';
 import type { Problem } from './problem';
 import { flowSettingsSchema, trainingSchema, type IntegrationResult, type TrainingReport } from './report/schema';
 import { VERSION } from './version';
 
 export const PARTIAL_FORMAT = 'iflow-partial';
-export const PARTIAL_VERSION = 1;
+export const PARTIAL_VERSION = 2;
 
 const finite = z.number().refine(Number.isFinite, 'expected a finite number');
 const count = z.number().int().nonnegative();
@@ -37,6 +44,11 @@ export const momentsSchema = z.object({
   sumW2: finite.refine((v) => v >= 0, 'must be non-negative'),
   sumAbsW: finite.refine((v) => v >= 0, 'must be non-negative'),
   maxAbsW: finite.refine((v) => v >= 0, 'must be non-negative'),
+  /** The largest |w| (see Moments.top), sorted here in decreasing order. */
+  top: z
+    .array(finite.refine((v) => v >= 0, 'must be non-negative'))
+    .max(TAIL_KEEP)
+    .transform((t) => [...t].sort((a, b) => b - a)),
   zeros: count,
   nonFinite: count,
   coords: z.array(observableSumsSchema),
@@ -44,6 +56,21 @@ export const momentsSchema = z.object({
   /** Var(sum w) of a stratified sampler (units of scale^2); absent for iid samples. */
   varSumW: finite.refine((v) => v >= 0, 'must be non-negative').optional(),
 });
+
+/** The stages whose samples a document holds (src/rng.ts streams). */
+export const sampleStreams = ['evaluate', 'baseline'] as const;
+
+/**
+ * One random stream a document's samples came from: the seed, the stream (the estimate's
+ * points or the uniform baseline's) and, for points drawn through a flow, its weight digest.
+ */
+export const streamSchema = z.object({
+  seed: z.number().int().nonnegative(),
+  stream: z.enum(sampleStreams),
+  flowDigest: z.string().nullable(),
+  calls: count,
+});
+export type StreamRecord = z.infer<typeof streamSchema>;
 
 export const partialProblemSchema = z.object({
   expression: z.string(),
@@ -65,6 +92,8 @@ export const partialSchema = z
     seed: z.number().int().nonnegative().nullable(),
     /** Number of runs whose samples this document holds. */
     parts: z.number().int().positive(),
+    /** Every random stream whose samples this document holds (a merged one: all its parts'). */
+    streams: z.array(streamSchema),
     /** True when a run was interrupted: its moments cover the samples drawn until then. */
     interrupted: z.boolean(),
     /** Moments of the main method, one per iteration. */
@@ -97,6 +126,12 @@ export type PartialDocument = z.infer<typeof partialSchema>;
 /** The partial document of one run. */
 export function partialFromRun(out: RunOutput, flowDigest: string | null): PartialDocument {
   const r = out.result;
+  const streams: StreamRecord[] = [];
+  if (r.seed !== null) {
+    const evaluated = out.iterations.reduce((s, m) => s + m.n, 0);
+    streams.push({ seed: r.seed, stream: 'evaluate', flowDigest: r.method === 'flow' ? flowDigest : null, calls: evaluated });
+    if (out.baseline) streams.push({ seed: r.seed, stream: 'baseline', flowDigest: null, calls: out.baseline.n });
+  }
   return partialSchema.parse({
     format: PARTIAL_FORMAT,
     version: PARTIAL_VERSION,
@@ -106,8 +141,9 @@ export function partialFromRun(out: RunOutput, flowDigest: string | null): Parti
     method: r.method,
     seed: r.seed,
     parts: 1,
+    streams,
     interrupted: r.partial,
-    iterations: out.iterations,
+    iterations: trimTails(out.iterations),
     baseline: out.baseline,
     training: r.training,
     flow: r.flow,
@@ -144,7 +180,10 @@ function problemDifference(a: PartialDocument, b: PartialDocument): string | nul
   return null;
 }
 
-/** Check that the inputs can be merged: same problem and method, no repeated (seed, flow). */
+/**
+ * Check that the inputs can be merged: same problem and method, and no random stream in two
+ * inputs (or twice in one). Throws UsageError naming the files.
+ */
 export function checkMergeable(parts: NamedPartial[]): void {
   if (parts.length === 0) throw new UsageError('nothing to merge', 'give one or more files written with --partial');
   const first = parts[0];
@@ -156,20 +195,30 @@ export function checkMergeable(parts: NamedPartial[]): void {
   }
   const seen = new Map<string, string>();
   for (const part of parts) {
-    const { seed, flowDigest, method } = part.doc;
-    if (seed === null) continue;
-    // the same seed with the same flow (or uniform sampling) draws the same points
-    const key = `${seed}|${flowDigest ?? method}`;
-    const other = seen.get(key);
-    if (other === part.name) throw new UsageError(`${part.name} is given twice`, 'each part counts once');
-    if (other !== undefined) {
-      throw new UsageError(
-        `${part.name} and ${other} were run with the same seed ${seed}${method === 'flow' ? ' and the same flow' : ''}: their samples are identical, not independent`,
-        'give each part its own --seed',
-      );
+    if (part.doc.streams.length === 0 && part.doc.iterations.some((m) => m.n > 0)) {
+      throw new UsageError(`${part.name} does not list the random streams of its samples`, 'write it again with integrate or evaluate --partial');
     }
-    seen.set(key, part.name);
+    for (const s of part.doc.streams) {
+      const key = `${s.seed}|${s.stream}|${s.flowDigest ?? ''}`;
+      const other = seen.get(key);
+      if (other === part.name) {
+        throw new UsageError(`${part.name} is given twice or holds the same samples twice (${describeStream(s)})`, 'each part counts once');
+      }
+      if (other !== undefined) {
+        throw new UsageError(
+          `${part.name} and ${other} hold the same samples (${describeStream(s)}): they would count twice`,
+          'merge each run once: a merged file already holds its parts, and runs need their own --seed',
+        );
+      }
+      seen.set(key, part.name);
+    }
   }
+}
+
+/** "the flow samples of seed 3 (flow 1a2b3c4d)" and the like. */
+function describeStream(s: StreamRecord): string {
+  if (s.stream === 'baseline') return `the uniform baseline of seed ${s.seed}`;
+  return s.flowDigest === null ? `the uniform samples of seed ${s.seed}` : `the flow samples of seed ${s.seed}, flow ${s.flowDigest.slice(0, 12)}`;
 }
 
 function pooled(m: Moments[], dim: number, nEvents: number): Moments {
@@ -232,7 +281,7 @@ export function mergePartials(parts: NamedPartial[], warn: (m: string) => void =
   };
 
   // one iteration per input: its pooled moments
-  const iterations = docs.map((d) => pooled(d.iterations, dim, nEvents)).filter((m) => m.n > 0);
+  const iterations = trimTails(docs.map((d) => pooled(d.iterations, dim, nEvents)).filter((m) => m.n > 0));
   let baseline: Moments | null = null;
   const withBaseline = docs.filter((d) => d.baseline !== null);
   if (withBaseline.length === docs.length) {
@@ -280,6 +329,7 @@ export function mergePartials(parts: NamedPartial[], warn: (m: string) => void =
     method: first.method,
     seed: null,
     parts: docs.reduce((s, d) => s + d.parts, 0),
+    streams: docs.flatMap((d) => d.streams),
     interrupted,
     iterations,
     baseline,

@@ -1,7 +1,8 @@
 import { UsageError } from '../src/errors';
-import { accumulate, emptyMoments, integralEstimate, mergeMoments, setStratifiedVariance, type Moments } from '../src/estimate/stats';
+import { accumulate, emptyMoments, integralEstimate, mergeMoments, setStratifiedVariance, trimTails, type Moments } from '../src/estimate/stats';
+import { paretoKHat, TAIL_KEEP } from '../src/estimate/tail';
 import { summarize } from '../src/estimate/summary';
-import { checkMergeable, mergePartials, partialSchema, type NamedPartial, type PartialDocument } from '../src/partial';
+import { checkMergeable, mergePartials, partialSchema, type NamedPartial, type PartialDocument, type StreamRecord } from '../src/partial';
 import type { TrainingReport } from '../src/report/schema';
 import { resultSchema } from '../src/report/schema';
 import { Rng } from '../src/rng';
@@ -36,14 +37,23 @@ const training = (calls: number): TrainingReport => ({
   history: [],
 });
 
+/** The streams a single run with these fields draws from. */
+function streamsOf(d: Pick<PartialDocument, 'seed' | 'method' | 'flowDigest' | 'baseline' | 'iterations'>): StreamRecord[] {
+  if (d.seed === null) return [];
+  const calls = d.iterations.reduce((s, m) => s + m.n, 0);
+  const out: StreamRecord[] = [{ seed: d.seed, stream: 'evaluate', flowDigest: d.method === 'flow' ? d.flowDigest : null, calls }];
+  if (d.baseline) out.push({ seed: d.seed, stream: 'baseline', flowDigest: null, calls: d.baseline.n });
+  return out;
+}
+
 function doc(seed: number, over: Partial<PartialDocument> = {}): PartialDocument {
-  return partialSchema.parse({
-    format: 'iflow-partial',
-    version: 1,
+  const fields = {
+    format: 'iflow-partial' as const,
+    version: 2 as const,
     iflow: '0.1.0',
-    command: 'integrate',
-    problem: { expression: '3*x1^2', dim: 2, bounds: [[0, 1], [0, 1]], params: { a: 2 }, events: ['x1 > 0.5'] },
-    method: 'uniform',
+    command: 'integrate' as const,
+    problem: { expression: '3*x1^2', dim: 2, bounds: [[0, 1], [0, 1]] as [number, number][], params: { a: 2 }, events: ['x1 > 0.5'] },
+    method: 'uniform' as const,
     seed,
     parts: 1,
     interrupted: false,
@@ -55,7 +65,8 @@ function doc(seed: number, over: Partial<PartialDocument> = {}): PartialDocument
     backend: null,
     seconds: { train: 0, evaluate: 1, baseline: 0, total: 1.5 },
     ...over,
-  });
+  };
+  return partialSchema.parse({ ...fields, streams: over.streams ?? streamsOf(fields) });
 }
 
 const named = (docs: PartialDocument[]): NamedPartial[] => docs.map((d, i) => ({ name: `part-${i + 1}.json`, doc: d }));
@@ -87,17 +98,20 @@ describe('partial documents and merge', () => {
     resultSchema.parse(result);
     const perFile = docs.map((d) => mergeMoments(mergeMoments(emptyMoments(2, 1), d.iterations[0]), d.iterations[1]));
     const total = perFile.reduce((a, b) => mergeMoments(a, b), emptyMoments(2, 1));
-    expect(result.estimate).toEqual(summarize(total, ['x1 > 0.5']));
+    // the verdict adds the files' Q to that of the weights
+    expect(result.estimate).toEqual({ ...summarize(total, ['x1 > 0.5']), verdict: result.estimate.verdict });
+    expect(result.estimate.verdict.reliable).toBe(result.Q! >= 0.05);
     expect(result.iterations.map((r) => r.calls)).toEqual([5000, 5000, 5000]);
     expect(result.iterations[1].integral.mean).toBe(integralEstimate(perFile[1]).mean);
     expect(result.command).toBe('merge');
     expect(result.seed).toBeNull();
     expect(result.seconds.total).toBeCloseTo(4.5, 12);
     expect(partial.parts).toBe(3);
-    expect(partial.iterations).toEqual(perFile);
-    // merging merged documents gives the same estimate
+    expect(partial.iterations).toEqual(trimTails(perFile));
+    // merging merged documents gives the same estimate and k-hat (its Q compares other iterations)
     const again = mergePartials(named([partial]));
-    expect(again.result.estimate).toEqual(result.estimate);
+    expect({ ...again.result.estimate, verdict: null }).toEqual({ ...result.estimate, verdict: null });
+    expect(result.estimate.khat).not.toBeNull();
   });
 
   test.each<[string, Partial<PartialDocument>, RegExp]>([
@@ -114,12 +128,60 @@ describe('partial documents and merge', () => {
   });
 
   test('the same seed twice is refused; the same seed with another flow is not', () => {
-    expect(() => checkMergeable(named([doc(1), doc(1)]))).toThrow(/part-2\.json and part-1\.json were run with the same seed 1/);
+    expect(() => checkMergeable(named([doc(1), doc(1)]))).toThrow(/part-2\.json and part-1\.json hold the same samples \(the uniform samples of seed 1\)/);
     const flow = { method: 'flow' as const, command: 'evaluate' as const };
     expect(() => checkMergeable(named([doc(1, { ...flow, flowDigest: 'a' }), doc(1, { ...flow, flowDigest: 'b' })]))).not.toThrow();
-    expect(() => checkMergeable(named([doc(1, { ...flow, flowDigest: 'a' }), doc(1, { ...flow, flowDigest: 'a' })]))).toThrow(/same flow/);
+    expect(() => checkMergeable(named([doc(1, { ...flow, flowDigest: 'a' }), doc(1, { ...flow, flowDigest: 'a' })]))).toThrow(/the flow samples of seed 1, flow a/);
     expect(() => checkMergeable([{ name: 'a.json', doc: doc(1) }, { name: 'a.json', doc: doc(1) }])).toThrow(/a\.json is given twice/);
     expect(() => checkMergeable([])).toThrow(/nothing to merge/);
+  });
+
+  test('a part inside a merged file is refused, naming both files', () => {
+    const merged = mergePartials(named([doc(1), doc(2)])).partial;
+    expect(merged.streams.map((s) => s.seed)).toEqual([1, 2]);
+    const parts = [{ name: 'merged.json', doc: merged }, { name: 'part-2.json', doc: doc(2) }];
+    expect(() => checkMergeable(parts)).toThrow(UsageError);
+    expect(() => checkMergeable(parts)).toThrow(/part-2\.json and merged\.json hold the same samples \(the uniform samples of seed 2\)/);
+    // the merged file with another run is fine, and its k-hat comes from the pooled tail
+    const again = mergePartials([{ name: 'merged.json', doc: merged }, { name: 'part-3.json', doc: doc(3) }]);
+    expect(again.partial.streams.map((s) => s.seed)).toEqual([1, 2, 3]);
+    const all = [doc(1), doc(2), doc(3)].flatMap((d) => d.iterations).reduce((a, b) => mergeMoments(a, b), emptyMoments(2, 1));
+    expect(again.result.estimate.khat).toBe(paretoKHat(all.top, all.n));
+  });
+
+  test('two copies of one merged file are refused', () => {
+    const merged = mergePartials(named([doc(1), doc(2)])).partial;
+    const copy = JSON.parse(JSON.stringify(merged));
+    expect(() => checkMergeable([{ name: 'm.json', doc: merged }, { name: 'm-copy.json', doc: partialSchema.parse(copy) }])).toThrow(
+      /m-copy\.json and m\.json hold the same samples \(the uniform samples of seed 1\)/,
+    );
+  });
+
+  test('two flow runs of one seed with different flows share their uniform baseline: refused', () => {
+    const flowRun = (digest: string) => doc(1, { method: 'flow', flowDigest: digest, baseline: moments(60, 1000), training: training(4000) });
+    const parts = [{ name: 'a.json', doc: flowRun('aaaa') }, { name: 'b.json', doc: flowRun('bbbb') }];
+    expect(() => checkMergeable(parts)).toThrow(/b\.json and a\.json hold the same samples \(the uniform baseline of seed 1\)/);
+  });
+
+  test('a document with samples but no streams is refused', () => {
+    expect(() => checkMergeable(named([doc(1, { streams: [] }), doc(2)]))).toThrow(/does not list the random streams/);
+  });
+
+  test('partial documents keep only the tail the pooled k-hat needs', () => {
+    const n = 20000;
+    const rng = new Rng(9, 3);
+    const iterations = [0, 1, 2].map(() => {
+      const m = emptyMoments(1, 0);
+      const w = new Float64Array(n);
+      for (let i = 0; i < n; i++) w[i] = Math.pow(rng.next(), -0.6);
+      accumulate(m, w, new Float64Array(n), n);
+      return m;
+    });
+    const pooledTop = iterations.reduce((a, b) => mergeMoments(a, b), emptyMoments(1, 0)).top;
+    expect(pooledTop).toHaveLength(TAIL_KEEP);
+    const trimmed = trimTails(iterations);
+    expect(trimmed.reduce((s, m) => s + m.top.length, 0)).toBe(TAIL_KEEP);
+    expect(trimmed.reduce((a, b) => mergeMoments(a, b), emptyMoments(1, 0)).top).toEqual(pooledTop);
   });
 
   test('a shared flow counts its training once; separate flows add up', () => {

@@ -1,6 +1,7 @@
 /**
  * The one funnel for errors: a single line on stderr and the exit code.
- * 2 = bad input (UsageError, invalid options, commander usage errors), 1 = runtime failure.
+ * 2 = bad input (UsageError, invalid options, commander usage errors), 1 = runtime failure;
+ * 3 = the result is unreliable (with --strict; the result is still printed).
  */
 import { CommanderError } from 'commander';
 import { ZodError } from 'zod';
@@ -10,6 +11,8 @@ import { describeZodError } from './options';
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+/** --strict: the estimate's verdict is `reliable: false` (src/estimate/verdict.ts). */
+export const EXIT_UNRELIABLE = 3;
 export const EXIT_INTERRUPTED = 130;
 
 /** Message and exit code for any thrown value. */

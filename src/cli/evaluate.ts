@@ -12,6 +12,7 @@ import { integrateOptionsSchema, type IntegrateOptions } from './options';
 import { createReporter } from './progress';
 import { renderRun } from './runOutput';
 import { addTargetOptions } from './integrate';
+import { runExitCode, STRICT_HELP } from './integrate';
 import { collect, dropUndefined, runCommand, type CommandContext } from './shared';
 
 /**
@@ -58,6 +59,7 @@ export function evaluateCommand(ctx: CommandContext): Command {
     .addOption(new Option('--nan <policy>', 'non-finite integrand values: stop with an error, or count them as 0').choices(['error', 'zero']).default('error'))
     .option('--partial', 'print mergeable sufficient statistics (JSON) instead of the report; combine runs with iflow merge')
     .option('--json', 'print one JSON document instead of the table')
+    .option('--strict', STRICT_HELP)
     .option('-q, --quiet', 'no progress or warnings on stderr')
     .option('--debug', 'stack traces and generated code on errors');
   cmd.addHelpText(
@@ -81,7 +83,7 @@ Examples:
       } finally {
         prepared.flow?.dispose();
       }
-      return out.result.partial ? 130 : 0;
+      return runExitCode(out.result, options.strict);
     });
   });
   return cmd;

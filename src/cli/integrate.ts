@@ -9,6 +9,7 @@ import { DEFAULT_MAX_CALLS, integrateOptionsSchema, lossKinds, methodKinds, type
 import { createReporter } from './progress';
 import { checkRunOptions, renderRun, saveRunModel } from './runOutput';
 import { collect, dropUndefined, runCommand, type CommandContext } from './shared';
+import { EXIT_INTERRUPTED, EXIT_UNRELIABLE } from './errors';
 
 /** Flags shared by integrate-like commands (problem definition and sampling). */
 export function addProblemOptions(cmd: Command): Command {
@@ -52,9 +53,18 @@ export function addTargetOptions(cmd: Command): Command {
     .option('--max-time <s>', 'most seconds of the whole run, training included; the estimate so far is reported with the calls the target would need');
 }
 
+/** Exit code of a finished run: 130 interrupted, 3 unreliable under --strict, else 0. */
+export function runExitCode(result: { partial: boolean; reliable: boolean }, strict: boolean): number {
+  if (result.partial) return EXIT_INTERRUPTED;
+  return strict && !result.reliable ? EXIT_UNRELIABLE : 0;
+}
+
+export const STRICT_HELP = `exit with code ${EXIT_UNRELIABLE} when the estimate is unreliable (verdict: Pareto k-hat, ESS, largest weight, iterations' Q, non-finite values, zero integrand); the report is still printed`;
+
 export function addOutputOptions(cmd: Command): Command {
   return cmd
     .option('--json', 'print one JSON document instead of the table')
+    .option('--strict', STRICT_HELP)
     .option('-q, --quiet', 'no progress or warnings on stderr')
     .option('--debug', 'stack traces on errors, and a line on stderr as each stage starts');
 }
@@ -95,7 +105,13 @@ Examples:
   iflow integrate "exp(-x1^2-x2^2)" --dim 2 --bounds -3:3 --method uniform -n 1e6
   iflow integrate @camel --dim 8 --param alpha=0.1
   iflow integrate "exp(-sum((x-0.5).^2)/0.04)" --dim 6 --save-model model/
-  iflow integrate "x1*x2" --dim 2 --method uniform --seed 7 --partial > part-7.json`,
+  iflow integrate "x1*x2" --dim 2 --method uniform --seed 7 --partial > part-7.json
+  iflow integrate "x1^(-0.9)" --dim 1 --strict || echo "exit $?: unreliable"
+
+Every estimate gets a verdict (the "verdict" row; "reliable" in the JSON) from the Pareto
+k-hat of the largest weights (> 0.5: no finite variance, > 0.7: not even smoothed IS works),
+the ESS, the largest weight, the iterations' Q and non-finite values. Exit codes: 0 ok,
+1 runtime failure, 2 bad input, ${EXIT_UNRELIABLE} unreliable estimate with --strict, 130 interrupted.`,
   );
   cmd.action(async (expression: string, raw: Record<string, unknown>) => {
     await runCommand(ctx, raw, async () => {
@@ -115,7 +131,7 @@ Examples:
       } finally {
         out.flow?.dispose();
       }
-      return out.result.partial ? 130 : 0;
+      return runExitCode(out.result, options.strict);
     });
   });
   return cmd;

@@ -1,6 +1,7 @@
 /**
  * Entry point of the `iflow` command: wires the subcommands, the interrupt handling and the
- * exit codes (0 ok, 1 runtime failure, 2 bad input, 130 interrupted).
+ * exit codes (0 ok, 1 runtime failure, 2 bad input, 3 unreliable estimate with --strict,
+ * 130 interrupted).
  */
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version';

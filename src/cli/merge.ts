@@ -12,6 +12,7 @@ import { renderText } from '../report/text';
 import { VERSION } from '../version';
 import { createReporter } from './progress';
 import { runCommand, type CommandContext } from './shared';
+import { runExitCode, STRICT_HELP } from './integrate';
 
 /** Read and validate one partial document; every problem is a UsageError naming the file. */
 export function readPartial(file: string): NamedPartial {
@@ -37,13 +38,15 @@ export function mergeCommand(ctx: CommandContext): Command {
     .argument('<files...>', 'JSON documents written by integrate/evaluate --partial')
     .option('--json', 'print one JSON document instead of the table')
     .option('--partial', 'print the merged statistics as a partial document (to merge again later)')
+    .option('--strict', STRICT_HELP)
     .option('-q, --quiet', 'no warnings on stderr')
     .option('--debug', 'stack traces on errors');
   cmd.addHelpText(
     'after',
     `
 Each file counts as one iteration of the merged result (chi2/dof and Q compare the files);
-the estimate is computed from the sums over all samples.
+the estimate is computed from the sums over all samples. Files that hold the same samples (a
+file and a merge that contains it, two copies, two baselines of one seed) are refused.
 
 Examples:
   for s in 1 2 3 4; do iflow integrate "x1*x2" --dim 2 --method uniform --seed $s --partial > part-$s.json; done
@@ -57,7 +60,7 @@ Examples:
       if (raw.partial === true) ctx.write(JSON.stringify(partialSchema.parse(merged.partial), null, 2) + '\n');
       else if (raw.json === true) ctx.write(JSON.stringify(resultSchema.parse(merged.result), null, 2) + '\n');
       else ctx.write(renderText(merged.result));
-      return 0;
+      return runExitCode({ partial: false, reliable: merged.result.reliable }, raw.strict === true);
     });
   });
   return cmd;

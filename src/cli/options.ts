@@ -132,6 +132,7 @@ export const integrateOptionsSchema = z
     saveModel: z.string().min(1).optional(),
     partial: z.boolean().default(false),
     json: z.boolean().default(false),
+    strict: z.boolean().default(false),
     quiet: z.boolean().default(false),
     debug: z.boolean().default(false),
   })

@@ -13,6 +13,8 @@
  * b_i = w_i and R = mean(a)/mean(b) (vegas' PDFIntegrator does the same).
  */
 
+import { keepLargest, mergeLargest, TAIL_KEEP } from './tail';
+
 export interface Estimate {
   mean: number;
   sdev: number;
@@ -43,6 +45,12 @@ export interface Moments {
   /** sum |w| and the largest |w| (unweighting efficiency, ESS of |f|). */
   sumAbsW: number;
   maxAbsW: number;
+  /**
+   * The largest |w| in decreasing order, at most TAIL_KEEP of them, in the user's units (not
+   * in units of `scale`): the tail that the Pareto k-hat is fitted to (src/estimate/tail.ts).
+   * The union's largest under merge.
+   */
+  top: number[];
   /** Samples whose integrand value was zero. */
   zeros: number;
   /** Samples whose integrand or density was NaN/Inf and were counted as zero (--nan zero). */
@@ -72,6 +80,7 @@ export function emptyMoments(dim: number, nEvents: number): Moments {
     sumW2: 0,
     sumAbsW: 0,
     maxAbsW: 0,
+    top: [],
     zeros: 0,
     nonFinite: 0,
     coords: Array.from({ length: dim }, emptyObservable),
@@ -150,6 +159,7 @@ export function accumulate(
   m.sumW2 += sumW2;
   m.sumAbsW += sumAbs;
   m.maxAbsW = maxAbs;
+  m.top = keepLargest(m.top, w, n);
   m.zeros += zeros;
 }
 
@@ -198,7 +208,7 @@ function setScale(m: Moments, scale: number): void {
 }
 
 function cloneMoments(m: Moments): Moments {
-  return { ...m, coords: m.coords.map((c) => ({ ...c })), events: m.events.map((c) => ({ ...c })) };
+  return { ...m, top: [...m.top], coords: m.coords.map((c) => ({ ...c })), events: m.events.map((c) => ({ ...c })) };
 }
 
 /**
@@ -248,12 +258,25 @@ export function mergeMoments(a: Moments, b: Moments): Moments {
     sumW2: a.sumW2 + b.sumW2,
     sumAbsW: a.sumAbsW + b.sumAbsW,
     maxAbsW: Math.max(a.maxAbsW, b.maxAbsW),
+    top: mergeLargest(a.top, b.top),
     zeros: a.zeros + b.zeros,
     nonFinite: a.nonFinite + b.nonFinite,
     coords: a.coords.map((c, k) => add(c, b.coords[k])),
     events: a.events.map((c, k) => add(c, b.events[k])),
     ...(stratified ? { varSumW: (a.varSumW ?? iidVarSumW(a)) + (b.varSumW ?? iidVarSumW(b)) } : {}),
   };
+}
+
+/**
+ * The same moments with each `top` cut to the values that can be among the TAIL_KEEP largest
+ * of all of them pooled (ties kept): what a file needs to give the pooled tail, without
+ * TAIL_KEEP values per iteration.
+ */
+export function trimTails(ms: Moments[]): Moments[] {
+  const pooled = ms.reduce<number[]>((t, m) => mergeLargest(t, m.top), []);
+  if (pooled.length < TAIL_KEEP) return ms;
+  const floor = pooled[TAIL_KEEP - 1];
+  return ms.map((m) => ({ ...m, top: m.top.filter((v) => v >= floor) }));
 }
 
 /**

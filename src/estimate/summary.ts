@@ -11,11 +11,26 @@ import {
   type Estimate,
   type Moments,
 } from './stats';
+import { paretoKHat } from './tail';
+import { judgeEstimate } from './verdict';
 
 function finiteOrNull(e: Estimate): Estimate | null {
   return Number.isFinite(e.mean) && Number.isFinite(e.sdev) ? e : null;
 }
 
+/**
+ * Whether the weights change sign: sum |w| equals |sum w| exactly (the same additions in the
+ * same order) when they all have one sign.
+ */
+export function isSigned(m: Moments): boolean {
+  return m.sumAbsW !== Math.abs(m.sumW);
+}
+
+/**
+ * The summary of a set of moments, with the verdict on its weights (src/estimate/verdict.ts;
+ * the iteration check is added by the caller that knows the iterations).
+ * Throws NumericalError when the estimate overflows float64.
+ */
 export function summarize(m: Moments, eventLabels: string[]): Summary {
   const integral = integralEstimate(m);
   const undefinedRatios = m.sumW === 0;
@@ -27,7 +42,7 @@ export function summarize(m: Moments, eventLabels: string[]): Summary {
       'estimation',
     );
   }
-  return {
+  const core = {
     calls: m.n,
     integral: m.n > 0 ? integral : { mean: 0, sdev: 0 },
     expectation: m.coords.map((c) => (undefinedRatios ? null : finiteOrNull(expectationEstimate(m, c)))),
@@ -42,7 +57,10 @@ export function summarize(m: Moments, eventLabels: string[]): Summary {
     relativeVariance: Number.isFinite(rv) ? rv : null,
     zeros: m.zeros,
     nonFinite: m.nonFinite,
+    khat: paretoKHat(m.top, m.n),
+    signed: isSigned(m),
   };
+  return { ...core, verdict: judgeEstimate(core) };
 }
 
 /**

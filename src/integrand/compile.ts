@@ -78,8 +78,9 @@ export function compileIntegrand(expr: string, opts: CompileOptions): CompiledEx
 }
 
 /**
- * Compile `expr` in the given mode ('number': the value; 'event': 1 where the value
- * is true or a nonzero number, 0 where it is false, 0 or NaN).
+ * Compile `expr` in the given mode ('number': the value; 'event': 1 where the condition
+ * holds, 0 where it does not). An event must be boolean-valued (a comparison, a logical
+ * operator, `not`, or `c ? a : b` of such): UsageError otherwise.
  */
 export function compileExpression(expr: string, opts: CompileOptions, mode: KernelMode): CompiledExpression {
   if (typeof expr !== 'string') throw new UsageError('the expression must be a string');
@@ -92,6 +93,12 @@ export function compileExpression(expr: string, opts: CompileOptions, mode: Kern
   const tree = parseExpression(text);
   const lowering = new Lowering(text, dim, params);
   const root = lowering.lowerRoot(tree);
+  if (mode === 'event' && root.ty !== 'bool') {
+    throw new UsageError(
+      `the event "${expr.trim()}" is not a condition: it has a number value, not true/false`,
+      'write a comparison or a logical combination of them, e.g. "x1 > 0.5" or "x1 > 0.5 and x2 < 0.2"',
+    );
+  }
   const { body } = generateKernel(root, dim, mode);
   const helperNames = Object.keys(KERNEL_HELPERS);
   const factory = new Function(...helperNames, body) as (...helpers: unknown[]) => KernelFn;

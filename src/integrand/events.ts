@@ -6,8 +6,9 @@
 import { type CompileOptions, type CompiledExpression, compileExpression } from './compile';
 
 /**
- * Compile a predicate. The kernel writes 1 where the expression is true (or a
- * nonzero number) and 0 where it is false (or 0, or NaN).
+ * Compile a predicate. The kernel writes 1 where the expression is true and 0 where it is
+ * false (comparisons with NaN are false). An expression with a number value (`x1 + 1`,
+ * `0.5`) is not a condition: UsageError.
  */
 export function compileEvent(expr: string, opts: CompileOptions): CompiledExpression {
   return compileExpression(expr, opts, 'event');

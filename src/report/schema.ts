@@ -3,8 +3,15 @@
  * The tests parse every JSON output against this schema.
  */
 import { z } from 'zod';
+import { reasonCodes } from '../estimate/verdict';
 
 export const estimateSchema = z.object({ mean: z.number(), sdev: z.number() });
+
+/** Whether an estimate can be trusted, and why not (src/estimate/verdict.ts). */
+export const verdictSchema = z.object({
+  reliable: z.boolean(),
+  reasons: z.array(z.object({ code: z.enum(reasonCodes), message: z.string() })),
+});
 
 export const summarySchema = z.object({
   /** Integrand calls behind this summary. */
@@ -24,6 +31,14 @@ export const summarySchema = z.object({
   relativeVariance: z.number().nullable(),
   zeros: z.number().int().nonnegative(),
   nonFinite: z.number().int().nonnegative(),
+  /** Pareto k-hat of the largest |w| (Vehtari et al. 2024); null when there is no tail to fit. */
+  khat: z.number().nullable(),
+  /**
+   * True when f changes sign among the samples: `expectation` and `events` are then ratios
+   * of signed integrals (int g f dx / int f dx), not expectations under a density.
+   */
+  signed: z.boolean(),
+  verdict: verdictSchema,
 });
 
 export const iterationSchema = z.object({
@@ -133,8 +148,12 @@ export const resultSchema = z.object({
   dof: z.number().int().nonnegative(),
   Q: z.number().nullable(),
   baseline: summarySchema.nullable(),
+  /** The main estimate's verdict (estimate.verdict.reliable); --strict exits 3 when false. */
+  reliable: z.boolean(),
   comparison: z
     .object({
+      /** False when the baseline is unreliable: then so are both ratios below. */
+      baselineReliable: z.boolean(),
       /** (SE_uniform / SE_method)^2 at their own call counts, scaled to equal calls. */
       varianceReduction: z.number().nullable(),
       /** The same, counting the training calls against the method. */

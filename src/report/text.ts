@@ -33,20 +33,32 @@ export function renderText(r: IntegrationResult, opts: TextOptions = {}): string
   if (opts.exact !== undefined) {
     rows.push(row('pull vs exact', pull(main.integral, opts.exact), base ? pull(base.integral, opts.exact) : undefined));
   }
-  main.expectation.forEach((e, k) => rows.push(row(`E_p[x${k + 1}]`, est(e), base ? est(base.expectation[k]) : undefined)));
-  main.events.forEach((ev, j) => rows.push(row(`P_p(${ev.label})`, est(ev.probability), base ? est(base.events[j].probability) : undefined)));
+  // with a sign-changing f these are ratios of signed integrals, not expectations under p
+  const signed = main.signed || (base?.signed ?? false);
+  const [ex, pr, mark] = signed ? ['E_f', 'P_f', ' (signed)'] : ['E_p', 'P_p', ''];
+  main.expectation.forEach((e, k) => rows.push(row(`${ex}[x${k + 1}]${mark}`, est(e), base ? est(base.expectation[k]) : undefined)));
+  main.events.forEach((ev, j) => rows.push(row(`${pr}(${ev.label})${mark}`, est(ev.probability), base ? est(base.events[j].probability) : undefined)));
   rows.push(row('calls', String(main.calls), base ? String(base.calls) : undefined));
   rows.push(row('rel. error', relErr(main), base ? relErr(base) : undefined));
   rows.push(row('ESS', essText(main), base ? essText(base) : undefined));
   rows.push(row('unweighting eff.', pct(main.unweightingEfficiency), base ? pct(base.unweightingEfficiency) : undefined));
+  rows.push(row('max weight / mean', maxRatio(main), base ? maxRatio(base) : undefined));
+  rows.push(row('Pareto k-hat', khatText(main), base ? khatText(base) : undefined));
+  rows.push(row('verdict', verdictText(main), base ? verdictText(base) : undefined));
   out.push('');
   out.push(renderTable(cols, rows, base ? ['l', 'r', 'r'] : ['l', 'r']));
+  if (signed) {
+    out.push(`(signed) f changes sign: ${ex}[X] and ${pr}(A) are ratios of signed integrals, int g f dx / int f dx, not expectations under a density`);
+  }
+  out.push(...verdictLines(mainLabel, main));
+  if (base) out.push(...verdictLines('uniform MC', base));
   if (opts.exact !== undefined) out.push(`exact: ${formatNumber(opts.exact, 12)}`);
   if (r.comparison) {
     const { varianceReduction: vr, efficiencyGain: eg } = r.comparison;
     out.push('');
-    out.push(`variance reduction vs uniform at equal calls: ${vr === null ? 'n/a' : formatNumber(vr, 4)}`);
-    out.push(`efficiency gain counting ${r.calls.train} training calls: ${eg === null ? 'n/a' : formatNumber(eg, 4)}`);
+    const caveat = r.comparison.baselineReliable ? '' : ' (against an UNRELIABLE baseline: not meaningful)';
+    out.push(`variance reduction vs uniform at equal calls: ${vr === null ? 'n/a' : formatNumber(vr, 4)}${caveat}`);
+    out.push(`efficiency gain counting ${r.calls.train} training calls: ${eg === null ? 'n/a' : formatNumber(eg, 4)}${caveat}`);
   }
   if (r.iterations.length > 1) {
     out.push('');
@@ -114,6 +126,23 @@ function relErr(s: Summary): string {
 
 function essText(s: Summary): string {
   return `${formatNumber(s.ess, 4)} (${pct(s.essFraction)})`;
+}
+
+function maxRatio(s: Summary): string {
+  return s.unweightingEfficiency > 0 ? formatNumber(1 / s.unweightingEfficiency, 3) : 'n/a';
+}
+
+function khatText(s: Summary): string {
+  return s.khat === null ? 'n/a' : s.khat.toFixed(2);
+}
+
+function verdictText(s: Summary): string {
+  return s.verdict.reliable ? 'reliable' : 'UNRELIABLE !';
+}
+
+/** "! i-flow UNRELIABLE: reason", one line per reason of an unreliable estimate. */
+function verdictLines(label: string, s: Summary): string[] {
+  return s.verdict.reasons.map((r) => `! ${label} UNRELIABLE: ${r.message}`);
 }
 
 function pct(x: number): string {

@@ -127,6 +127,9 @@ function fakeResult(mean: number, sdev: number, train: number, evaluate: number)
     relativeVariance: 0.01,
     zeros: 0,
     nonFinite: 0,
+    khat: 0.1,
+    signed: false,
+    verdict: { reliable: true, reasons: [] },
   };
   return {
     iflow: '0.1.0',
@@ -144,6 +147,7 @@ function fakeResult(mean: number, sdev: number, train: number, evaluate: number)
     dof: 0,
     Q: null,
     baseline: null,
+    reliable: true,
     comparison: null,
     calls: { adapt: 0, train, evaluate, baseline: 0 },
     seconds: { adapt: 0, train: 3, evaluate: 1, baseline: 0, total: 4.5 },

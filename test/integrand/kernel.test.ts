@@ -2,6 +2,7 @@
  * Shape of the generated kernels: the loop, coordinate loads, constant folding,
  * shared subexpressions, events and the evaluate() contract.
  */
+import { UsageError } from '../../src/errors';
 import { compileEvent, compileIntegrand } from '../../src/integrand';
 import { firstMismatch } from './helpers';
 
@@ -78,10 +79,16 @@ describe('events', () => {
     expect(run(k, [[0.6, 0.2], [0.6, 0.3], [0.4, 0.1], [0.9, 0.25]])).toEqual([1, 0, 0, 1]);
   });
 
-  it('count nonzero numbers as true, 0 and NaN as false', () => {
-    const k = compileEvent('x1 - 0.5', { dim: 1 });
-    expect(run(k, [[0.5], [0.7], [0.1]])).toEqual([0, 1, 1]);
-    expect(run(compileEvent('sqrt(x1 - 2)', { dim: 1 }), [[1], [3], [2]])).toEqual([0, 1, 0]);
+  it('are conditions: a number-valued expression is refused as a UsageError', () => {
+    for (const text of ['x1 - 0.5', '0.5', 'sqrt(x1 - 2)', '(x1 > 0.5) ? 1 : 0']) {
+      expect(() => compileEvent(text, { dim: 1 })).toThrow(UsageError);
+      expect(() => compileEvent(text, { dim: 1 })).toThrow(/is not a condition/);
+    }
+  });
+
+  it('count comparisons with NaN as false', () => {
+    expect(run(compileEvent('sqrt(x1 - 2) >= 0', { dim: 1 }), [[1], [3], [2]])).toEqual([0, 1, 1]);
+    expect(run(compileEvent('not (x1 > 0.5)', { dim: 1 }), [[0.2], [0.7]])).toEqual([1, 0]);
   });
 
   it('support the full language', () => {

@@ -1,0 +1,92 @@
+/**
+ * The one place that decides whether an estimate can be trusted: a verdict, `reliable` and
+ * the reasons, from the weight diagnostics of a summary (Pareto k-hat, ESS, largest weight,
+ * non-finite values, an integrand that was zero everywhere) and, for the main estimate, the
+ * consistency of its iterations (Q).
+ *
+ * k-hat is the Pareto shape of the weight tail (src/estimate/tail.ts; Vehtari et al., JMLR 25
+ * (2024)). The weights have finite variance for k < 1/2 only; for plain importance sampling,
+ * as here (no smoothing), the paper shows that the error of the estimate is then unreliable,
+ * and above 0.7 even the smoothed estimate fails. Both bounds are named below.
+ */
+import type { Combined } from './stats';
+
+/** What makes an estimate unreliable. */
+export const reasonCodes = [
+  'zero-integrand',
+  'pareto-k',
+  'infinite-variance',
+  'low-ess',
+  'max-weight',
+  'non-finite',
+  'inconsistent-iterations',
+] as const;
+export type ReasonCode = (typeof reasonCodes)[number];
+
+export interface Reason {
+  code: ReasonCode;
+  message: string;
+}
+
+export interface Verdict {
+  reliable: boolean;
+  reasons: Reason[];
+}
+
+/** Pareto k-hat above which the error cannot be trusted even with Pareto smoothing. */
+export const KHAT_MAX = 0.7;
+/** Pareto k-hat above which the weights have no finite variance: the plain estimate's error is unreliable. */
+export const KHAT_FINITE_VARIANCE = 0.5;
+/** ESS fraction below which the error may be underestimated. */
+export const LOW_ESS_FRACTION = 0.01;
+/** Largest |w| over the mean |w|, per 1e6 calls, above which one weight dominates. */
+export const HEAVY_MAX_WEIGHT = 1000;
+/** Q below which the iteration estimates are judged inconsistent. */
+export const LOW_Q = 0.05;
+
+/** The fields of a summary that the verdict reads. */
+export interface WeightDiagnostics {
+  calls: number;
+  integral: { mean: number; sdev: number };
+  essFraction: number;
+  maxWeight: number;
+  /** mean |w| / max |w|. */
+  unweightingEfficiency: number;
+  khat: number | null;
+  nonFinite: number;
+}
+
+/**
+ * The verdict on one estimate. `iterations` (the main estimate's chi2 of its iterations) adds
+ * the Q check. Messages are complete sentences about the estimate, without a label.
+ */
+export function judgeEstimate(s: WeightDiagnostics, iterations: Combined | null = null): Verdict {
+  const reasons: Reason[] = [];
+  const add = (code: ReasonCode, message: string) => reasons.push({ code, message });
+  if (s.calls > 0 && s.integral.mean === 0 && s.integral.sdev === 0 && s.maxWeight === 0) {
+    add('zero-integrand', 'the integrand was zero at every sample point; the integral is reported as 0 and E_p[X], P_p(A) are undefined');
+  } else if (s.calls > 0) {
+    if (s.khat !== null && s.khat > KHAT_MAX) {
+      add('pareto-k', `heavy-tailed weights: Pareto k-hat ${s.khat.toFixed(2)} > ${KHAT_MAX}; the estimate and its error cannot be trusted`);
+    } else if (s.khat !== null && s.khat > KHAT_FINITE_VARIANCE) {
+      add('infinite-variance', `heavy-tailed weights: Pareto k-hat ${s.khat.toFixed(2)} > ${KHAT_FINITE_VARIANCE}, the weights likely have no finite variance; the error cannot be trusted`);
+    }
+    if (s.essFraction < LOW_ESS_FRACTION) {
+      add('low-ess', `heavy-tailed weights: ESS ${(100 * s.essFraction).toPrecision(2)}% of calls; the error may be underestimated`);
+    }
+    const relMax = s.unweightingEfficiency > 0 ? 1 / s.unweightingEfficiency : 0;
+    if (relMax > HEAVY_MAX_WEIGHT * Math.max(1, s.calls / 1e6)) {
+      add('max-weight', `heavy-tailed weights: the largest weight is ${relMax.toPrecision(3)}x the mean |w|; the error may be underestimated`);
+    }
+    if (s.nonFinite > 0) {
+      add('non-finite', `${s.nonFinite} sample(s) with a non-finite integrand or density were counted as 0 (--nan zero)`);
+    }
+  }
+  if (iterations && iterations.dof > 0 && iterations.Q < LOW_Q) {
+    add(
+      'inconsistent-iterations',
+      `the ${iterations.dof + 1} iterations disagree (chi2/dof = ${(iterations.chi2 / iterations.dof).toFixed(2)}, Q = ${iterations.Q.toPrecision(2)}); the error cannot be trusted`,
+    );
+  }
+  return { reliable: reasons.length === 0, reasons };
+}
