@@ -33,6 +33,8 @@ export interface RunHooks {
   onDebug?: (message: string) => void;
   /** Number of interrupts received so far (first: end training / stop evaluation early). */
   interrupts?: () => number;
+  /** The evaluation's weighted samples, chunk by chunk (StreamHooks.onSamples; not the baseline's). */
+  onSamples?: StreamHooks['onSamples'];
 }
 
 /** ESS fraction below which the report warns that the error may be underestimated. */
@@ -285,6 +287,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
       const streamHooks: StreamHooks = {
         onChunk: (done) => hooks.onProgress?.('evaluate', evalDone + done, options.samples),
         shouldStop: stopEval,
+        onSamples: hooks.onSamples,
       };
       if (flow) await runImportance(problem, flow, size, evalRng, m, options.nan, streamHooks, pool ?? undefined);
       else await runUniform(problem, size, evalRng, m, options.nan, streamHooks, 'evaluation');

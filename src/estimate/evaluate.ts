@@ -109,6 +109,12 @@ export interface StreamHooks {
   onChunk?: (done: number, moments: Moments) => void;
   /** Polled between chunks; returning true stops early (the moments so far are kept). */
   shouldStop?: () => boolean;
+  /**
+   * Called after each chunk is weighed, with its points in the user's domain (n x dim,
+   * row-major), their importance weights and the unit-cube points they came from. The arrays
+   * are reused between chunks: copy what you keep.
+   */
+  onSamples?: (x: Float64Array, w: Float64Array, n: number, u: ArrayLike<number>) => void;
 }
 
 /**
@@ -163,6 +169,7 @@ export async function streamChunks(
     const m = Math.min(size, n - done);
     const { u, logQ } = await draw(m);
     evaluateChunk(problem, u, logQ, m, buf, moments, nan, stage);
+    hooks.onSamples?.(buf.x, buf.w, m, u);
     done += m;
     hooks.onChunk?.(done, moments);
   }
