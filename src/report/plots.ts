@@ -308,10 +308,15 @@ function resultRows(r: IntegrationResult): [string, string][] {
   return rows;
 }
 
+/** The SVG with its ids (gradients, clip paths) prefixed, so that several can share one page. */
+function scopeIds(svg: string, prefix: string): string {
+  return svg.replace(/\bid="([^"]+)"/g, `id="${prefix}-$1"`).replace(/url\(#([^)]+)\)/g, `url(#${prefix}-$1)`);
+}
+
 /** index.html: settings, results, warnings and every picture inline (no external resources). */
 export function renderIndex(result: IntegrationResult, pictures: Picture[]): string {
   const warnings = result.warnings.length ? `<h2>Warnings</h2><ul>${result.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>` : '';
-  const figures = pictures.map((p) => `<figure><figcaption>${escapeHtml(p.title)} (${escapeHtml(p.file)})</figcaption>${p.svg}</figure>`).join('\n');
+  const figures = pictures.map((p) => `<figure><figcaption>${escapeHtml(p.title)} (${escapeHtml(p.file)})</figcaption>${scopeIds(p.svg, p.file.replace(/\W/g, '-'))}</figure>`).join('\n');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
