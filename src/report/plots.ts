@@ -158,7 +158,7 @@ export function marginalsSpec(result: IntegrationResult): Spec | null {
   };
 }
 
-/** Two-dimensional marginal of the chosen pair: p (weighted) and q (counts) as heat maps. */
+/** Two-dimensional marginal of the chosen pair: p (weighted) and q (counts) as heat maps on one colour scale. */
 export function pairSpec(result: IntegrationResult): Spec | null {
   const pair = result.histograms?.pair;
   const h = result.histograms;
@@ -171,9 +171,10 @@ export function pairSpec(result: IntegrationResult): Spec | null {
     const iy = Math.floor(i / pair.x.bins);
     return {
       x: pair.x.lo + ix * wx,
-      x2: pair.x.lo + (ix + 1) * wx,
+      // cells overlap by 2% of a bin, which hides the anti-aliasing seams between them
+      x2: pair.x.lo + (ix + 1.02) * wx,
       y: pair.y.lo + iy * wy,
-      y2: pair.y.lo + (iy + 1) * wy,
+      y2: pair.y.lo + (iy + 1.02) * wy,
       p: h.sumW !== 0 ? sw / h.sumW / (wx * wy) : 0,
       q: h.calls > 0 ? pair.count[i] / h.calls / (wx * wy) : 0,
     };
@@ -182,7 +183,7 @@ export function pairSpec(result: IntegrationResult): Spec | null {
     width: 260,
     height: 260,
     title,
-    mark: 'rect',
+    mark: { type: 'rect', clip: true },
     encoding: {
       x: { field: 'x', type: 'quantitative', title: `x${a}`, scale: { domain: [pair.x.lo, pair.x.hi], nice: false, zero: false }, axis: { grid: false } },
       x2: { field: 'x2' },
@@ -194,8 +195,8 @@ export function pairSpec(result: IntegrationResult): Spec | null {
   return {
     ...base(`two-dimensional marginal of x${a}, x${b}`, `${pair.x.bins} x ${pair.y.bins} bins${pair.outside > 0 ? `; ${pair.outside} points outside` : ''}`),
     data: { values: rows },
+    // one colour scale for both: where q is paler than p, the flow under-samples
     hconcat: [panel('p', P_LABEL), panel('q', Q_LABEL)],
-    resolve: { scale: { color: 'independent' } },
   };
 }
 
