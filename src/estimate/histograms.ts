@@ -130,8 +130,12 @@ export class MarginalHistograms {
       const sw = this.sumW[k];
       const sw2 = this.sumW2[k];
       const c = this.count[k];
+      const { lo, hi, bins } = axis;
+      const scale = bins / (hi - lo);
       for (let i = 0, o = k; i < n; i++, o += d) {
-        const b = axis.index(x[o]) + 1;
+        const v = x[o];
+        // as Axis.index, shifted by one: 0 underflow, bins + 1 overflow
+        const b = !(v >= lo) ? 0 : v > hi ? bins + 1 : Math.min(bins, Math.floor((v - lo) * scale) + 1);
         const wi = w[i];
         sw[b] += wi;
         sw2[b] += wi * wi;
