@@ -197,10 +197,13 @@ export class MarginalHistograms {
 
   /** The histograms as plain numbers (the `histograms` field of the result). */
   data(): HistogramData {
+    // an axis that never saw a finite point keeps [0, 1] (all its counts are out of range)
+    const lo = (a: Axis) => (a.ready ? a.lo : 0);
+    const hi = (a: Axis) => (a.ready ? a.hi : 1);
     const marginals = this.axes.map((axis, k) => ({
       dim: k + 1,
-      lo: axis.lo,
-      hi: axis.hi,
+      lo: lo(axis),
+      hi: hi(axis),
       sumW: Array.from(this.sumW[k].subarray(1, axis.bins + 1)),
       sumW2: Array.from(this.sumW2[k].subarray(1, axis.bins + 1)),
       count: Array.from(this.count[k].subarray(1, axis.bins + 1)),
@@ -211,8 +214,8 @@ export class MarginalHistograms {
       this.pairAxes && this.pair
         ? {
             dims: this.pair,
-            x: { lo: this.pairAxes[0].lo, hi: this.pairAxes[0].hi, bins: this.pairAxes[0].bins },
-            y: { lo: this.pairAxes[1].lo, hi: this.pairAxes[1].hi, bins: this.pairAxes[1].bins },
+            x: { lo: lo(this.pairAxes[0]), hi: hi(this.pairAxes[0]), bins: this.pairAxes[0].bins },
+            y: { lo: lo(this.pairAxes[1]), hi: hi(this.pairAxes[1]), bins: this.pairAxes[1].bins },
             sumW: Array.from(this.pairW),
             count: Array.from(this.pairCount),
             outside: this.pairOutside,

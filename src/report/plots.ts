@@ -127,7 +127,7 @@ export function marginalsSpec(result: IntegrationResult): Spec | null {
   const subtitle = [
     `${h.calls} evaluation samples, ${h.marginals[0].sumW.length} bins per axis`,
     h.marginals.length < result.problem.dim ? `first ${h.marginals.length} of ${result.problem.dim} dimensions` : '',
-    outside > 0 ? `${outside} point-axis values outside the binned range` : '',
+    outside > 0 ? `${outside} coordinates outside the binned ranges` : '',
   ]
     .filter(Boolean)
     .join('; ');
