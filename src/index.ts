@@ -16,3 +16,5 @@ export { Flow, defaultFlowConfig } from './flow/flow';
 export { buildMasks, minLayers } from './flow/masks';
 export { initBackend, type BackendChoice } from './backend';
 export { UsageError, NumericalError } from './errors';
+export { MarginalHistograms, marginalDensities } from './estimate/histograms';
+export { type HistogramData } from './report/schema';

@@ -43,6 +43,8 @@ export interface RunHooks {
   onDebug?: (message: string) => void;
   /** Number of interrupts received so far (first: end training / stop evaluation early). */
   interrupts?: () => number;
+  /** The evaluation's weighted samples, chunk by chunk (StreamHooks.onSamples; not the baseline's). */
+  onSamples?: StreamHooks['onSamples'];
 }
 
 export interface Prepared {
@@ -357,6 +359,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
     return {
       onChunk: (done) => hooks.onProgress?.('evaluate', before + done, evalTotal),
       shouldStop: sampler === 'vegas' ? stopEval : () => stopEval() || clock() > maxTime,
+      onSamples: hooks.onSamples,
     };
   };
   const runCounted = async (n: number, m: Moments) => {

@@ -54,6 +54,9 @@ export async function runJob(text: string, line: number, jc: JobContext): Promis
     }
     const { options, defaults } = expandIntegrandRef(integrateOptionsSchema.parse(data));
     checkRunOptions(options);
+    if (options.plot !== undefined || options.plotPair !== undefined) {
+      throw new UsageError('plot is not available in batch jobs', 'run iflow integrate --plot DIR for the pictures of one problem');
+    }
     if (options.saveModel !== undefined) checkModelTarget(options.saveModel);
     const prepared = prepareProblem(options, defaults);
     const out = await runIntegrateDetailed(prepared, {

@@ -13,6 +13,8 @@ import { createReporter } from './progress';
 import { renderRun } from './runOutput';
 import { addTargetOptions } from './integrate';
 import { runExitCode, STRICT_HELP } from './integrate';
+import { addPlotOptions } from './integrate';
+import { checkPlotOptions, plotRecorder, writeRunPlots } from './plotOutput';
 import { collect, dropUndefined, runCommand, type CommandContext } from './shared';
 
 /**
@@ -62,24 +64,31 @@ export function evaluateCommand(ctx: CommandContext): Command {
     .option('--strict', STRICT_HELP)
     .option('-q, --quiet', 'no progress or warnings on stderr')
     .option('--debug', 'stack traces and generated code on errors');
+  addPlotOptions(cmd);
   cmd.addHelpText(
     'after',
     `
 Examples:
   iflow integrate "exp(-sum((x-0.5).^2)/0.04)" --dim 6 --save-model model/
   iflow evaluate --model model/ -n 1e6 --seed 2
-  iflow evaluate --model model/ --seed 3 --partial > part-3.json`,
+  iflow evaluate --model model/ --seed 3 --partial > part-3.json
+  iflow evaluate --model model/ -n 1e6 --plot pictures/`,
   );
   cmd.action(async (raw: Record<string, unknown>) => {
     await runCommand(ctx, raw, async () => {
       const model = readModel(String(raw.model));
       const options = modelRunOptions(model, raw);
       const prepared = await prepareFromModel(model, options);
+      checkPlotOptions(options, prepared.problem.dim);
+      const plots = plotRecorder(options, prepared.problem);
       const reporter = createReporter(options.quiet);
-      const out = await runIntegrateDetailed(prepared, { ...reporter.hooks, interrupts: ctx.interrupts });
+      const out = await runIntegrateDetailed(prepared, { ...reporter.hooks, ...plots?.hooks, interrupts: ctx.interrupts });
       reporter.stop();
+      plots?.attach(out.result);
       try {
-        ctx.write(renderRun(options, out, model.digest));
+        const text = renderRun(options, out, model.digest);
+        await writeRunPlots(options, out.result);
+        ctx.write(text);
       } finally {
         prepared.flow?.dispose();
       }

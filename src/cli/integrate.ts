@@ -8,8 +8,10 @@ import { expandIntegrandRef } from '../integrands';
 import { DEFAULT_MAX_CALLS, integrateOptionsSchema, lossKinds, methodKinds, type IntegrateOptions } from './options';
 import { createReporter } from './progress';
 import { checkRunOptions, renderRun, saveRunModel } from './runOutput';
+import { checkPlotOptions, plotRecorder, writeRunPlots } from './plotOutput';
 import { collect, dropUndefined, runCommand, type CommandContext } from './shared';
 import { EXIT_INTERRUPTED, EXIT_UNRELIABLE } from './errors';
+import { DEFAULT_PLOT_DIMS } from '../estimate/histograms';
 
 /** Flags shared by integrate-like commands (problem definition and sampling). */
 export function addProblemOptions(cmd: Command): Command {
@@ -69,6 +71,14 @@ export function addOutputOptions(cmd: Command): Command {
     .option('--debug', 'stack traces on errors, and a line on stderr as each stage starts');
 }
 
+/** --plot DIR and its companions (integrate and evaluate). */
+export function addPlotOptions(cmd: Command): Command {
+  return cmd
+    .option('--plot <dir>', 'write SVG pictures (training history, marginals of p and q, weight distribution) and index.html to this directory')
+    .option('--plot-pair <a,b>', 'dimensions of the two-dimensional marginal (default 1,2)')
+    .option('--plot-dims <n>', 'one-dimensional marginals of the first n dimensions', String(DEFAULT_PLOT_DIMS));
+}
+
 export function integrateCommand(ctx: CommandContext): Command {
   const cmd = new Command('integrate')
     .description('integrate an expression over [0,1]^d (or --bounds): VEGAS map, i-flow on top where it pays, uniform baseline')
@@ -95,6 +105,7 @@ export function integrateCommand(ctx: CommandContext): Command {
     .option('--save-model <dir>', 'save the trained flow to this directory (model.json + weights.bin) for evaluate and sample')
     .option('--partial', 'print mergeable sufficient statistics (JSON) instead of the report; combine runs with iflow merge');
   addOutputOptions(cmd);
+  addPlotOptions(cmd);
   cmd.addHelpText(
     'after',
     `
@@ -106,6 +117,7 @@ Examples:
   iflow integrate @camel --dim 8 --param alpha=0.1
   iflow integrate "exp(-sum((x-0.5).^2)/0.04)" --dim 6 --save-model model/
   iflow integrate "x1*x2" --dim 2 --method uniform --seed 7 --partial > part-7.json
+  iflow integrate @camel --dim 4 --plot pictures/ --plot-pair 1,3
   iflow integrate "x1^(-0.9)" --dim 1 --strict || echo "exit $?: unreliable"
 
 Every estimate gets a verdict (the "verdict" row; "reliable" in the JSON) from the Pareto
@@ -120,13 +132,17 @@ the ESS, the largest weight, the iterations' Q and non-finite values. Exit codes
       checkRunOptions(options);
       if (options.saveModel !== undefined) checkModelTarget(options.saveModel);
       const prepared = prepareProblem(options, defaults);
+      checkPlotOptions(options, prepared.problem.dim);
+      const plots = plotRecorder(options, prepared.problem);
       const reporter = createReporter(options.quiet, process.stderr, options.debug);
-      const out = await runIntegrateDetailed(prepared, { ...reporter.hooks, interrupts: ctx.interrupts });
+      const out = await runIntegrateDetailed(prepared, { ...reporter.hooks, ...plots?.hooks, interrupts: ctx.interrupts });
       reporter.stop();
+      plots?.attach(out.result);
       try {
         const saved = saveRunModel(prepared, out.flow, out.result.training);
         const text = renderRun(options, out, undefined, integrand?.exact);
         if (saved !== null && !options.quiet) process.stderr.write(`iflow: model saved to ${saved}\n`);
+        await writeRunPlots(options, out.result);
         ctx.write(text);
       } finally {
         out.flow?.dispose();

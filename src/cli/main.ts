@@ -10,6 +10,7 @@ import { integrateCommand } from './integrate';
 import { evaluateCommand } from './evaluate';
 import { sampleCommand } from './sample';
 import { mergeCommand } from './merge';
+import { plotCommand } from './plot';
 import { batchCommand } from './batch';
 import { listCommand } from './list';
 import { benchCommand } from './bench';
@@ -28,6 +29,7 @@ export function buildProgram(ctx: CommandContext): Command {
   program.addCommand(evaluateCommand(ctx));
   program.addCommand(sampleCommand(ctx));
   program.addCommand(mergeCommand(ctx));
+  program.addCommand(plotCommand(ctx));
   program.addCommand(batchCommand(ctx));
   program.addCommand(listCommand(ctx));
   program.addCommand(benchCommand(ctx));

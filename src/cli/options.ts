@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { backendChoices } from '../backend';
 import { MAX_THREADS } from '../train/limits';
 import { splineKinds } from '../flow/types';
+import { DEFAULT_PLOT_DIMS } from '../estimate/histograms';
 
 export const MAX_DIM = 64;
 /** Samplers of the final estimate; auto chooses between the VEGAS map and a flow on top of it. */
@@ -115,6 +116,23 @@ const flowShape = {
   threads: int(1, MAX_THREADS).default(2),
 };
 
+/** "1,2" or [1, 2]: two different 1-based dimensions. */
+const pairSchema = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(',').map((t) => t.trim()) : v),
+  z
+    .array(int(1, MAX_DIM))
+    .length(2, 'expected two dimensions, e.g. 1,2')
+    .refine(([a, b]) => a !== b, 'expected two different dimensions')
+    .transform((v) => v as [number, number]),
+);
+
+/** Pictures of the run (--plot DIR); see report/plots.ts. */
+const plotShape = {
+  plot: z.string().min(1).optional(),
+  plotPair: pairSchema.optional(),
+  plotDims: int(1, MAX_DIM).default(DEFAULT_PLOT_DIMS),
+};
+
 export const integrateOptionsSchema = z
   .object({
     ...problemShape,
@@ -135,6 +153,7 @@ export const integrateOptionsSchema = z
     strict: z.boolean().default(false),
     quiet: z.boolean().default(false),
     debug: z.boolean().default(false),
+    ...plotShape,
   })
   .strict();
 

@@ -124,6 +124,56 @@ export const targetSchema = z.object({
   maxTime: z.number().nullable(),
 });
 
+const sumsSchema = z.object({ sumW: z.number(), count: z.number().nonnegative() });
+
+/**
+ * Fixed-bin histograms of the evaluation sample (estimate/histograms.ts), present only when
+ * pictures were asked for (--plot). Sums are float64 sums of the importance weights w.
+ */
+export const histogramSchema = z.object({
+  /** Samples binned, and the sums S1 = sum w, S2 = sum w^2 over all of them. */
+  calls: z.number().int().nonnegative(),
+  sumW: z.number(),
+  sumW2: z.number().nonnegative(),
+  /** One per dimension shown (1-based `dim`): equal bins of [lo, hi]. */
+  marginals: z.array(
+    z.object({
+      dim: z.number().int().positive(),
+      lo: z.number(),
+      hi: z.number(),
+      sumW: z.array(z.number()),
+      sumW2: z.array(z.number().nonnegative()),
+      count: z.array(z.number().nonnegative()),
+      under: sumsSchema,
+      over: sumsSchema,
+    }),
+  ),
+  /** Two-dimensional marginal of dims (a, b): bins row-major, x = dim a fastest. */
+  pair: z
+    .object({
+      dims: z.tuple([z.number().int().positive(), z.number().int().positive()]),
+      x: z.object({ lo: z.number(), hi: z.number(), bins: z.number().int().positive() }),
+      y: z.object({ lo: z.number(), hi: z.number(), bins: z.number().int().positive() }),
+      sumW: z.array(z.number()),
+      count: z.array(z.number().nonnegative()),
+      outside: z.number().int().nonnegative(),
+    })
+    .nullable(),
+  /**
+   * Counts of log10(|w| / mean |w|) in bins of `step` decades from `log10Lo`; zero weights,
+   * negative weights (binned by |w|) and counts below/above the binned range apart.
+   */
+  weights: z.object({
+    log10Lo: z.number(),
+    step: z.number().positive(),
+    counts: z.array(z.number().nonnegative()),
+    zeros: z.number().int().nonnegative(),
+    negatives: z.number().int().nonnegative(),
+    below: z.number().int().nonnegative(),
+    above: z.number().int().nonnegative(),
+  }),
+});
+
 export const resultSchema = z.object({
   iflow: z.string(),
   command: z.enum(['integrate', 'evaluate', 'merge']),
@@ -178,11 +228,14 @@ export const resultSchema = z.object({
   choice: choiceSchema.nullable().default(null),
   target: targetSchema.nullable().default(null),
   warnings: z.array(z.string()),
+  /** Histograms for the pictures; only with --plot. */
+  histograms: histogramSchema.optional(),
 });
 
 export type Summary = z.infer<typeof summarySchema>;
 export type IntegrationResult = z.infer<typeof resultSchema>;
 export type TrainingReport = z.infer<typeof trainingSchema>;
+export type HistogramData = z.infer<typeof histogramSchema>;
 export type FlowSettings = z.infer<typeof flowSettingsSchema>;
 export type MapReport = z.infer<typeof mapReportSchema>;
 export type ChoiceReport = z.infer<typeof choiceSchema>;
