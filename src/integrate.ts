@@ -417,6 +417,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
   }
 
   if (training && probeCalls > 0) training = { ...training, calls: training.calls + probeCalls };
+  if (training && map && flow?.premap && Number.isFinite(map.relVariance)) training = { ...training, mapRelSdev: Math.sqrt(map.relVariance) };
   const targetReport: TargetReport | null =
     target && outcome
       ? {

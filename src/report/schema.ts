@@ -66,6 +66,8 @@ export const trainingSchema = z.object({
   history: z.array(
     z.object({ epoch: z.number().int(), loss: z.number().nullable(), integral: z.number().nullable(), relSdev: z.number().nullable() }),
   ),
+  /** Relative sdev per call of the VEGAS map the flow was trained on (the level training starts from). */
+  mapRelSdev: z.number().nullable().optional(),
 });
 
 export const flowSettingsSchema = z.object({

@@ -58,7 +58,7 @@ export function renderText(r: IntegrationResult, opts: TextOptions = {}): string
     out.push('');
     const caveat = r.comparison.baselineReliable ? '' : ' (against an UNRELIABLE baseline: not meaningful)';
     out.push(`variance reduction vs uniform at equal calls: ${vr === null ? 'n/a' : formatNumber(vr, 4)}${caveat}`);
-    out.push(`efficiency gain counting ${r.calls.train} training calls: ${eg === null ? 'n/a' : formatNumber(eg, 4)}${caveat}`);
+    out.push(`efficiency gain counting ${r.calls.adapt + r.calls.train} adaptation and training calls: ${eg === null ? 'n/a' : formatNumber(eg, 4)}${caveat}`);
   }
   if (r.iterations.length > 1) {
     out.push('');
