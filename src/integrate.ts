@@ -7,6 +7,7 @@
  * passing a loaded flow, `merge` rebuilds a result from saved moments with `assembleResult`.
  */
 import { initBackend, type BackendInfo } from './backend';
+import { encodeBounds, type AxisMap } from './domain';
 import type { IntegrateOptions } from './cli/options';
 import { UsageError } from './errors';
 import { Flow, defaultFlowConfig } from './flow/flow';
@@ -39,6 +40,13 @@ export interface RunHooks {
 export const LOW_ESS_FRACTION = 0.01;
 /** Largest weight over the mean weight, per 1e6 calls, above which the same warning is given. */
 export const HEAVY_MAX_WEIGHT = 1000;
+/**
+ * Share of sum w^2 carried by the largest weight above which the same warning is given (with
+ * at least MAX_SHARE_CALLS calls): the variance estimate then rests on one point, as with the
+ * infinite-variance weights of an integrand whose tail the domain map turns into a singularity.
+ */
+export const MAX_WEIGHT_SHARE = 0.1;
+export const MAX_SHARE_CALLS = 1000;
 /** Q below which the iteration estimates are judged inconsistent. */
 export const LOW_Q = 0.05;
 
@@ -51,7 +59,11 @@ export interface Prepared {
   training?: TrainingReport | null;
 }
 
-export function prepareProblem(options: IntegrateOptions, defaults?: Record<string, number>): Prepared {
+/**
+ * The problem of the options. `maps` (a saved model's axis maps) fixes the domain map;
+ * otherwise --scale decides it (a pilot run seeded with --seed for 'auto').
+ */
+export function prepareProblem(options: IntegrateOptions, defaults?: Record<string, number>, maps?: AxisMap[]): Prepared {
   if (options.dim === undefined) {
     throw new UsageError('--dim is required', 'give the number of dimensions, e.g. --dim 6');
   }
@@ -59,6 +71,9 @@ export function prepareProblem(options: IntegrateOptions, defaults?: Record<stri
     expression: options.expression,
     dim: options.dim,
     bounds: options.bounds,
+    scale: options.scale,
+    seed: options.seed,
+    maps,
     param: options.param,
     defaults,
     event: options.event,
@@ -80,9 +95,14 @@ export function weightWarnings(label: string, s: Summary): string[] {
   }
   const out: string[] = [];
   const relMax = s.integral.mean !== 0 ? s.maxWeight / Math.abs(s.integral.mean) : Infinity;
-  if (s.essFraction < LOW_ESS_FRACTION || relMax > HEAVY_MAX_WEIGHT * Math.max(1, s.calls / 1e6)) {
+  // max w^2 / sum w^2 = ESS / (calls * unweighting efficiency)^2 (unweighting eff. = mean|w| / max|w|)
+  const u = s.unweightingEfficiency;
+  const maxShare = s.calls > 0 && u > 0 ? s.essFraction / (s.calls * u * u) : 0;
+  const oneDominates = s.calls >= MAX_SHARE_CALLS && maxShare > MAX_WEIGHT_SHARE;
+  if (s.essFraction < LOW_ESS_FRACTION || relMax > HEAVY_MAX_WEIGHT * Math.max(1, s.calls / 1e6) || oneDominates) {
+    const share = oneDominates ? `, the largest weight ${(100 * maxShare).toPrecision(2)}% of sum w^2` : '';
     out.push(
-      `${label}: heavy-tailed weights (ESS ${(100 * s.essFraction).toPrecision(2)}% of calls, max weight ${relMax.toPrecision(3)}x the mean); the error may be underestimated`,
+      `${label}: heavy-tailed weights (ESS ${(100 * s.essFraction).toPrecision(2)}% of calls, max weight ${relMax.toPrecision(3)}x the mean${share}); the error may be underestimated`,
     );
   }
   if (s.nonFinite > 0) {
@@ -159,7 +179,8 @@ export function assembleResult(
     problem: {
       expression: problem.expression,
       dim: problem.dim,
-      bounds: problem.bounds,
+      bounds: encodeBounds(problem.bounds),
+      ...(problem.domain.finite ? {} : { maps: problem.domain.axes.map((a) => ({ ...a })), pilotCalls: problem.domain.pilotCalls }),
       params: problem.params,
       events: labels,
     },

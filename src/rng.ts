@@ -18,6 +18,8 @@ export const Stream = {
   pilot: 6,
   /** Accept-reject decisions of `sample --unweighted`. */
   accept: 7,
+  /** Pilot run that chooses the centres and scales of infinite axes (src/domain.ts). */
+  domain: 8,
 } as const;
 
 function splitmix32(state: { s: number }): number {

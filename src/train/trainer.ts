@@ -146,6 +146,7 @@ async function trainWith(
   const w = new Float64Array(batch);
   const f = new Float64Array(chunk);
   const xDomain = new Float64Array(chunk * d);
+  const jac = new Float64Array(chunk);
   const history: TrainingReport['history'] = [];
   const every = Math.max(1, Math.ceil(epochs / HISTORY_ROWS));
   let lr = options.lr;
@@ -171,7 +172,7 @@ async function trainWith(
     const { x, logQ } = await engine.sample(zAll, batch, current);
     for (let off = 0; off < batch; off += chunk) {
       const m = Math.min(chunk, batch - off);
-      mapToDomain(problem, x.subarray(off * d, (off + m) * d), m, xDomain);
+      mapToDomain(problem, x.subarray(off * d, (off + m) * d), m, xDomain, jac);
       problem.integrand.evaluate(xDomain, m, f);
       for (let i = 0; i < m; i++) {
         let fi = Math.abs(f[i]);
@@ -182,7 +183,7 @@ async function trainWith(
           }
         }
         if (beta !== 1) fi = Math.pow(fi, beta);
-        w[off + i] = fi === 0 ? 0 : (fi * problem.volume) / Math.exp(logQ[off + i]);
+        w[off + i] = fi === 0 ? 0 : (fi * jac[i]) / Math.exp(logQ[off + i]);
       }
     }
     calls += batch;
