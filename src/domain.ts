@@ -148,7 +148,7 @@ export class DomainMap {
   }
 }
 
-/** The weighted q-quantile of values v with non-negative weights w (sorted by v). */
+/** The weighted quantiles qs (ascending, in [0, 1]) of values v with non-negative weights w. */
 function weightedQuantiles(v: Float64Array, w: Float64Array, qs: number[]): number[] {
   const order = Array.from(v.keys()).sort((i, j) => v[i] - v[j]);
   let total = 0;
