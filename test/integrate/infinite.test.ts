@@ -48,6 +48,13 @@ describe('plain Monte Carlo through the domain maps', () => {
     expect(pull < 4 || r.warnings.some((w) => /heavy-tailed/.test(w))).toBe(true);
   });
 
+  test('the Gaussian at 50 of width 3: E_p[X] = 50 and P_p(x1 > 53) = 0.1587 within 4 SE', async () => {
+    const r = await run({ expression: 'exp(-(x1-50)^2/18)', dim: 1, bounds: '-inf:inf', method: 'uniform', samples: 50000, seed: 3, event: ['x1 > 53'] });
+    withinSigmas(r.estimate.integral, 3 * Math.sqrt(2 * Math.PI));
+    withinSigmas(r.estimate.expectation[0], 50);
+    withinSigmas(r.estimate.events[0].probability, 0.15865525393145707);
+  });
+
   test('bounds serialise as "inf" strings', async () => {
     const r = await run({ expression: 'exp(-x1)', dim: 1, bounds: '0:inf', method: 'uniform', samples: 1000 });
     expect(r.problem.bounds).toEqual([[0, 'inf']]);
