@@ -15,6 +15,7 @@
  * passing a loaded flow, `merge` rebuilds a result from saved moments with `assembleResult`.
  */
 import type { BackendInfo } from './backend';
+import { encodeBounds, type AxisMap } from './domain';
 import { UsageError } from './errors';
 import type { IntegrateOptions } from './cli/options';
 import { CHUNK, runUniform, type StreamHooks } from './estimate/evaluate';
@@ -56,7 +57,11 @@ export interface Prepared {
   training?: TrainingReport | null;
 }
 
-export function prepareProblem(options: IntegrateOptions, defaults?: Record<string, number>): Prepared {
+/**
+ * The problem of the options. `maps` (a saved model's axis maps) fixes the domain map;
+ * otherwise --scale decides it (a pilot run seeded with --seed for 'auto').
+ */
+export function prepareProblem(options: IntegrateOptions, defaults?: Record<string, number>, maps?: AxisMap[]): Prepared {
   if (options.dim === undefined) {
     throw new UsageError('--dim is required', 'give the number of dimensions, e.g. --dim 6');
   }
@@ -72,6 +77,9 @@ export function prepareProblem(options: IntegrateOptions, defaults?: Record<stri
     expression: options.expression,
     dim: options.dim,
     bounds: options.bounds,
+    scale: options.scale,
+    seed: options.seed,
+    maps,
     param: options.param,
     defaults,
     event: options.event,
@@ -166,7 +174,8 @@ export function assembleResult(
     problem: {
       expression: problem.expression,
       dim: problem.dim,
-      bounds: problem.bounds,
+      bounds: encodeBounds(problem.bounds),
+      ...(problem.domain.finite ? {} : { maps: problem.domain.axes.map((a) => ({ ...a })), pilotCalls: problem.domain.pilotCalls }),
       params: problem.params,
       events: labels,
     },

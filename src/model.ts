@@ -2,7 +2,8 @@
  * Saved models: a trained flow with the problem it was trained for, in a directory
  *
  *   DIR/model.json   format tag and version, iflow version, FlowConfig, problem (expression,
- *                    dim, bounds, params), training seed and report, and the table of weights
+ *                    dim, bounds with "inf"/"-inf" for open ends, the axis maps when some axis
+ *                    is infinite, params), training seed and report, and the table of weights
  *                    (name, shape, byte offset) with the byte length and SHA-256 of weights.bin
  *   DIR/weights.bin  every weight as float32 little-endian, concatenated in table order
  *
@@ -20,7 +21,7 @@ import { UsageError } from './errors';
 import { readJsonFile } from './jsonFile';
 import type { Flow } from './flow/flow';
 import { splineKinds, type FlowConfig, type SerializedWeights } from './flow/types';
-import { trainingSchema, type TrainingReport } from './report/schema';
+import { axisMapSchema, jsonBoundSchema, trainingSchema, type TrainingReport } from './report/schema';
 import { VERSION } from './version';
 import { AdaptiveMap } from './vegas/map';
 
@@ -45,7 +46,10 @@ export const flowConfigSchema = z.object({
 export const modelProblemSchema = z.object({
   expression: z.string().min(1),
   dim: posInt,
-  bounds: z.array(z.tuple([finite, finite])),
+  /** Finite numbers, or "inf" / "-inf". */
+  bounds: z.array(z.tuple([jsonBoundSchema, jsonBoundSchema])),
+  /** The axis maps the flow was trained with (present when some axis is infinite). */
+  maps: z.array(axisMapSchema).optional(),
   params: z.record(z.string(), finite),
 });
 
@@ -90,6 +94,9 @@ export const modelSchema = z
     }
     if (m.problem.bounds.length !== m.problem.dim) {
       ctx.addIssue({ code: 'custom', path: ['problem', 'bounds'], message: `expected ${m.problem.dim} intervals` });
+    }
+    if (m.problem.maps !== undefined && m.problem.maps.length !== m.problem.dim) {
+      ctx.addIssue({ code: 'custom', path: ['problem', 'maps'], message: `expected ${m.problem.dim} axis maps` });
     }
     for (const t of m.weights.tensors) {
       const end = t.offset + 4 * t.shape.reduce((a, b) => a * b, 1);

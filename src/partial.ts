@@ -25,7 +25,8 @@ import { assembleResult, type RunOutput } from './integrate';
 import { emptyMoments, mergeMoments, trimTails, type Moments } from './estimate/stats';
 import { TAIL_KEEP } from './estimate/tail';
 import type { Problem } from './problem';
-import { flowSettingsSchema, trainingSchema, type IntegrationResult, type TrainingReport } from './report/schema';
+import { axisMapSchema, flowSettingsSchema, jsonBoundSchema, trainingSchema, type IntegrationResult, type TrainingReport } from './report/schema';
+import { decodeBounds, defaultAxisMap, DomainMap } from './domain';
 import { VERSION } from './version';
 
 export const PARTIAL_FORMAT = 'iflow-partial';
@@ -75,7 +76,10 @@ export type StreamRecord = z.infer<typeof streamSchema>;
 export const partialProblemSchema = z.object({
   expression: z.string(),
   dim: z.number().int().positive(),
-  bounds: z.array(z.tuple([finite, finite])),
+  /** Finite numbers, or "inf" / "-inf". */
+  bounds: z.array(z.tuple([jsonBoundSchema, jsonBoundSchema])),
+  /** The axis maps of the run, when some axis is infinite. */
+  maps: z.array(axisMapSchema).optional(),
   params: z.record(z.string(), finite),
   events: z.array(z.string()),
 });
@@ -159,7 +163,7 @@ export interface NamedPartial {
   doc: PartialDocument;
 }
 
-function sameNumbers(a: number[], b: number[]): boolean {
+function sameNumbers(a: readonly (number | string)[], b: readonly (number | string)[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
@@ -248,12 +252,12 @@ function mergeTraining(parts: PartialDocument[], sharedFlow: boolean): TrainingR
 
 /** A Problem with the descriptive fields only: assembleResult never evaluates the integrand. */
 function problemStub(p: PartialDocument['problem']): Problem {
-  const volume = p.bounds.reduce((v, [lo, hi]) => v * (hi - lo), 1);
+  const bounds = decodeBounds(p.bounds);
   return {
     expression: p.expression,
     dim: p.dim,
-    bounds: p.bounds.map(([lo, hi]) => [lo, hi]),
-    volume,
+    bounds,
+    domain: new DomainMap(p.maps ?? bounds.map(([lo, hi]) => defaultAxisMap(lo, hi))),
     params: { ...p.params },
     integrand: undefined,
     events: p.events.map((label) => ({ label, kernel: undefined })),

@@ -4,6 +4,7 @@
  */
 import { compileEvent, compileIntegrand, parseParam, type CompiledExpression } from './integrand';
 import { UsageError } from './errors';
+import { defaultAxisMap, DomainMap, pilotAxisMaps, type AxisMap } from './domain';
 
 export interface EventSpec {
   /** The user's text, e.g. "x1 > 0.5" or "x3 >= 0.9" for --tail 0.9. */
@@ -14,10 +15,10 @@ export interface EventSpec {
 export interface Problem {
   expression: string;
   dim: number;
-  /** [lo, hi] per dimension. */
+  /** [lo, hi] per dimension; either end may be infinite. */
   bounds: [number, number][];
-  /** Product of the interval lengths: the Jacobian of the map from the unit cube. */
-  volume: number;
+  /** The map from the unit cube to the bounds and its Jacobian (src/domain.ts). */
+  domain: DomainMap;
   params: Record<string, number>;
   integrand: CompiledExpression;
   events: EventSpec[];
@@ -27,6 +28,16 @@ export interface ProblemInput {
   expression: string;
   dim: number;
   bounds?: [number, number][];
+  /**
+   * Scale of the maps of infinite axes: 'auto' (default) chooses centre and scale from a pilot
+   * run of the integrand (seeded with `seed`); numbers (one for all axes or one per axis) give
+   * the scale with centre 0 on the real line.
+   */
+  scale?: 'auto' | number[];
+  /** Seed of the pilot run (default 1). */
+  seed?: number;
+  /** Axis maps given outright (a saved model's); they override `scale`. */
+  maps?: AxisMap[];
   param?: string[];
   /** Extra named constants (e.g. defaults of a library integrand) overridden by `param`. */
   defaults?: Record<string, number>;
@@ -52,11 +63,12 @@ export function buildProblem(input: ProblemInput): Problem {
     params[name] = value;
   }
   const bounds = resolveBounds(dim, input.bounds);
-  const volume = bounds.reduce((v, [lo, hi]) => v * (hi - lo), 1);
-  if (!(volume > 0) || !Number.isFinite(volume)) {
-    throw new UsageError(`the integration volume ${volume} is not a positive finite number`);
+  const finiteVolume = bounds.reduce((v, [lo, hi]) => (Number.isFinite(lo) && Number.isFinite(hi) ? v * (hi - lo) : v), 1);
+  if (!(finiteVolume > 0) || !Number.isFinite(finiteVolume)) {
+    throw new UsageError(`the integration volume ${finiteVolume} is not a positive finite number`);
   }
   const integrand = compileIntegrand(input.expression, { dim, params });
+  const domain = buildDomain(bounds, input, integrand);
   const events: EventSpec[] = [];
   for (const text of input.event ?? []) {
     events.push({ label: text.trim(), kernel: compileEvent(text, { dim, params }) });
@@ -67,5 +79,22 @@ export function buildProblem(input: ProblemInput): Problem {
       events.push({ label, kernel: compileEvent(label, { dim, params }) });
     }
   }
-  return { expression: input.expression, dim, bounds, volume, params, integrand, events };
+  return { expression: input.expression, dim, bounds, domain, params, integrand, events };
+}
+
+/** The domain map of the bounds: given maps, given scales, or a pilot run (see ProblemInput). */
+function buildDomain(bounds: [number, number][], input: ProblemInput, integrand: CompiledExpression): DomainMap {
+  const dim = bounds.length;
+  if (input.maps) {
+    if (input.maps.length !== dim || input.maps.some((a, k) => a.kind !== defaultAxisMap(bounds[k][0], bounds[k][1]).kind)) {
+      throw new UsageError('the saved axis maps do not match the bounds', 'the model file is inconsistent; save the model again');
+    }
+    return new DomainMap(input.maps.map((a) => ({ ...a })));
+  }
+  const scale = input.scale ?? 'auto';
+  if (scale === 'auto') return pilotAxisMaps(bounds, integrand, input.seed ?? 1);
+  if (scale.length !== 1 && scale.length !== dim) {
+    throw new UsageError(`--scale has ${scale.length} values but --dim is ${dim}`, 'give one scale for all dimensions or exactly one per dimension');
+  }
+  return new DomainMap(bounds.map(([lo, hi], k) => defaultAxisMap(lo, hi, scale.length === 1 ? scale[0] : scale[k])));
 }

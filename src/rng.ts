@@ -22,6 +22,8 @@ export const Stream = {
   adapt: 8,
   /** Timing samples of a new flow under --method auto. */
   probe: 9,
+  /** Pilot run that chooses the centres and scales of infinite axes (src/domain.ts). */
+  domain: 10,
 } as const;
 
 function splitmix32(state: { s: number }): number {

@@ -2,7 +2,7 @@
  * Sampling: points of a flow written as text with their weights, in chunks.
  *
  * Each chunk draws SAMPLE_CHUNK points u ~ q from the flow, maps them to the user's domain
- * x = lo + (hi - lo) u and computes w = f(x) volume / q(u) in float64 (the weights of the
+ * x = phi(u) (src/domain.ts) and computes w = f(x) |det dphi/du| / q(u) in float64 (the weights of the
  * importance-sampling estimate, so mean(w) estimates the integral). Chunks are formatted and
  * written one at a time; when the stream's buffer is full the loop waits for 'drain', so memory
  * stays flat however many points are asked for.

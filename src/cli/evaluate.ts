@@ -37,7 +37,7 @@ export function modelRunOptions(model: LoadedModel, raw: Record<string, unknown>
 
 /** The problem of a model with the user's events, and the model's flow (backend first). */
 export async function prepareFromModel(model: LoadedModel, options: IntegrateOptions): Promise<Prepared> {
-  const prepared = prepareProblem(options, model.doc.problem.params);
+  const prepared = prepareProblem(options, model.doc.problem.params, model.doc.problem.maps);
   await initBackend(options.backend);
   prepared.flow = instantiateFlow(model);
   prepared.training = model.doc.training;

@@ -17,7 +17,8 @@ import { DEFAULT_PLOT_DIMS } from '../estimate/histograms';
 export function addProblemOptions(cmd: Command): Command {
   return cmd
     .option('-d, --dim <d>', 'number of dimensions (1-64)')
-    .option('--bounds <lo:hi,...>', 'integration domain: one lo:hi for all dimensions or one per dimension (default 0:1)')
+    .option('--bounds <lo:hi,...>', 'integration domain: one lo:hi for all dimensions or one per dimension (default 0:1); inf and -inf allowed, e.g. -inf:inf or 0:inf')
+    .option('--scale <s|auto>', 'scale of the maps of infinite axes: auto (a pilot run of 10000 calls picks centre and scale) or s (one, or one per dimension; centre 0)', 'auto')
     .option('-p, --param <name=value>', 'named constant used in the expression (repeatable)', collect)
     .option('-e, --event <expr>', 'estimate P_p(A) for the boolean expression A, e.g. "x1 > 0.9" (repeatable)', collect)
     .option('--tail <g>', 'estimate P_p(x_k >= g) for every dimension k (repeatable)', collect)
@@ -114,6 +115,7 @@ Examples:
   iflow integrate @camel --dim 8 --rel-error 1e-4 --max-time 60
   iflow integrate "x1*x2" --dim 2 --event "x1 > 0.9" --json | jq .estimate.integral
   iflow integrate "exp(-x1^2-x2^2)" --dim 2 --bounds -3:3 --method uniform -n 1e6
+  iflow integrate "exp(-x1^2-x2^2)" --dim 2 --bounds=-inf:inf
   iflow integrate @camel --dim 8 --param alpha=0.1
   iflow integrate "exp(-sum((x-0.5).^2)/0.04)" --dim 6 --save-model model/
   iflow integrate "x1*x2" --dim 2 --method uniform --seed 7 --partial > part-7.json

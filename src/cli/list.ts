@@ -11,6 +11,8 @@ export interface ListedIntegrand {
   expression: string;
   dims: IntegrandEntry['dims'];
   defaultDim: number;
+  /** The integrand's own domain as in its file ("inf" / "-inf" for open ends); null: [0, 1]^d. */
+  bounds: IntegrandEntry['bounds'] | null;
   params: IntegrandEntry['params'];
   /** The exact value as written in the file: a number or a mathjs expression. */
   exact: number | string | null;
@@ -29,6 +31,7 @@ export function listedIntegrands(): ListedIntegrand[] {
     expression: e.expression,
     dims: e.dims,
     defaultDim: e.defaultDim,
+    bounds: e.bounds ?? null,
     params: e.params,
     exact: e.exact ?? null,
     exactRequires: e.exactRequires ?? null,
@@ -49,9 +52,10 @@ export function renderList(items: ListedIntegrand[]): string {
         : typeof it.exact === 'string'
           ? `${formatNumber(it.exactAtDefault, 10)} (d=${it.defaultDim})`
           : formatNumber(it.exactAtDefault, 14);
-    return [it.ref, formatDims(it.dims), String(it.defaultDim), params || '-', exact, it.description];
+    const domain = it.bounds ? it.bounds.map(([lo, hi]) => `[${lo},${hi}]`).join('x') + (it.bounds.length === 1 ? '^d' : '') : '[0,1]^d';
+    return [it.ref, formatDims(it.dims), String(it.defaultDim), domain, params || '-', exact, it.description];
   });
-  const table = renderTable(['name', 'dims', 'default d', 'params', 'exact', 'description'], rows, ['l', 'l', 'r', 'l', 'l', 'l']);
+  const table = renderTable(['name', 'dims', 'default d', 'domain', 'params', 'exact', 'description'], rows, ['l', 'l', 'r', 'l', 'l', 'l', 'l']);
   return `${table}\n\nUse a name in place of the expression, e.g. iflow integrate @camel --dim 8 --param alpha=0.1\n`;
 }
 

@@ -52,7 +52,23 @@ const intList = z.preprocess(
   z.array(int(1, 4096)).min(1, 'expected at least one layer width'),
 );
 
-/** "lo:hi" for every dimension or "lo:hi,lo:hi,..." one per dimension; JSON [[lo,hi],...] too. */
+/**
+ * One bound: a number, or inf / +inf / -inf / infinity (any case) for an open end; JSON
+ * documents write infinite bounds as the strings "inf" and "-inf".
+ */
+function parseBound(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v !== 'string') return NaN;
+  const t = v.trim().toLowerCase();
+  if (/^\+?inf(inity)?$/.test(t)) return Infinity;
+  if (/^-inf(inity)?$/.test(t)) return -Infinity;
+  return num.safeParse(t).data ?? NaN;
+}
+
+/**
+ * "lo:hi" for every dimension or "lo:hi,lo:hi,..." one per dimension; JSON [[lo,hi],...] too.
+ * Either end may be infinite ("0:inf", "-inf:inf", "-inf:2").
+ */
 const boundsSchema = z.preprocess(
   (v) => {
     if (v === undefined) return undefined;
@@ -60,21 +76,34 @@ const boundsSchema = z.preprocess(
       return v.split(',').map((part) => {
         const m = part.split(':');
         if (m.length !== 2) return [NaN, NaN];
-        return [num.safeParse(m[0]).data ?? NaN, num.safeParse(m[1]).data ?? NaN];
+        return [parseBound(m[0]), parseBound(m[1])];
       });
     }
+    if (Array.isArray(v)) return v.map((b) => (Array.isArray(b) ? b.map(parseBound) : b));
     return v;
   },
   z
     .array(z.tuple([z.any(), z.any()]))
     .min(1)
     .refine(
-      (b) => b.every(([lo, hi]) => typeof lo === 'number' && typeof hi === 'number' && Number.isFinite(lo) && Number.isFinite(hi)),
-      { message: 'expected lo:hi with finite numbers, e.g. 0:1 or 0:1,-2:2' },
+      (b) => b.every(([lo, hi]) => typeof lo === 'number' && typeof hi === 'number' && !Number.isNaN(lo) && !Number.isNaN(hi)),
+      { message: 'expected lo:hi with numbers or inf, e.g. 0:1, 0:inf or 0:1,-inf:inf' },
     )
     .refine((b) => b.every(([lo, hi]) => lo < hi), { message: 'each interval needs lo < hi' })
     .transform((b) => b as [number, number][])
     .optional(),
+);
+
+/** --scale: "auto" (a pilot run picks centre and scale) or positive numbers "s" / "s1,s2,...". */
+const scaleSchema = z.preprocess(
+  (v) => {
+    if (v === undefined || v === 'auto') return v;
+    if (typeof v === 'string') return v.split(',').map((part) => num.safeParse(part).data ?? NaN);
+    return typeof v === 'number' ? [v] : v;
+  },
+  z
+    .union([z.literal('auto'), z.array(z.number().refine((s) => s > 0 && Number.isFinite(s), 'expected positive numbers or auto')).min(1)])
+    .default('auto'),
 );
 
 /** Options shared by every command that runs the integrand. */
@@ -82,6 +111,7 @@ const problemShape = {
   expression: z.string().refine((s) => s.trim().length > 0, 'the integrand expression is empty'),
   dim: int(1, MAX_DIM).optional(),
   bounds: boundsSchema,
+  scale: scaleSchema,
   param: stringList,
   event: stringList,
   tail: z.preprocess(

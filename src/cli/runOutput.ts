@@ -1,4 +1,5 @@
 /** Output of integrate-like runs: the report, the --partial document, the --save-model files. */
+import { encodeBounds } from '../domain';
 import { UsageError } from '../errors';
 import type { Prepared, RunOutput } from '../integrate';
 import { flowDigest, saveModel } from '../model';
@@ -21,7 +22,13 @@ export function saveRunModel(prepared: Prepared, flow: Flow | null, training: Tr
   if (dir === undefined || flow === null) return null;
   const { problem } = prepared;
   saveModel(dir, flow, {
-    problem: { expression: problem.expression, dim: problem.dim, bounds: problem.bounds, params: problem.params },
+    problem: {
+      expression: problem.expression,
+      dim: problem.dim,
+      bounds: encodeBounds(problem.bounds),
+      ...(problem.domain.finite ? {} : { maps: problem.domain.axes.map((a) => ({ ...a })) }),
+      params: problem.params,
+    },
     seed: prepared.options.seed,
     training,
   });

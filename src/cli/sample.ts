@@ -46,7 +46,7 @@ export type SampleOnlyOptions = z.output<typeof sampleOnlySchema>;
 const sampleOnlyKeys = ['samples', 'format', 'unweighted', 'pilot', 'model'] as const;
 /** Training flags that make no sense with a loaded flow. */
 const trainingKeys = ['spline', 'bins', 'layers', 'forceLayers', 'hidden', 'blob', 'loss', 'epochs', 'batch', 'lr', 'decay', 'clip', 'targetRelError', 'saveModel'];
-const problemKeys = ['dim', 'bounds', 'param'];
+const problemKeys = ['dim', 'bounds', 'scale', 'param'];
 
 const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`;
 
@@ -113,7 +113,8 @@ export function sampleCommand(ctx: CommandContext, out: NodeJS.WritableStream = 
     .argument('[expression]', 'integrand in mathjs syntax (omit with --model)')
     .option('--model <dir>', 'sample a flow saved by --save-model instead of training one')
     .option('-d, --dim <d>', 'number of dimensions (1-64)')
-    .option('--bounds <lo:hi,...>', 'domain: one lo:hi for all dimensions or one per dimension (default 0:1)')
+    .option('--bounds <lo:hi,...>', 'domain: one lo:hi for all dimensions or one per dimension (default 0:1); inf and -inf allowed')
+    .option('--scale <s|auto>', 'scale of the maps of infinite axes: auto (pilot run) or s (one, or one per dimension)', 'auto')
     .option('-p, --param <name=value>', 'named constant used in the expression (repeatable)', collect)
     .option('-n, --samples <N>', 'points to write (events with --unweighted)', '10000')
     .addOption(new Option('--format <f>', 'output format: CSV with header x1..xd,weight, or one JSON object per line').choices([...sampleFormats]).default('csv'))

@@ -2,8 +2,9 @@
  * Turning points of the unit cube into weighted samples of the problem.
  *
  * For a chunk of n points u in [0,1]^d with sampling density q(u) (q = 1 for uniform
- * sampling), the points are mapped to the user's domain x = lo + (hi - lo) u and the weights
- * are w = f(x) * volume / q(u), computed in float64. Non-finite values either stop the run
+ * sampling), the points are mapped to the user's domain x = phi(u) (src/domain.ts: linear on
+ * finite axes, rational or tan maps on infinite ones) and the weights are
+ * w = f(x) |det dphi/du| / q(u), computed in float64. Non-finite values either stop the run
  * with a message naming the point, or count as zero (--nan zero).
  */
 import { NumericalError } from '../errors';
@@ -16,12 +17,15 @@ export type NanPolicy = 'error' | 'zero';
 /** Reusable float64 buffers for one chunk size. */
 export class ChunkBuffers {
   readonly x: Float64Array;
+  /** |det dphi/du| per point. */
+  readonly jac: Float64Array;
   readonly f: Float64Array;
   readonly w: Float64Array;
   readonly hits: Uint8Array[];
   private readonly eventOut: Float64Array;
   constructor(readonly capacity: number, dim: number, nEvents: number) {
     this.x = new Float64Array(capacity * dim);
+    this.jac = new Float64Array(capacity);
     this.f = new Float64Array(capacity);
     this.w = new Float64Array(capacity);
     this.eventOut = new Float64Array(capacity);
@@ -32,14 +36,9 @@ export class ChunkBuffers {
   }
 }
 
-/** x = lo + (hi - lo) u for n points (row-major). */
-export function mapToDomain(problem: Problem, u: ArrayLike<number>, n: number, x: Float64Array): void {
-  const { dim, bounds } = problem;
-  for (let k = 0; k < dim; k++) {
-    const lo = bounds[k][0];
-    const width = bounds[k][1] - bounds[k][0];
-    for (let i = 0, o = k; i < n; i++, o += dim) x[o] = lo + width * u[o];
-  }
+/** x = phi(u) for n points (row-major) and jac[i] = |det dphi/du| (Problem.domain). */
+export function mapToDomain(problem: Problem, u: ArrayLike<number>, n: number, x: Float64Array, jac: Float64Array): void {
+  problem.domain.toDomain(u, n, x, jac);
 }
 
 /** Point i of x (row-major, dim columns) as "(x1, x2, ...)" with 6 significant digits. */
@@ -64,14 +63,14 @@ export function evaluateChunk(
   nan: NanPolicy,
   stage = 'evaluation',
 ): number {
-  const { dim, volume } = problem;
-  const { x, f, w } = buf;
-  mapToDomain(problem, u, n, x);
+  const { dim } = problem;
+  const { x, jac, f, w } = buf;
+  mapToDomain(problem, u, n, x, jac);
   problem.integrand.evaluate(x, n, f);
   let bad = 0;
   for (let i = 0; i < n; i++) {
     const fi = f[i];
-    const wi = logQ === null ? fi * volume : fi === 0 ? 0 : (fi * volume) / Math.exp(logQ[i]);
+    const wi = logQ === null ? fi * jac[i] : fi === 0 ? 0 : (fi * jac[i]) / Math.exp(logQ[i]);
     if (Number.isFinite(wi)) {
       w[i] = wi;
       continue;

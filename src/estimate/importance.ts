@@ -1,6 +1,7 @@
 /**
  * Importance sampling with a trained flow: z ~ U[0,1]^d (seeded, float64 -> float32),
- * x = T(z) and log q(x) from the same forward pass, weights w = f(x) volume / q(x) in float64.
+ * x = T(z) and log q(x) from the same forward pass, weights w = f(phi(x)) |det dphi/dx| / q(x) in float64
+ * (phi: the domain map, src/domain.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Flow } from '../flow/flow';

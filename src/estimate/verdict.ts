@@ -41,6 +41,13 @@ export const KHAT_FINITE_VARIANCE = 0.5;
 export const LOW_ESS_FRACTION = 0.01;
 /** Largest |w| over the mean |w|, per 1e6 calls, above which one weight dominates. */
 export const HEAVY_MAX_WEIGHT = 1000;
+/**
+ * Share of sum w^2 carried by the largest weight above which the estimate is unreliable (with at
+ * least MAX_SHARE_CALLS calls): the variance estimate then rests on one point, as with the
+ * infinite-variance weights of an integrand whose tail the domain map turns into a singularity.
+ */
+export const MAX_WEIGHT_SHARE = 0.1;
+export const MAX_SHARE_CALLS = 1000;
 /** Q below which the iteration estimates are judged inconsistent. */
 export const LOW_Q = 0.05;
 
@@ -75,8 +82,16 @@ export function judgeEstimate(s: WeightDiagnostics, iterations: Combined | null 
       add('low-ess', `heavy-tailed weights: ESS ${(100 * s.essFraction).toPrecision(2)}% of calls; the error may be underestimated`);
     }
     const relMax = s.unweightingEfficiency > 0 ? 1 / s.unweightingEfficiency : 0;
+    // max w^2 / sum w^2 = ESS / (calls * unweighting efficiency)^2
+    const u = s.unweightingEfficiency;
+    const maxShare = s.calls > 0 && u > 0 ? s.essFraction / (s.calls * u * u) : 0;
     if (relMax > HEAVY_MAX_WEIGHT * Math.max(1, s.calls / 1e6)) {
       add('max-weight', `heavy-tailed weights: the largest weight is ${relMax.toPrecision(3)}x the mean |w|; the error may be underestimated`);
+    } else if (s.calls >= MAX_SHARE_CALLS && maxShare > MAX_WEIGHT_SHARE) {
+      add(
+        'max-weight',
+        `heavy-tailed weights: the largest weight carries ${(100 * maxShare).toPrecision(2)}% of sum w^2, so the error rests on one point and may be underestimated`,
+      );
     }
     if (s.nonFinite > 0) {
       add('non-finite', `${s.nonFinite} sample(s) with a non-finite integrand or density were counted as 0 (--nan zero)`);

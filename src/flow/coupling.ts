@@ -19,7 +19,7 @@ import type { Rng } from '../rng';
 import { maskIndices } from './masks';
 import { makeVariable, Mlp, type NamedVariable } from './mlp';
 import { ColumnSelection, maskRow } from './ops';
-import { fusedPass, runFusedGrad } from './splines/fused';
+import { fusedPass, hasFusedKernels, runFusedGrad, type FusedKind } from './splines/fused';
 import type { SplineFamily } from './types';
 
 export interface CouplingOptions {
@@ -114,9 +114,12 @@ export class Coupling {
     });
   }
 
-  /** True when `forwardCached` / `backwardInverse` apply: an MLP without one-blob encoding. */
+  /**
+   * True when `forwardCached` / `backwardInverse` apply: an MLP without one-blob encoding and a
+   * family with fused kernels (the logit couplings train through autodiff).
+   */
   get supportsCache(): boolean {
-    return this.mlp !== undefined && this.options.blob === 0;
+    return this.mlp !== undefined && this.options.blob === 0 && hasFusedKernels(this.options.family.kind);
   }
 
   /**
@@ -127,7 +130,7 @@ export class Coupling {
     return tf.tidy(() => {
       const { family, bins } = this.options;
       const { outputs, acts } = (this.mlp as Mlp).forwardHeads((this.kept as ColumnSelection).pick(x), this.heads);
-      const pass = fusedPass(family.kind, this.transformed.pick(x), this.toBlocks(outputs), bins, false);
+      const pass = fusedPass(this.fusedKind(), this.transformed.pick(x), this.toBlocks(outputs), bins, false);
       const cache = { acts, inputs: pass.inputs, v: pass.out };
       return { y: this.assemble(x, pass.y), logAbsDet: pass.logAbsDet, cache };
     });
@@ -147,7 +150,7 @@ export class Coupling {
       const { family, bins } = this.options;
       const gOut = tf.reshape(this.transformed.pick(uBar), [n * m]) as tf.Tensor1D;
       const gLdRows = (m === 1 ? gLd : tf.reshape(tf.mul(tf.reshape(gLd, [n, 1]), tf.ones([1, m])), [n * m])) as tf.Tensor1D;
-      const [gV, gBlocks] = runFusedGrad(family.kind, cache.v, cache.inputs, gOut, gLdRows, bins, true);
+      const [gV, gBlocks] = runFusedGrad(this.fusedKind(), cache.v, cache.inputs, gOut, gLdRows, bins, true);
       const dOutputs = gBlocks.map((g) => tf.reshape(g, [n, m * g.shape[1]]) as tf.Tensor2D);
       const { grads, dInput } = (this.mlp as Mlp).backwardHeads(cache.acts, this.heads, dOutputs);
       const yBar = tf.addN([
@@ -157,6 +160,13 @@ export class Coupling {
       ]) as tf.Tensor2D;
       return { yBar, grads };
     });
+  }
+
+  /** The family's kind for the fused kernels; throws for a family without them. */
+  private fusedKind(): FusedKind {
+    const kind = this.options.family.kind;
+    if (!hasFusedKernels(kind)) throw new RangeError(`the ${kind} coupling has no fused kernels; use apply()`);
+    return kind;
   }
 
   /** Head outputs [n, m * size] -> parameter blocks [n * m, size] (row i * m + c). */

@@ -14,7 +14,11 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 
-export const splineKinds = ['pwlinear', 'pwquad', 'rqs'] as const;
+/**
+ * Coupling transforms: the spline families, and the additive (NICE) and affine (RealNVP)
+ * couplings in logit coordinates (splines/logit.ts), which take the same place.
+ */
+export const splineKinds = ['pwlinear', 'pwquad', 'rqs', 'additive', 'affine'] as const;
 export type SplineKind = (typeof splineKinds)[number];
 
 export interface SplineOutput {

@@ -14,6 +14,7 @@ import { UsageError } from '../errors';
 import { mathParse, paramNameProblem, parseParam } from '../integrand/parse';
 import { compileEvent, compileIntegrand } from '../integrand';
 import { integrandFileSchema, type DimsSpec, type IntegrandFile } from './schema';
+import { decodeBounds } from '../domain';
 
 export interface IntegrandEntry extends IntegrandFile {
   /** Path of the file the entry was read from. */
@@ -25,6 +26,8 @@ export interface ResolvedIntegrand {
   description: string;
   expression: string;
   dim: number;
+  /** The integrand's own domain, one [lo, hi] per dimension (either end may be infinite); absent: [0, 1]^d. */
+  bounds?: [number, number][];
   /** Parameter values to compile with: the library defaults, the overrides, and `dim`. */
   defaults: Record<string, number>;
   /** The exact integral for these parameters and dimension, when known. */
@@ -151,6 +154,9 @@ export function loadIntegrandFile(file: string): IntegrandEntry {
     const problem = paramNameProblem(name);
     if (problem) fail(`parameter "${name}": ${problem}`);
   }
+  if (entry.bounds && entry.bounds.length !== 1 && (!Array.isArray(entry.dims) || entry.dims.some((d) => d !== entry.bounds?.length))) {
+    fail(`bounds: ${entry.bounds.length} intervals, but the integrand allows other dimensions (give one interval for all)`);
+  }
   if (!dimAllowed(entry.dims, entry.defaultDim)) {
     fail(`defaultDim ${entry.defaultDim} is not among the allowed dims (${formatDims(entry.dims)})`);
   }
@@ -246,6 +252,10 @@ export class IntegrandLibrary {
       defaults: values,
       source: entry.source,
     };
+    if (entry.bounds) {
+      const b = decodeBounds(entry.bounds);
+      out.bounds = b.length === 1 ? Array.from({ length: d }, () => [b[0][0], b[0][1]]) : b;
+    }
     if (entry.exact === undefined) {
       out.exactMissing = 'no exact value is known';
     } else if (entry.exactRequires !== undefined && !evalCondition(entry.exactRequires, values)) {
@@ -291,7 +301,7 @@ export interface ProblemOptionsLike {
   expression: string;
   dim?: number;
   param: string[];
-  bounds?: unknown[];
+  bounds?: [number, number][];
 }
 
 export interface ExpandedOptions<T extends ProblemOptionsLike> {
@@ -305,8 +315,9 @@ export interface ExpandedOptions<T extends ProblemOptionsLike> {
 /**
  * Replace a library reference (`@camel`) in command options by the integrand's expression,
  * its dimension (--dim or the default) and its parameters (--param values override the
- * defaults). Options with a plain expression come back unchanged. The exact value holds for the
- * unit cube only, so it is dropped when --bounds is given.
+ * defaults). Options with a plain expression come back unchanged. Without --bounds the
+ * integrand's own domain is used (the unit cube unless its file declares bounds); the exact
+ * value holds for that domain only, so it is dropped when --bounds gives another one.
  */
 export function expandIntegrandRef<T extends ProblemOptionsLike>(options: T): ExpandedOptions<T> {
   if (!isIntegrandRef(options.expression)) return { options };
@@ -316,13 +327,17 @@ export function expandIntegrandRef<T extends ProblemOptionsLike>(options: T): Ex
     overrides[name] = value;
   }
   const integrand = resolveIntegrand(options.expression, options.dim, overrides);
-  if (options.bounds !== undefined && options.bounds.length > 0 && integrand.exact !== undefined) {
+  const own = integrand.bounds ?? Array.from({ length: integrand.dim }, (): [number, number] => [0, 1]);
+  const given = options.bounds !== undefined && options.bounds.length > 0 ? options.bounds : undefined;
+  const same = (b: [number, number][]) =>
+    (b.length === 1 ? own.every(([lo, hi]) => lo === b[0][0] && hi === b[0][1]) : b.length === own.length && b.every(([lo, hi], k) => lo === own[k][0] && hi === own[k][1]));
+  if (given !== undefined && !same(given) && integrand.exact !== undefined) {
     delete integrand.exact;
     delete integrand.exactUncertainty;
-    integrand.exactMissing = 'the exact value is for the unit cube, and --bounds changes the domain';
+    integrand.exactMissing = `the exact value is for the integrand's domain, and --bounds changes it`;
   }
   return {
-    options: { ...options, expression: integrand.expression, dim: integrand.dim, param: [] },
+    options: { ...options, expression: integrand.expression, dim: integrand.dim, param: [], bounds: given ?? integrand.bounds },
     defaults: integrand.defaults,
     integrand,
   };

@@ -6,6 +6,8 @@
  * of dimensions.
  */
 import { z } from 'zod';
+import { decodeBound } from '../domain';
+import { jsonBoundSchema } from '../report/schema';
 
 const NAME = /^[a-z][a-z0-9_]*$/;
 
@@ -39,6 +41,15 @@ export const integrandFileSchema = z
     dims: dimsSchema,
     defaultDim: dimInt,
     params: z.record(z.string(), paramSpecSchema).default({}),
+    /**
+     * The domain: one [lo, hi] for every dimension or one per dimension, with "inf" / "-inf"
+     * for open ends (default [0, 1]^d). The exact value is for this domain.
+     */
+    bounds: z
+      .array(z.tuple([jsonBoundSchema, jsonBoundSchema]))
+      .min(1)
+      .refine((b) => b.every(([lo, hi]) => decodeBound(lo) < decodeBound(hi)), 'each interval needs lo < hi')
+      .optional(),
     /**
      * The exact integral: a number (valid at the default parameters only) or a mathjs
      * expression in the parameters and `dim` (valid for any parameters that satisfy

@@ -5,6 +5,18 @@
 import { z } from 'zod';
 import { reasonCodes } from '../estimate/verdict';
 
+/** A bound in JSON: a finite number, or "inf" / "-inf" for an open end (JSON has no Infinity). */
+export const jsonBoundSchema = z.union([z.number().refine(Number.isFinite, 'expected a finite number, "inf" or "-inf"'), z.literal('inf'), z.literal('-inf')]);
+
+/** The map of one axis from the unit cube (src/domain.ts). */
+export const axisMapSchema = z.object({
+  kind: z.enum(['linear', 'upper', 'lower', 'tan']),
+  /** lo (linear, upper), hi (lower) or the centre (tan). */
+  origin: z.number().refine(Number.isFinite, 'expected a finite number'),
+  /** hi - lo (linear) or the scale s. */
+  scale: z.number().refine((v) => v > 0 && Number.isFinite(v), 'expected a positive finite number'),
+});
+
 export const estimateSchema = z.object({ mean: z.number(), sdev: z.number() });
 
 /** Whether an estimate can be trusted, and why not (src/estimate/verdict.ts). */
@@ -186,7 +198,11 @@ export const resultSchema = z.object({
   problem: z.object({
     expression: z.string(),
     dim: z.number().int().positive(),
-    bounds: z.array(z.tuple([z.number(), z.number()])),
+    bounds: z.array(z.tuple([jsonBoundSchema, jsonBoundSchema])),
+    /** The axis maps from the unit cube, when some axis is infinite. */
+    maps: z.array(axisMapSchema).optional(),
+    /** Integrand calls of the pilot run that chose the maps (not counted in `calls`). */
+    pilotCalls: z.number().int().nonnegative().optional(),
     params: z.record(z.string(), z.number()),
     events: z.array(z.string()),
   }),

@@ -74,7 +74,7 @@ function checkedIntegrand(problem: Problem, nan: NanPolicy): UnitIntegrand {
     g(u, n, out);
     for (let i = 0; i < n; i++) {
       if (Number.isFinite(out[i])) continue;
-      mapToDomain(problem, u.subarray(i * problem.dim, (i + 1) * problem.dim), 1, x);
+      mapToDomain(problem, u.subarray(i * problem.dim, (i + 1) * problem.dim), 1, x, new Float64Array(1));
       const f = new Float64Array(1);
       problem.integrand.evaluate(x, 1, f);
       throw new NumericalError(`the integrand is ${f[0]} at x = ${describePoint(x, 0, problem.dim)} during the VEGAS adaptation`, 'adaptation');

@@ -154,6 +154,7 @@ async function trainWith(
   const w = new Float64Array(batch);
   const f = new Float64Array(chunk);
   const xDomain = new Float64Array(chunk * d);
+  const jac = new Float64Array(chunk);
   const history: TrainingReport['history'] = [];
   const every = Math.max(1, Math.ceil(epochs / HISTORY_ROWS));
   let lr = options.lr;
@@ -181,7 +182,7 @@ async function trainWith(
     const { x, logQ } = premapped(flow, await engine.sample(zAll, batch, current), batch);
     for (let off = 0; off < batch; off += chunk) {
       const m = Math.min(chunk, batch - off);
-      mapToDomain(problem, x.subarray(off * d, (off + m) * d), m, xDomain);
+      mapToDomain(problem, x.subarray(off * d, (off + m) * d), m, xDomain, jac);
       problem.integrand.evaluate(xDomain, m, f);
       for (let i = 0; i < m; i++) {
         let fi = Math.abs(f[i]);
@@ -192,7 +193,7 @@ async function trainWith(
           }
         }
         if (beta !== 1) fi = Math.pow(fi, beta);
-        w[off + i] = fi === 0 ? 0 : (fi * problem.volume) / Math.exp(logQ[off + i]);
+        w[off + i] = fi === 0 ? 0 : (fi * jac[i]) / Math.exp(logQ[off + i]);
       }
     }
     calls += batch;

@@ -39,21 +39,26 @@ import {
 export type UnitIntegrand = (u: Float64Array, n: number, out: Float64Array) => void;
 
 /**
- * The unit-cube integrand of a problem: g(u) = f(lo + (hi - lo) u) * volume (the same map
- * as the streaming estimator's). Reuses one buffer for the domain points.
+ * The unit-cube integrand of a problem: g(u) = f(x(u)) |dx/du|, with x(u) the problem's domain
+ * map (linear for finite bounds, src/domain.ts for infinite ones; the same map as the streaming
+ * estimator's). Reuses its buffers.
  */
 export function unitIntegrandOf(problem: Problem): UnitIntegrand {
-  const { dim, volume } = problem;
+  const { dim } = problem;
   if (problem.bounds.every(([lo, hi]) => lo === 0 && hi === 1)) {
     // the unit cube itself: no copy
     return (u, n, out) => problem.integrand.evaluate(u, n, out);
   }
   let x = new Float64Array(0);
+  let jac = new Float64Array(0);
   return (u, n, out) => {
-    if (x.length < n * dim) x = new Float64Array(n * dim);
-    mapToDomain(problem, u, n, x);
+    if (x.length < n * dim) {
+      x = new Float64Array(n * dim);
+      jac = new Float64Array(n);
+    }
+    mapToDomain(problem, u, n, x, jac);
     problem.integrand.evaluate(x, n, out);
-    for (let i = 0; i < n; i++) out[i] *= volume;
+    for (let i = 0; i < n; i++) out[i] = out[i] === 0 ? 0 : out[i] * jac[i];
   };
 }
 

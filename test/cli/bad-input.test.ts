@@ -87,7 +87,7 @@ const cases: Case[] = [
   ['bounds text', ['integrate', 'x1', '--dim', '2', '--bounds', 'a:b'], /--bounds/],
   ['bounds one number', ['integrate', 'x1', '--dim', '2', '--bounds', '5'], /--bounds/],
   ['bounds wrong count', ['integrate', 'x1', '--dim', '3', '--bounds', '0:1,0:2'], /2 intervals.*--dim is 3/],
-  ['bounds infinite', ['integrate', 'x1', '--dim', '1', '--bounds', '0:Infinity'], /--bounds/],
+  ['bounds from inf to inf', ['integrate', 'x1', '--dim', '1', '--bounds', 'inf:Infinity'], /--bounds: each interval needs lo < hi/],
   // params
   ['param without value', ['integrate', 'a*x1', '--dim', '2', '--param', 'a', ...U], /name=value|param/],
   ['param bad value', ['integrate', 'a*x1', '--dim', '2', '--param', 'a=abc', ...U], /param|abc/],

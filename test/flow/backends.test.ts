@@ -3,7 +3,7 @@ import { defaultFlowConfig, Flow } from '../../src/flow/flow';
 import type { SplineKind } from '../../src/flow/types';
 import { backends, forwardData, logProbData, maxAbsDiff, perturbedFlow, uniform, useBackend } from './helpers';
 
-const kinds: SplineKind[] = ['rqs', 'pwlinear', 'pwquad'];
+const kinds: SplineKind[] = ['rqs', 'pwlinear', 'pwquad', 'additive', 'affine'];
 
 /** max over i of |a_i - b_i| / (1 + |b_i|). */
 function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

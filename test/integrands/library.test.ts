@@ -15,6 +15,9 @@ import {
   type ProblemOptionsLike,
 } from '../../src/integrands';
 import { Rng } from '../../src/rng';
+import { buildProblem } from '../../src/problem';
+import { runUniform } from '../../src/estimate/evaluate';
+import { emptyMoments, integralEstimate } from '../../src/estimate/stats';
 import anchors from '../../src/bench/anchors.json';
 
 /** Mean and standard error of plain uniform Monte Carlo with n points. */
@@ -172,8 +175,34 @@ describe('integrand library files', () => {
     }
   });
 
+  // integrands with their own (infinite) domain: plain Monte Carlo through the domain maps
+  const domainChecks: [string, number, Record<string, number>][] = [
+    ['normal', 1, {}],
+    ['normal', 3, { mu: 20, sigma: 2 }],
+    ['cauchy', 1, {}],
+    ['cauchy', 2, { c: -5, gamma: 3 }],
+    ['exp_decay', 1, {}],
+    ['exp_decay', 2, { tau: 2.5 }],
+  ];
+  test.each(domainChecks)('@%s at d = %d %j over its own domain agrees with its exact value', async (name, dim, params) => {
+    const e = expandIntegrandRef<ProblemOptionsLike>({ expression: `@${name}`, dim, param: Object.entries(params).map(([k, v]) => `${k}=${v}`) });
+    expect(e.options.bounds?.length).toBe(dim);
+    expect(e.options.bounds?.some(([lo, hi]) => !Number.isFinite(lo) || !Number.isFinite(hi))).toBe(true);
+    const exact = e.integrand?.exact as number;
+    expect(exact).toBeDefined();
+    const problem = buildProblem({ expression: e.options.expression, dim, bounds: e.options.bounds, defaults: e.defaults, seed: 4 });
+    const m = await runUniform(problem, 40000, new Rng(4, 3), emptyMoments(dim, 0), 'error');
+    const est = integralEstimate(m);
+    expect(Math.abs(est.mean - exact)).toBeLessThanOrEqual(4 * est.sdev);
+    // the domain is the integrand's: giving it again keeps the exact value, another drops it
+    const same = expandIntegrandRef<ProblemOptionsLike>({ expression: `@${name}`, dim, param: [], bounds: [e.options.bounds![0]] });
+    expect(same.integrand?.exact).toBeDefined();
+    const other = expandIntegrandRef<ProblemOptionsLike>({ expression: `@${name}`, dim, param: [], bounds: [[0, 1]] });
+    expect(other.integrand?.exact).toBeUndefined();
+  });
+
   test('every integrand is covered by a check above', () => {
-    const checked = new Set(checks.map((c) => c[0]));
+    const checked = new Set([...checks.map((c) => c[0]), ...domainChecks.map((c) => c[0])]);
     for (const e of entries) expect(checked.has(e.name)).toBe(true);
   });
 

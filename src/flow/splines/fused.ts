@@ -73,6 +73,11 @@ const specs: Record<'rqs' | 'pwlinear' | 'pwquad', FusedSpec> = {
 
 export type FusedKind = keyof typeof specs;
 
+/** True when `kind` has fused kernels (the spline families; the logit couplings do not). */
+export function hasFusedKernels(kind: string): kind is FusedKind {
+  return Object.prototype.hasOwnProperty.call(specs, kind);
+}
+
 /** Float32 buffers of a backend, read and written in place. */
 interface BufferAccess {
   /** Allocates the outputs first (allocation may move the wasm heap), then views every buffer. */

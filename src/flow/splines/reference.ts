@@ -1,10 +1,11 @@
 /**
- * Float64 reference implementations of the three spline families in plain JS, one coordinate
+ * Float64 reference implementations of the spline families and the logit couplings in plain JS, one coordinate
  * at a time, with the same parameter layout, normalisation, minimum sizes and bin rule as the
  * tfjs versions (see linear.ts, quadratic.ts, rationalQuadratic.ts). Used to validate them.
  */
 import type { SplineKind } from '../types';
 import { MIN_BIN_HEIGHT, MIN_BIN_WIDTH, MIN_DERIVATIVE } from './constants';
+import { AFFINE_LOG_SCALE_BOUND } from './logit';
 
 export interface ScalarSplineResult {
   y: number;
@@ -165,10 +166,45 @@ export function prepareRationalQuadratic(raw: ArrayLike<number>, bins: number): 
 }
 
 /** Builds the prepared reference spline of `kind` from one coordinate's raw parameters. */
+/** log sigmoid'(a) in float64. */
+function logSigmoidSlope(a: number): number {
+  return -softplus(a) - softplus(-a);
+}
+
+/**
+ * The logit couplings (logit.ts): raw = [t] (additive) or [r, t] (affine, s = exp(S tanh(r/S))),
+ * y = sigmoid(s logit(x) + t); inputs at 0 or 1 are fixed. Other inputs are clamped to
+ * [1e-300, 1 - 2^-53] (float64; the tfjs version clamps to the float32 edge LOGIT_EDGE).
+ */
+function prepareLogit(shift: number, logScale: number): PreparedSpline {
+  return {
+    apply(z, inverse) {
+      const x = Math.min(Math.max(z, 1e-300), 1 - 2 ** -53);
+      const l = Math.log(x) - Math.log1p(-x);
+      const a = inverse ? (l - shift) * Math.exp(-logScale) : logScale === 0 ? l + shift : l * Math.exp(logScale) + shift;
+      const ld = logSigmoidSlope(a) - logSigmoidSlope(l) + (inverse ? -logScale : logScale);
+      return { y: z <= 0 || z >= 1 ? z : 1 / (1 + Math.exp(-a)), logAbsDet: ld };
+    },
+  };
+}
+
+/** NICE additive coupling in logit coordinates, P = 1. */
+export function prepareAdditive(raw: ArrayLike<number>): PreparedSpline {
+  return prepareLogit(raw[0], 0);
+}
+
+/** RealNVP affine coupling in logit coordinates, P = 2. */
+export function prepareAffine(raw: ArrayLike<number>): PreparedSpline {
+  const S = AFFINE_LOG_SCALE_BOUND;
+  return prepareLogit(raw[1], S * Math.tanh(raw[0] / S));
+}
+
 export const prepareReference: Record<SplineKind, (raw: ArrayLike<number>, bins: number) => PreparedSpline> = {
   pwlinear: prepareLinear,
   pwquad: prepareQuadratic,
   rqs: prepareRationalQuadratic,
+  additive: prepareAdditive,
+  affine: prepareAffine,
 };
 
 export const referenceLinear: ReferenceSpline = (z, raw, bins, inverse) =>
@@ -182,19 +218,29 @@ export const referenceSplines: Record<SplineKind, ReferenceSpline> = {
   pwlinear: referenceLinear,
   pwquad: referenceQuadratic,
   rqs: referenceRationalQuadratic,
+  additive: (z, raw, bins, inverse) => prepareAdditive(raw).apply(z, inverse),
+  affine: (z, raw, bins, inverse) => prepareAffine(raw).apply(z, inverse),
 };
 
 /** Number of raw parameters per coordinate of each family for K bins. */
 export function referenceParamCount(kind: SplineKind, bins: number): number {
-  return kind === 'pwlinear' ? bins : kind === 'pwquad' ? 2 * bins + 1 : 3 * bins + 1;
+  const counts: Record<SplineKind, number> = { pwlinear: bins, pwquad: 2 * bins + 1, rqs: 3 * bins + 1, additive: 1, affine: 2 };
+  return counts[kind];
 }
 
-/** Input and output knots (K + 1 each, from 0 to 1) of one coordinate's spline. */
+/**
+ * Input and output knots (K + 1 each, from 0 to 1) of one coordinate's spline; for the logit
+ * couplings, which have no knots, the ends and the image of 1/2.
+ */
 export function referenceKnots(
   kind: SplineKind,
   raw: ArrayLike<number>,
   bins: number,
 ): { x: number[]; y: number[] } {
+  if (kind === 'additive' || kind === 'affine') {
+    const x = [0, 0.5, 1];
+    return { x, y: x.map((v) => prepareReference[kind](raw, bins).apply(v, false).y) };
+  }
   const uniform = Array.from({ length: bins + 1 }, (_, k) => k / bins);
   const spline = prepareReference[kind](raw, bins);
   const x = kind === 'pwlinear' ? uniform : knotsWithEnds(binSizes(raw, 0, bins, MIN_BIN_WIDTH));

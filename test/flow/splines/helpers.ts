@@ -3,7 +3,7 @@ import { Rng } from '../../../src/rng';
 import { getSplineFamily } from '../../../src/flow/splines';
 import type { SplineKind } from '../../../src/flow/types';
 
-export const kinds: SplineKind[] = ['pwlinear', 'rqs', 'pwquad'];
+export const kinds: SplineKind[] = ['pwlinear', 'rqs', 'pwquad', 'additive', 'affine'];
 
 /** count values uniform in (-scale*sqrt(3), scale*sqrt(3)): unit variance times scale. */
 export function randomRaw(count: number, scale: number, seed: number): Float64Array {

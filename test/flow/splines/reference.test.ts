@@ -57,14 +57,20 @@ describe.each(kinds)('reference %s', (kind) => {
     const h = 1e-6;
     const zs = randomUnit(200, 6).map((u) => 0.001 + 0.998 * u);
     let err = 0;
+    let used = 0;
     for (const spline of splines) {
       for (const inverse of [false, true]) {
         for (const z of zs) {
           const slope = (spline.apply(z + h, inverse).y - spline.apply(z - h, inverse).y) / (2 * h);
+          // the difference quotient has a rounding error of about 1e-16 / (h slope): skip the
+          // points where that exceeds 1e-6 (only the logit couplings have slopes that small)
+          if (!(slope > 1e-4)) continue;
+          used++;
           err = Math.max(err, Math.abs(Math.log(slope) - spline.apply(z, inverse).logAbsDet));
         }
       }
     }
+    expect(used).toBeGreaterThanOrEqual(0.9 * splines.length * 2 * zs.length);
     expect(err).toBeLessThan(1e-5);
   });
 
