@@ -20,18 +20,17 @@ import readline from 'readline';
 import { Command } from 'commander';
 import { UsageError } from '../errors';
 import { prepareProblem, runIntegrateDetailed } from '../integrate';
-import { checkModelTarget } from '../model';
 import { resultSchema } from '../report/schema';
 import { classifyError, EXIT_FAILURE, EXIT_INTERRUPTED } from './errors';
 import { integrateOptionsSchema } from './options';
 import { createReporter } from './progress';
-import { checkRunOptions, runPartial, saveRunModel } from './runOutput';
+import { checkRunOptions, checkSaveTarget, runPartial, trySaveRunModel } from './runOutput';
 import { runCommand, type CommandContext } from './shared';
 
 export type BatchRecord =
   | { line: number; ok: true; result: unknown }
   | { line: number; ok: true; partial: unknown }
-  | { line: number; ok: false; error: string; exitCode: number };
+  | { line: number; ok: false; error: string; exitCode: number; result?: unknown; partial?: unknown };
 
 export interface JobContext {
   quiet: boolean;
@@ -54,7 +53,7 @@ export async function runJob(text: string, line: number, jc: JobContext): Promis
     }
     const { options, defaults } = expandIntegrandRef(integrateOptionsSchema.parse(data));
     checkRunOptions(options);
-    if (options.saveModel !== undefined) checkModelTarget(options.saveModel);
+    checkSaveTarget(options, (m) => reporter.warn(prefix + m));
     const prepared = prepareProblem(options, defaults);
     const out = await runIntegrateDetailed(prepared, {
       ...reporter.hooks,
@@ -63,9 +62,14 @@ export async function runJob(text: string, line: number, jc: JobContext): Promis
     });
     reporter.stop();
     try {
-      saveRunModel(prepared, out.flow, out.result.training);
-      if (options.partial) return { line, ok: true, partial: runPartial(out) };
-      return { line, ok: true, result: resultSchema.parse(out.result) };
+      const body = options.partial ? { partial: runPartial(out) } : { result: resultSchema.parse(out.result) };
+      const { error } = trySaveRunModel(prepared, out.flow, out.result.training);
+      if (error !== null) {
+        // the finished run stays in the record
+        if (!jc.quiet) process.stderr.write(`iflow: ${prefix}${error}\n`);
+        return { line, ok: false, error, exitCode: EXIT_FAILURE, ...body };
+      }
+      return { line, ok: true, ...body } as BatchRecord;
     } finally {
       out.flow?.dispose();
     }

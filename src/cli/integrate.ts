@@ -3,17 +3,17 @@ import { Command, Option } from 'commander';
 import { backendChoices } from '../backend';
 import { splineKinds } from '../flow/types';
 import { prepareProblem, runIntegrateDetailed } from '../integrate';
-import { checkModelTarget } from '../model';
 import { expandIntegrandRef } from '../integrands';
 import { integrateOptionsSchema, lossKinds, type IntegrateOptions } from './options';
 import { createReporter } from './progress';
-import { checkRunOptions, renderRun, saveRunModel } from './runOutput';
+import { checkRunOptions, checkSaveTarget, renderRun, trySaveRunModel } from './runOutput';
+import { EXIT_FAILURE } from './errors';
 import { collect, dropUndefined, runCommand, type CommandContext } from './shared';
 
 /** Flags shared by integrate-like commands (problem definition and sampling). */
 export function addProblemOptions(cmd: Command): Command {
   return cmd
-    .option('-d, --dim <d>', 'number of dimensions (1-64)')
+    .option('-d, --dim <d>', 'number of dimensions (1-128)')
     .option('--bounds <lo:hi,...>', 'integration domain: one lo:hi for all dimensions or one per dimension (default 0:1)')
     .option('-p, --param <name=value>', 'named constant used in the expression (repeatable)', collect)
     .option('-e, --event <expr>', 'estimate P_p(A) for the boolean expression A, e.g. "x1 > 0.9" (repeatable)', collect)
@@ -82,16 +82,20 @@ Examples:
       const parsed: IntegrateOptions = integrateOptionsSchema.parse(dropUndefined({ ...raw, expression }));
       const { options, defaults, integrand } = expandIntegrandRef(parsed);
       checkRunOptions(options);
-      if (options.saveModel !== undefined) checkModelTarget(options.saveModel);
-      const prepared = prepareProblem(options, defaults);
       const reporter = createReporter(options.quiet, process.stderr, options.debug);
+      checkSaveTarget(options, reporter.warn);
+      const prepared = prepareProblem(options, defaults);
       const out = await runIntegrateDetailed(prepared, { ...reporter.hooks, interrupts: ctx.interrupts });
       reporter.stop();
       try {
-        const saved = saveRunModel(prepared, out.flow, out.result.training);
-        const text = renderRun(options, out, undefined, integrand?.exact);
+        // the result first: a failed save never costs the finished run
+        ctx.write(renderRun(options, out, undefined, integrand?.exact));
+        const { saved, error } = trySaveRunModel(prepared, out.flow, out.result.training);
         if (saved !== null && !options.quiet) process.stderr.write(`iflow: model saved to ${saved}\n`);
-        ctx.write(text);
+        if (error !== null) {
+          process.stderr.write(`iflow: ${error} (the result above is complete; only the model was not saved)\n`);
+          return EXIT_FAILURE;
+        }
       } finally {
         out.flow?.dispose();
       }

@@ -1,7 +1,7 @@
 /** Output of integrate-like runs: the report, the --partial document, the --save-model files. */
 import { UsageError } from '../errors';
 import type { Prepared, RunOutput } from '../integrate';
-import { flowDigest, saveModel } from '../model';
+import { checkModelTarget, flowDigest, saveModel } from '../model';
 import { partialFromRun, type PartialDocument } from '../partial';
 import type { Flow } from '../flow/flow';
 import { resultSchema, type TrainingReport } from '../report/schema';
@@ -12,6 +12,32 @@ import type { IntegrateOptions } from './options';
 export function checkRunOptions(options: IntegrateOptions): void {
   if (options.saveModel !== undefined && options.method !== 'flow') {
     throw new UsageError('--save-model needs --method flow', 'a uniform run has no flow to save');
+  }
+}
+
+/**
+ * Check --save-model before any work (see checkModelTarget); warns through `warn` when the
+ * directory already holds a model, which the save will replace.
+ */
+export function checkSaveTarget(options: { saveModel?: string }, warn: (m: string) => void): void {
+  if (options.saveModel === undefined) return;
+  const target = checkModelTarget(options.saveModel);
+  if (target.replaces) warn(`--save-model ${options.saveModel}: the model saved there will be replaced`);
+}
+
+/**
+ * Save the model after a finished run without ever losing the run: a failure comes back as a
+ * message (for stderr and exit code 1) instead of an exception.
+ */
+export function trySaveRunModel(
+  prepared: Prepared,
+  flow: Flow | null,
+  training: TrainingReport | null,
+): { saved: string | null; error: string | null } {
+  try {
+    return { saved: saveRunModel(prepared, flow, training), error: null };
+  } catch (e) {
+    return { saved: null, error: (e as Error).message };
   }
 }
 

@@ -11,7 +11,7 @@ import { expandIntegrandRef } from '../integrands';
 import { UsageError } from '../errors';
 import { createFlow, prepareProblem, trainOptionsOf, type Prepared } from '../integrate';
 import { integralEstimate } from '../estimate/stats';
-import { checkModelTarget, readModel } from '../model';
+import { readModel } from '../model';
 import { formatEstimate, formatNumber } from '../report/format';
 import { Rng, Stream } from '../rng';
 import { DEFAULT_PILOT, sampleFormats, writeSamples, type SampleReport } from '../sample';
@@ -20,7 +20,7 @@ import { modelRunOptions, prepareFromModel } from './evaluate';
 import { addFlowOptions } from './integrate';
 import { integrateOptionsSchema, type IntegrateOptions } from './options';
 import { createReporter, type Reporter } from './progress';
-import { saveRunModel } from './runOutput';
+import { checkSaveTarget, trySaveRunModel } from './runOutput';
 import { collect, dropUndefined, runCommand, type CommandContext } from './shared';
 
 /** A whole number from a JSON number or a numeric string ("1e7" and "1_000_000" too). */
@@ -109,7 +109,7 @@ export function sampleCommand(ctx: CommandContext, out: NodeJS.WritableStream = 
     .description('write points of a trained flow with weights f/q (CSV or NDJSON), or unweighted events')
     .argument('[expression]', 'integrand in mathjs syntax (omit with --model)')
     .option('--model <dir>', 'sample a flow saved by --save-model instead of training one')
-    .option('-d, --dim <d>', 'number of dimensions (1-64)')
+    .option('-d, --dim <d>', 'number of dimensions (1-128)')
     .option('--bounds <lo:hi,...>', 'domain: one lo:hi for all dimensions or one per dimension (default 0:1)')
     .option('-p, --param <name=value>', 'named constant used in the expression (repeatable)', collect)
     .option('-n, --samples <N>', 'points to write (events with --unweighted)', '10000')
@@ -157,15 +157,21 @@ Examples:
         if (expression === undefined) throw new UsageError('missing the integrand expression', 'give an expression, or --model DIR');
         const expanded = expandIntegrandRef(integrateOptionsSchema.parse(dropUndefined({ ...rest, expression, samples: evalSamples })));
         options = expanded.options;
-        if (options.saveModel !== undefined) checkModelTarget(options.saveModel);
+        checkSaveTarget(options, reporter.warn);
         prepared = prepareProblem(options, expanded.defaults);
         await trainForSampling(prepared, reporter, ctx.interrupts);
       }
       const flow = prepared.flow!;
+      let saveFailed = false;
       try {
         if (options.saveModel !== undefined) {
-          saveRunModel(prepared, flow, prepared.training ?? null);
-          if (!options.quiet) process.stderr.write(`iflow: model saved to ${options.saveModel}\n`);
+          // a failed save is reported, and the sampling still runs
+          const { saved, error } = trySaveRunModel(prepared, flow, prepared.training ?? null);
+          if (saved !== null && !options.quiet) process.stderr.write(`iflow: model saved to ${saved}\n`);
+          if (error !== null) {
+            process.stderr.write(`iflow: ${error} (sampling goes on; only the model is not saved)\n`);
+            saveFailed = true;
+          }
         }
         const atStart = ctx.interrupts();
         const report = await writeSamples(
@@ -188,7 +194,7 @@ Examples:
           process.stderr.write(`iflow: interrupted after ${report.written} of ${sampleOptions.samples} lines\n`);
           return 130;
         }
-        return 0;
+        return saveFailed ? 1 : 0;
       } finally {
         flow.dispose();
       }
