@@ -24,6 +24,7 @@ import { resultSchema } from '../report/schema';
 import { classifyError, EXIT_FAILURE, EXIT_INTERRUPTED } from './errors';
 import { integrateOptionsSchema } from './options';
 import { createReporter } from './progress';
+import { checkOptionCombinations, givenInObject, ignoredOptionWarnings } from './checks';
 import { checkRunOptions, checkSaveTarget, runPartial, trySaveRunModel } from './runOutput';
 import { runCommand, type CommandContext } from './shared';
 
@@ -51,8 +52,12 @@ export async function runJob(text: string, line: number, jc: JobContext): Promis
     if (typeof data !== 'object' || data === null || Array.isArray(data)) {
       throw new UsageError('expected a JSON object of integrate options, e.g. {"expression": "x1*x2", "dim": 2}');
     }
-    const { options, defaults } = expandIntegrandRef(integrateOptionsSchema.parse(data));
+    const parsed = integrateOptionsSchema.parse(data);
+    const given = givenInObject(data);
+    checkOptionCombinations(parsed, given);
+    const { options, defaults } = expandIntegrandRef(parsed);
     checkRunOptions(options);
+    for (const w of ignoredOptionWarnings(options, given)) reporter.warn(prefix + w);
     checkSaveTarget(options, (m) => reporter.warn(prefix + m));
     const prepared = prepareProblem(options, defaults);
     const out = await runIntegrateDetailed(prepared, {

@@ -10,6 +10,7 @@ import { prepareProblem, runIntegrateDetailed, type Prepared } from '../integrat
 import { instantiateFlow, readModel, type LoadedModel } from '../model';
 import { integrateOptionsSchema, type IntegrateOptions } from './options';
 import { createReporter } from './progress';
+import { checkOptionCombinations, givenOnCommandLine } from './checks';
 import { renderRun } from './runOutput';
 import { collect, dropUndefined, runCommand, type CommandContext } from './shared';
 
@@ -69,6 +70,7 @@ Examples:
     await runCommand(ctx, raw, async () => {
       const model = readModel(String(raw.model));
       const options = modelRunOptions(model, raw);
+      checkOptionCombinations(options, givenOnCommandLine(cmd));
       const prepared = await prepareFromModel(model, options);
       const reporter = createReporter(options.quiet);
       const out = await runIntegrateDetailed(prepared, { ...reporter.hooks, interrupts: ctx.interrupts });

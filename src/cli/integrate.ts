@@ -8,7 +8,8 @@ import { integrateOptionsSchema, lossKinds, type IntegrateOptions } from './opti
 import { createReporter } from './progress';
 import { checkRunOptions, checkSaveTarget, renderRun, trySaveRunModel } from './runOutput';
 import { EXIT_FAILURE } from './errors';
-import { collect, dropUndefined, runCommand, type CommandContext } from './shared';
+import { checkOptionCombinations, givenOnCommandLine, ignoredOptionWarnings } from './checks';
+import { collect, dropUndefined, runCommand, withExpressionFileNote, type CommandContext } from './shared';
 
 /** Flags shared by integrate-like commands (problem definition and sampling). */
 export function addProblemOptions(cmd: Command): Command {
@@ -80,11 +81,14 @@ Examples:
   cmd.action(async (expression: string, raw: Record<string, unknown>) => {
     await runCommand(ctx, raw, async () => {
       const parsed: IntegrateOptions = integrateOptionsSchema.parse(dropUndefined({ ...raw, expression }));
+      const given = givenOnCommandLine(cmd);
+      checkOptionCombinations(parsed, given);
       const { options, defaults, integrand } = expandIntegrandRef(parsed);
       checkRunOptions(options);
       const reporter = createReporter(options.quiet, process.stderr, options.debug);
+      for (const w of ignoredOptionWarnings(options, given)) reporter.warn(w);
       checkSaveTarget(options, reporter.warn);
-      const prepared = prepareProblem(options, defaults);
+      const prepared = withExpressionFileNote(expression, () => prepareProblem(options, defaults));
       const out = await runIntegrateDetailed(prepared, { ...reporter.hooks, interrupts: ctx.interrupts });
       reporter.stop();
       try {

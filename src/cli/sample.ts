@@ -20,8 +20,9 @@ import { modelRunOptions, prepareFromModel } from './evaluate';
 import { addFlowOptions } from './integrate';
 import { integrateOptionsSchema, type IntegrateOptions } from './options';
 import { createReporter, type Reporter } from './progress';
+import { checkParamsOnce } from './checks';
 import { checkSaveTarget, trySaveRunModel } from './runOutput';
-import { collect, dropUndefined, runCommand, type CommandContext } from './shared';
+import { collect, dropUndefined, runCommand, withExpressionFileNote, type CommandContext } from './shared';
 
 /** A whole number from a JSON number or a numeric string ("1e7" and "1_000_000" too). */
 const count = (min: number, max: number) =>
@@ -155,10 +156,12 @@ Examples:
         prepared = await prepareFromModel(model, options);
       } else {
         if (expression === undefined) throw new UsageError('missing the integrand expression', 'give an expression, or --model DIR');
-        const expanded = expandIntegrandRef(integrateOptionsSchema.parse(dropUndefined({ ...rest, expression, samples: evalSamples })));
+        const parsed = integrateOptionsSchema.parse(dropUndefined({ ...rest, expression, samples: evalSamples }));
+        checkParamsOnce(parsed.param);
+        const expanded = expandIntegrandRef(parsed);
         options = expanded.options;
         checkSaveTarget(options, reporter.warn);
-        prepared = prepareProblem(options, expanded.defaults);
+        prepared = withExpressionFileNote(expression, () => prepareProblem(options, expanded.defaults));
         await trainForSampling(prepared, reporter, ctx.interrupts);
       }
       const flow = prepared.flow!;
