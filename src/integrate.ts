@@ -18,7 +18,7 @@ import { summarize, varianceRatio } from './estimate/summary';
 import { buildProblem, type Problem } from './problem';
 import type { FlowSettings, IntegrationResult, Summary, TrainingReport } from './report/schema';
 import { Rng, Stream } from './rng';
-import { ForwardPool } from './train/parallel';
+import { ForwardPool, usableThreads } from './train/parallel';
 import { trainFlow, type EpochInfo, type TrainOptions } from './train/trainer';
 import { VERSION } from './version';
 
@@ -206,6 +206,8 @@ export function trainOptionsOf(options: IntegrateOptions): TrainOptions {
     evalSamples: options.samples,
     nan: options.nan,
     threads: options.threads,
+    // the slices stay (they fix the numbers); with one usable core they all run in this thread
+    workers: usableThreads(options.threads) > 1 ? 'auto' : 'never',
   };
 }
 
@@ -276,8 +278,8 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
   const stopEval = () => interrupts() > atEval;
   let evalDone = 0;
   const pool =
-    flow && backend && options.threads > 1 && options.samples >= PARALLEL_MIN_SAMPLES
-      ? await ForwardPool.create(flow, options.threads, backend.name, hooks.onDebug)
+    flow && backend && usableThreads(options.threads) > 1 && options.samples >= PARALLEL_MIN_SAMPLES
+      ? await ForwardPool.create(flow, usableThreads(options.threads), backend.name, hooks.onDebug)
       : null;
   try {
     for (const size of iterationSizes(options.samples, options.iterations)) {

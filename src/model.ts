@@ -283,8 +283,22 @@ function describeIssue(err: z.ZodError): string {
   return `${where}${issue.message}`;
 }
 
-/** Read and validate DIR/model.json and DIR/weights.bin (no tensors are created). */
-export function readModel(dir: string): LoadedModel {
+/** The model directory of `given`: the directory itself, or the folder of its model.json. */
+export function modelDirOf(given: string): string {
+  try {
+    if (fs.statSync(given).isFile()) return path.dirname(given);
+  } catch {
+    // a missing path is reported by readModel with the file it looked for
+  }
+  return given;
+}
+
+/**
+ * Read and validate DIR/model.json and DIR/weights.bin (no tensors are created). `dir` may
+ * also name the model.json file itself.
+ */
+export function readModel(given: string): LoadedModel {
+  const dir = modelDirOf(given);
   const modelFile = path.join(dir, MODEL_FILE);
   const weightsFile = path.join(dir, WEIGHTS_FILE);
   const data = readJsonFile(modelFile, `the model file ${modelFile}`, 'give a directory written by --save-model');

@@ -25,7 +25,7 @@ import { classifyError, EXIT_FAILURE, EXIT_INTERRUPTED } from './errors';
 import { integrateOptionsSchema } from './options';
 import { createReporter } from './progress';
 import { checkOptionCombinations, givenInObject, ignoredOptionWarnings } from './checks';
-import { checkRunOptions, checkSaveTarget, runPartial, trySaveRunModel } from './runOutput';
+import { checkRunOptions, checkSaveTarget, libraryInfo, runPartial, trySaveRunModel } from './runOutput';
 import { runCommand, type CommandContext } from './shared';
 
 export type BatchRecord =
@@ -55,7 +55,7 @@ export async function runJob(text: string, line: number, jc: JobContext): Promis
     const parsed = integrateOptionsSchema.parse(data);
     const given = givenInObject(data);
     checkOptionCombinations(parsed, given);
-    const { options, defaults } = expandIntegrandRef(parsed);
+    const { options, defaults, integrand } = expandIntegrandRef(parsed);
     checkRunOptions(options);
     for (const w of ignoredOptionWarnings(options, given)) reporter.warn(prefix + w);
     checkSaveTarget(options, (m) => reporter.warn(prefix + m));
@@ -67,6 +67,7 @@ export async function runJob(text: string, line: number, jc: JobContext): Promis
     });
     reporter.stop();
     try {
+      if (integrand) out.result.library = libraryInfo(integrand, out.result);
       const body = options.partial ? { partial: runPartial(out) } : { result: resultSchema.parse(out.result) };
       const { error } = trySaveRunModel(prepared, out.flow, out.result.training);
       if (error !== null) {

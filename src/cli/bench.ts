@@ -56,6 +56,9 @@ export function benchCommand(ctx: CommandContext): Command {
   cmd.addHelpText(
     'after',
     `
+Without flags the whole suite runs (${SUITE_IDS.length} cases x ${DEFAULT_SEEDS} seeds x ${formatCalls(DEFAULT_BUDGET)} calls):
+an hour or more on a CPU. --quick is a short run.
+
 Each iflow run spends half of the N calls on training (epochs x batch) and half on fresh
 evaluation samples; the uniform run spends all N on its estimate. FoM = (SE/exact)^2 x calls.
 
@@ -93,6 +96,13 @@ Examples:
       const log = (line: string) => {
         if (!o.quiet) process.stderr.write(`${line}\n`);
       };
+      const caseCount = o.cases?.length ?? SUITE_IDS.length;
+      log(
+        `iflow bench: ${caseCount} case(s) x ${seeds} seed(s) at ${formatCalls(budget)} calls per run` +
+          (budget >= DEFAULT_BUDGET && caseCount * seeds > 3
+            ? ': expect an hour or more (a 1e6-call iflow run trains for 25 s to 12 min on a CPU); --quick is a short run, and Ctrl-C stops and reports what is done'
+            : ''),
+      );
       const report = await runBench(
         { cases: o.cases, budget, seeds, firstSeed: o.firstSeed, backend: o.backend },
         {

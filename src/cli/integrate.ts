@@ -6,8 +6,8 @@ import { prepareProblem, runIntegrateDetailed } from '../integrate';
 import { expandIntegrandRef } from '../integrands';
 import { integrateOptionsSchema, lossKinds, type IntegrateOptions } from './options';
 import { createReporter } from './progress';
-import { checkRunOptions, checkSaveTarget, renderRun, trySaveRunModel } from './runOutput';
-import { EXIT_FAILURE } from './errors';
+import { checkRunOptions, checkSaveTarget, libraryInfo, renderRun, trySaveRunModel } from './runOutput';
+import { EXIT_FAILURE, EXIT_INTERRUPTED } from './errors';
 import { checkOptionCombinations, givenOnCommandLine, ignoredOptionWarnings } from './checks';
 import { collect, dropUndefined, runCommand, withExpressionFileNote, type CommandContext } from './shared';
 
@@ -24,6 +24,26 @@ export function addProblemOptions(cmd: Command): Command {
     .addOption(new Option('--nan <policy>', 'non-finite integrand values: stop with an error, or count them as 0').choices(['error', 'zero']).default('error'));
 }
 
+/** The short legend of the report, shown by --help (README: "Reading the output"). */
+export const OUTPUT_LEGEND = `Reading the output:
+  F                   the integral and its standard error in the last digits: 0.0019789(12) = 0.0019789 +- 0.0000012
+  pull vs exact       (F - exact) / error, for library integrands with a known value (|pull| < 2 is normal)
+  E_p[xk], P_p(A)     mean of x_k and probability of the event A under p = |f|/F
+  rel. error          error / |F|
+  ESS                 effective sample size (sum |w|)^2 / sum w^2 and its share of the calls (100% = flat weights w = f/q)
+  unweighting eff.    mean |w| / max |w|: the acceptance rate when turning weighted points into events
+  variance reduction  variance per call of uniform MC over that of i-flow (above 1: the flow helps)
+  efficiency gain     the same with the training calls counted against i-flow
+  chi2/dof, Q         agreement of the --iterations (Q below 0.05: the error cannot be trusted)
+Exit codes: 0 ok, 1 runtime failure, 2 bad input, 130 interrupted by Ctrl-C (the report of what was done is printed).`;
+
+/** Help of --threads: where threads are spent, and when the default of 2 uses one. */
+export const THREADS_HELP =
+  'most threads (wasm/cpu backends; never more than the CPUs this process may use): training cuts a batch of B calls into ' +
+  'min(n, floor(B/1000)) slices trained in parallel, so the default --batch 1000 trains on one thread and --batch 2000 on two; ' +
+  'evaluations of 131072 samples or more map their chunks on n threads. The seed and the slice count fix the numbers, ' +
+  'not the machine: a task given one CPU runs every slice on its one thread';
+
 export function addFlowOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--spline <kind>', 'coupling transform').choices([...splineKinds]).default('rqs'))
@@ -32,7 +52,11 @@ export function addFlowOptions(cmd: Command): Command {
     .option('--force-layers', 'allow --layers below J_min')
     .option('--hidden <w,w,...>', 'hidden layer widths of each coupling MLP', '32,32,32')
     .option('--blob <B>', 'one-blob encoding of MLP inputs with B bins (0 = off)', '0')
-    .addOption(new Option('--loss <name>', 'training divergence').choices([...lossKinds]).default('variance'))
+    .addOption(
+      new Option('--loss <name>', 'training divergence; variance and chi2 are one loss, Var(f/q)/F^2, under two names (identical results)')
+        .choices([...lossKinds])
+        .default('variance'),
+    )
     .option('--epochs <n>', 'training steps, each on a fresh batch', '300')
     .option('--batch <n>', 'integrand calls per training step', '1000')
     .option('--lr <rate>', 'Adam learning rate', '0.001')
@@ -41,7 +65,7 @@ export function addFlowOptions(cmd: Command): Command {
     .option('--anneal <fraction>', 'train on |f|^beta, beta rising from --anneal-start to 1 over this fraction of the epochs (0 = off)', '0')
     .option('--anneal-start <beta>', 'first exponent of the tempered integrand', '0.1')
     .option('--target-rel-error <r>', 'stop training once the predicted relative error of the estimate is below r')
-    .option('--threads <n>', 'most threads (wasm/cpu backends): a training batch is cut into up to n slices of at least 1000 points trained in parallel worker threads, and an evaluation of 131072 samples or more maps its chunks on n threads; the same seed and n give the same numbers', '2');
+    .option('--threads <n>', THREADS_HELP, '2');
 }
 
 export function addOutputOptions(cmd: Command): Command {
@@ -76,7 +100,9 @@ Examples:
   iflow integrate "exp(-x1^2-x2^2)" --dim 2 --bounds -3:3 --method uniform -n 1e6
   iflow integrate @camel --dim 8 --param alpha=0.1
   iflow integrate "exp(-sum((x-0.5).^2)/0.04)" --dim 6 --save-model model/
-  iflow integrate "x1*x2" --dim 2 --method uniform --seed 7 --partial > part-7.json`,
+  iflow integrate "x1*x2" --dim 2 --method uniform --seed 7 --partial > part-7.json
+
+${OUTPUT_LEGEND}`,
   );
   cmd.action(async (expression: string, raw: Record<string, unknown>) => {
     await runCommand(ctx, raw, async () => {
@@ -93,6 +119,7 @@ Examples:
       reporter.stop();
       try {
         // the result first: a failed save never costs the finished run
+        if (integrand) out.result.library = libraryInfo(integrand, out.result);
         ctx.write(renderRun(options, out, undefined, integrand?.exact));
         const { saved, error } = trySaveRunModel(prepared, out.flow, out.result.training);
         if (saved !== null && !options.quiet) process.stderr.write(`iflow: model saved to ${saved}\n`);
@@ -103,7 +130,8 @@ Examples:
       } finally {
         out.flow?.dispose();
       }
-      return out.result.partial ? 130 : 0;
+      // a Ctrl-C that cut training or evaluation short exits 130 with the report printed
+      return out.result.partial || out.result.training?.stopReason === 'interrupted' ? EXIT_INTERRUPTED : 0;
     });
   });
   return cmd;

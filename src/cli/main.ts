@@ -2,6 +2,7 @@
  * Entry point of the `iflow` command: wires the subcommands, the interrupt handling and the
  * exit codes (0 ok, 1 runtime failure, 2 bad input, 130 interrupted).
  */
+import fs from 'fs';
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version';
 import { EXIT_INTERRUPTED, EXIT_USAGE, reportError } from './errors';
@@ -95,13 +96,29 @@ export function buildProgram(ctx: CommandContext): Command {
   return program;
 }
 
+/**
+ * True when stdout was closed at start (`>&-`). Node then reopens fd 1 on /dev/null for
+ * reading and writing, while a shell's `> /dev/null` opens it write-only: the access mode in
+ * /proc/self/fdinfo/1 tells the two apart (Linux; elsewhere this returns false).
+ */
+export function stdoutIsClosed(): boolean {
+  try {
+    if (fs.readlinkSync('/proc/self/fd/1') !== '/dev/null') return false;
+    const flags = /flags:\s*([0-7]+)/.exec(fs.readFileSync('/proc/self/fdinfo/1', 'utf8'))?.[1];
+    return flags !== undefined && (parseInt(flags, 8) & 3) === 2; // O_RDWR
+  } catch {
+    return false;
+  }
+}
+
 export async function main(argv: string[]): Promise<void> {
   let interrupts = 0;
   let exitCode = 0;
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     // a closed pipe (e.g. `| head`) ends the program quietly
     if (err.code === 'EPIPE') process.exit(0);
-    throw err;
+    process.stderr.write(`iflow: cannot write the result to standard output (${err.code ?? err.message})\n`);
+    process.exit(1);
   });
   process.on('SIGINT', () => {
     interrupts++;
@@ -119,6 +136,11 @@ export async function main(argv: string[]): Promise<void> {
     },
   };
   const program = buildProgram(ctx);
+  if (stdoutIsClosed() && !argv.some((a) => a === '--help' || a === '-h' || a === '--version' || a === '-V')) {
+    process.stderr.write('iflow: standard output is closed (>&-), so the result would be lost; redirect it to a file or to /dev/null\n');
+    process.exitCode = EXIT_USAGE;
+    return;
+  }
   try {
     await program.parseAsync(protectLeadingMinus(program, argv));
   } catch (err) {

@@ -4,7 +4,8 @@ import type { Prepared, RunOutput } from '../integrate';
 import { checkModelTarget, flowDigest, saveModel } from '../model';
 import { partialFromRun, type PartialDocument } from '../partial';
 import type { Flow } from '../flow/flow';
-import { resultSchema, type TrainingReport } from '../report/schema';
+import { resultSchema, type IntegrationResult, type LibraryInfo, type TrainingReport } from '../report/schema';
+import type { ResolvedIntegrand } from '../integrands';
 import { renderText } from '../report/text';
 import type { IntegrateOptions } from './options';
 
@@ -64,4 +65,20 @@ export function renderRun(options: IntegrateOptions, out: RunOutput, digest?: st
   if (options.partial) return JSON.stringify(runPartial(out, digest), null, 2) + '\n';
   if (options.json) return JSON.stringify(resultSchema.parse(out.result), null, 2) + '\n';
   return renderText(out.result, { exact });
+}
+
+/** The library part of a result: the integrand's name, its exact value and the pulls against it. */
+export function libraryInfo(integrand: ResolvedIntegrand, result: IntegrationResult): LibraryInfo {
+  const exact = integrand.exact ?? null;
+  const pullOf = (e: { mean: number; sdev: number } | undefined) =>
+    exact === null || e === undefined || !(e.sdev > 0) ? null : (e.mean - exact) / e.sdev;
+  return {
+    name: integrand.name,
+    description: integrand.description,
+    exact,
+    exactUncertainty: integrand.exactUncertainty ?? 0,
+    exactMissing: exact === null ? integrand.exactMissing ?? 'no exact value is known' : null,
+    pull: pullOf(result.estimate.integral),
+    baselinePull: pullOf(result.baseline?.integral),
+  };
 }

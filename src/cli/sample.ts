@@ -197,7 +197,9 @@ Examples:
           process.stderr.write(`iflow: interrupted after ${report.written} of ${sampleOptions.samples} lines\n`);
           return 130;
         }
-        return saveFailed ? 1 : 0;
+        if (saveFailed) return 1;
+        // training cut short by Ctrl-C: the points are complete, from the flow as it was
+        return prepared.training?.stopReason === 'interrupted' && sampleOptions.model === undefined ? 130 : 0;
       } finally {
         flow.dispose();
       }
