@@ -8,17 +8,11 @@ import { runBench } from '../bench/run';
 import { DEFAULT_BUDGET, DEFAULT_SEEDS, MIN_BUDGET, QUICK_BUDGET, SUITE_IDS } from '../bench/suite';
 import { UsageError } from '../errors';
 import { formatEstimate } from '../report/format';
+import { int } from './options';
 import { dropUndefined, runCommand, type CommandContext } from './shared';
 
-const count = (min: number, max: number) =>
-  z.preprocess(
-    (v) => (typeof v === 'string' ? (v.trim() === '' ? NaN : Number(v.trim().replace(/_/g, ''))) : v),
-    z
-      .number({ error: 'expected a number' })
-      .int('expected a whole number')
-      .min(min, `must be at least ${min}`)
-      .max(max, `must be at most ${max}`),
-  );
+/** A whole number from a JSON number or a numeric string ("1e7" and "1_000_000" too). */
+const count = int;
 
 export const benchOptionsSchema = z
   .object({

@@ -41,7 +41,7 @@ function formatBound(x: number): string {
 }
 
 /** A whole number in [min, max]; the range is checked first (1e20 is whole, and too large). */
-const int = (min: number, max: number) =>
+export const int = (min: number, max: number) =>
   num.pipe(
     z.number().superRefine((v, ctx) => {
       const range = `whole numbers from ${formatBound(min)} to ${formatBound(max)}`;

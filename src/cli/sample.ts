@@ -18,21 +18,14 @@ import { DEFAULT_PILOT, sampleFormats, writeSamples, type SampleReport } from '.
 import { trainFlow } from '../train/trainer';
 import { modelRunOptions, prepareFromModel } from './evaluate';
 import { addFlowOptions } from './integrate';
-import { integrateOptionsSchema, type IntegrateOptions } from './options';
+import { int, integrateOptionsSchema, type IntegrateOptions } from './options';
 import { createReporter, type Reporter } from './progress';
 import { checkParamsOnce } from './checks';
 import { checkSaveTarget, trySaveRunModel } from './runOutput';
 import { collect, dropUndefined, runCommand, withExpressionFileNote, type CommandContext } from './shared';
 
 /** A whole number from a JSON number or a numeric string ("1e7" and "1_000_000" too). */
-const count = (min: number, max: number) =>
-  z.preprocess(
-    (v) => (typeof v === 'string' ? (v.trim() === '' ? NaN : Number(v.trim().replace(/_/g, ''))) : v),
-    z
-      .number({ error: 'expected a number' })
-      .refine(Number.isFinite, 'expected a finite number')
-      .pipe(z.number().int('expected a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`)),
-  );
+const count = int;
 
 /** Options of sample that integrate does not have. */
 export const sampleOnlySchema = z.object({
