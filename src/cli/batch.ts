@@ -57,9 +57,9 @@ export async function runJob(text: string, line: number, jc: JobContext): Promis
     checkOptionCombinations(parsed, given);
     const { options, defaults, integrand } = expandIntegrandRef(parsed);
     checkRunOptions(options);
-    for (const w of ignoredOptionWarnings(options, given)) reporter.warn(prefix + w);
     checkSaveTarget(options, (m) => reporter.warn(prefix + m));
     const prepared = prepareProblem(options, defaults);
+    for (const w of ignoredOptionWarnings(options, given)) reporter.warn(prefix + w);
     const out = await runIntegrateDetailed(prepared, {
       ...reporter.hooks,
       onWarning: (m) => reporter.warn(prefix + m),

@@ -112,9 +112,9 @@ ${OUTPUT_LEGEND}`,
       const { options, defaults, integrand } = expandIntegrandRef(parsed);
       checkRunOptions(options);
       const reporter = createReporter(options.quiet, process.stderr, options.debug);
-      for (const w of ignoredOptionWarnings(options, given)) reporter.warn(w);
-      checkSaveTarget(options, reporter.warn);
       const prepared = withExpressionFileNote(expression, () => prepareProblem(options, defaults));
+      checkSaveTarget(options, reporter.warn);
+      for (const w of ignoredOptionWarnings(options, given)) reporter.warn(w);
       const out = await runIntegrateDetailed(prepared, { ...reporter.hooks, interrupts: ctx.interrupts });
       reporter.stop();
       try {

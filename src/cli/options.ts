@@ -113,7 +113,10 @@ const problemShape = {
   bounds: boundsSchema,
   param: stringList,
   event: stringList,
-  tail: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(num)),
+  tail: z.preprocess(
+    (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
+    z.array(num),
+  ),
   seed: int(0, 2 ** 52).default(1),
   backend: z.enum(backendChoices).default('auto'),
   nan: z.enum(['error', 'zero']).default('error'),

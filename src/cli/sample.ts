@@ -39,7 +39,10 @@ export type SampleOnlyOptions = z.output<typeof sampleOnlySchema>;
 
 const sampleOnlyKeys = ['samples', 'format', 'unweighted', 'pilot', 'model'] as const;
 /** Training flags that make no sense with a loaded flow. */
-const trainingKeys = ['spline', 'bins', 'layers', 'forceLayers', 'hidden', 'blob', 'loss', 'epochs', 'batch', 'lr', 'decay', 'clip', 'targetRelError', 'saveModel'];
+const trainingKeys = [
+  'spline', 'bins', 'layers', 'forceLayers', 'hidden', 'blob', 'loss', 'epochs', 'batch', 'lr', 'decay', 'clip', 'targetRelError',
+  'anneal', 'annealStart', 'threads', 'saveModel',
+];
 const problemKeys = ['dim', 'bounds', 'param'];
 
 const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`;
@@ -139,7 +142,7 @@ Examples:
       if (sampleOptions.model !== undefined) {
         const given = (k: string) => cmd.getOptionValueSource(k) === 'cli';
         for (const k of [...problemKeys, ...trainingKeys]) {
-          if (given(k)) throw new UsageError(`${flagName(k)} cannot be used with --model`, 'the problem and the flow come from the model');
+          if (given(k)) throw new UsageError(`${flagName(k)} cannot be used with --model`, 'the problem and the flow come from the model, and nothing is trained');
         }
         const model = readModel(sampleOptions.model);
         if (expression !== undefined && expression !== model.doc.problem.expression) {
