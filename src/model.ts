@@ -156,15 +156,87 @@ export interface SaveInfo {
   training: TrainingReport | null;
 }
 
-/** Fail early (before training) when `dir` cannot become a model directory. */
-export function checkModelTarget(dir: string): void {
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(dir);
-  } catch {
-    return; // created on save
+/** What saving to a directory will do, as found by `checkModelTarget`. */
+export interface ModelTarget {
+  /** The directory, resolved. */
+  dir: string;
+  /** True when it already holds a model, which the save replaces. */
+  replaces: boolean;
+  /** Directories that the save creates (outermost first); empty when `dir` exists. */
+  creates: string[];
+}
+
+/**
+ * Fail early (before training) when `dir` cannot become a model directory: a path component
+ * that is not a directory, or a nearest existing directory in which nothing can be created
+ * (probed by creating and removing an empty directory there, since permissions alone do not
+ * tell, e.g. under /proc or on a read-only mount). Throws UsageError naming the cause.
+ */
+export function checkModelTarget(dir: string): ModelTarget {
+  const target = path.resolve(dir);
+  const flag = `--save-model ${dir}`;
+  const missing: string[] = [];
+  let existing = target;
+  // walk up to the nearest existing path: at most one step per component
+  for (;;) {
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.statSync(existing);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOTDIR') {
+        missing.unshift(existing);
+        existing = path.dirname(existing);
+        continue;
+      }
+      if (code !== 'ENOENT') throw new UsageError(`${flag}: cannot use ${existing} (${code ?? (e as Error).message})`);
+    }
+    if (st) {
+      if (!st.isDirectory()) {
+        throw new UsageError(
+          existing === target ? `${flag}: exists and is not a directory` : `${flag}: ${existing} is a file, so no directory can be created under it`,
+          'give a directory path for the model',
+        );
+      }
+      break;
+    }
+    const up = path.dirname(existing);
+    if (up === existing) break;
+    missing.unshift(existing);
+    existing = up;
   }
-  if (!st.isDirectory()) throw new UsageError(`--save-model ${dir}: exists and is not a directory`);
+  if (missing.length === 0) {
+    const replaces = fs.existsSync(path.join(target, MODEL_FILE)) || fs.existsSync(path.join(target, WEIGHTS_FILE));
+    probeWritable(existing, flag);
+    return { dir: target, replaces, creates: [] };
+  }
+  probeWritable(existing, flag);
+  return { dir: target, replaces: false, creates: missing };
+}
+
+/** Create and remove an empty directory in `dir`; a UsageError when that fails. */
+function probeWritable(dir: string, flag: string): void {
+  let probe: string;
+  try {
+    probe = fs.mkdtempSync(path.join(dir, '.iflow-probe-'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`${flag}: cannot create anything in ${dir} (${code ?? (e as Error).message})`, 'give a writable directory for the model');
+  }
+  fs.rmdirSync(probe);
+}
+
+/**
+ * Create `dir` and its missing parents, one component at a time: a bounded number of mkdir
+ * calls, each failure reported (a recursive mkdir can retry forever on some file systems).
+ */
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let p = dir; !fs.existsSync(p); p = path.dirname(p)) {
+    if (path.dirname(p) === p) break;
+    missing.unshift(p);
+  }
+  for (const p of missing) fs.mkdirSync(p);
 }
 
 function writeFileSynced(file: string, data: string | Buffer): void {
@@ -212,7 +284,7 @@ export function saveModel(dir: string, flow: Flow, info: SaveInfo): ModelDocumen
       }
     } else {
       const parent = path.dirname(target);
-      fs.mkdirSync(parent, { recursive: true });
+      makeDirs(parent);
       const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(target)}.tmp-`));
       try {
         fs.chmodSync(tmp, 0o755); // mkdtemp creates 0700
@@ -238,8 +310,22 @@ function describeIssue(err: z.ZodError): string {
   return `${where}${issue.message}`;
 }
 
-/** Read and validate DIR/model.json and DIR/weights.bin (no tensors are created). */
-export function readModel(dir: string): LoadedModel {
+/** The model directory of `given`: the directory itself, or the folder of its model.json. */
+export function modelDirOf(given: string): string {
+  try {
+    if (fs.statSync(given).isFile()) return path.dirname(given);
+  } catch {
+    // a missing path is reported by readModel with the file it looked for
+  }
+  return given;
+}
+
+/**
+ * Read and validate DIR/model.json and DIR/weights.bin (no tensors are created). `dir` may
+ * also name the model.json file itself.
+ */
+export function readModel(given: string): LoadedModel {
+  const dir = modelDirOf(given);
   const modelFile = path.join(dir, MODEL_FILE);
   const weightsFile = path.join(dir, WEIGHTS_FILE);
   const data = readJsonFile(modelFile, `the model file ${modelFile}`, 'give a directory written by --save-model');

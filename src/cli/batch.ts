@@ -20,18 +20,18 @@ import readline from 'readline';
 import { Command } from 'commander';
 import { UsageError } from '../errors';
 import { prepareProblem, runIntegrateDetailed } from '../integrate';
-import { checkModelTarget } from '../model';
 import { resultSchema } from '../report/schema';
 import { classifyError, EXIT_FAILURE, EXIT_INTERRUPTED } from './errors';
 import { integrateOptionsSchema } from './options';
 import { createReporter } from './progress';
-import { checkRunOptions, runPartial, saveRunModel } from './runOutput';
+import { checkOptionCombinations, givenInObject, ignoredOptionWarnings } from './checks';
+import { checkRunOptions, checkSaveTarget, libraryInfo, runPartial, trySaveRunModel } from './runOutput';
 import { runCommand, type CommandContext } from './shared';
 
 export type BatchRecord =
   | { line: number; ok: true; result: unknown }
   | { line: number; ok: true; partial: unknown }
-  | { line: number; ok: false; error: string; exitCode: number };
+  | { line: number; ok: false; error: string; exitCode: number; result?: unknown; partial?: unknown };
 
 export interface JobContext {
   quiet: boolean;
@@ -52,13 +52,17 @@ export async function runJob(text: string, line: number, jc: JobContext): Promis
     if (typeof data !== 'object' || data === null || Array.isArray(data)) {
       throw new UsageError('expected a JSON object of integrate options, e.g. {"expression": "x1*x2", "dim": 2}');
     }
-    const { options, defaults } = expandIntegrandRef(integrateOptionsSchema.parse(data));
+    const parsed = integrateOptionsSchema.parse(data);
+    const given = givenInObject(data);
+    checkOptionCombinations(parsed, given);
+    const { options, defaults, integrand } = expandIntegrandRef(parsed);
     checkRunOptions(options);
     if (options.plot !== undefined || options.plotPair !== undefined) {
       throw new UsageError('plot is not available in batch jobs', 'run iflow integrate --plot DIR for the pictures of one problem');
     }
-    if (options.saveModel !== undefined) checkModelTarget(options.saveModel);
+    checkSaveTarget(options, (m) => reporter.warn(prefix + m));
     const prepared = prepareProblem(options, defaults);
+    for (const w of ignoredOptionWarnings(options, given)) reporter.warn(prefix + w);
     const out = await runIntegrateDetailed(prepared, {
       ...reporter.hooks,
       onWarning: (m) => reporter.warn(prefix + m),
@@ -66,9 +70,15 @@ export async function runJob(text: string, line: number, jc: JobContext): Promis
     });
     reporter.stop();
     try {
-      saveRunModel(prepared, out.flow, out.result.training);
-      if (options.partial) return { line, ok: true, partial: runPartial(out) };
-      return { line, ok: true, result: resultSchema.parse(out.result) };
+      if (integrand) out.result.library = libraryInfo(integrand, out.result);
+      const body = options.partial ? { partial: runPartial(out) } : { result: resultSchema.parse(out.result) };
+      const { error } = trySaveRunModel(prepared, out.flow, out.result.training);
+      if (error !== null) {
+        // the finished run stays in the record
+        if (!jc.quiet) process.stderr.write(`iflow: ${prefix}${error}\n`);
+        return { line, ok: false, error, exitCode: EXIT_FAILURE, ...body };
+      }
+      return { line, ok: true, ...body } as BatchRecord;
     } finally {
       out.flow?.dispose();
     }

@@ -8,6 +8,7 @@ import { runBench } from '../bench/run';
 import { DEFAULT_BUDGET, DEFAULT_SEEDS, MIN_BUDGET, QUICK_BUDGET, SUITE_IDS } from '../bench/suite';
 import { UsageError } from '../errors';
 import { formatEstimate } from '../report/format';
+import { int } from './options';
 import { dropUndefined, runCommand, type CommandContext } from './shared';
 import { machineReference, renderTtp, runTtp, TTP_METHODS } from '../bench/ttp';
 
@@ -31,15 +32,8 @@ async function runTtpCommand(ctx: CommandContext, o: BenchCliOptions): Promise<n
   return ctx.interrupts() > 0 ? 130 : 0;
 }
 
-const count = (min: number, max: number) =>
-  z.preprocess(
-    (v) => (typeof v === 'string' ? (v.trim() === '' ? NaN : Number(v.trim().replace(/_/g, ''))) : v),
-    z
-      .number({ error: 'expected a number' })
-      .int('expected a whole number')
-      .min(min, `must be at least ${min}`)
-      .max(max, `must be at most ${max}`),
-  );
+/** A whole number from a JSON number or a numeric string ("1e7" and "1_000_000" too). */
+const count = int;
 
 export const benchOptionsSchema = z
   .object({
@@ -91,6 +85,9 @@ export function benchCommand(ctx: CommandContext): Command {
   cmd.addHelpText(
     'after',
     `
+Without flags the whole suite runs (${SUITE_IDS.length} cases x ${DEFAULT_SEEDS} seeds x ${formatCalls(DEFAULT_BUDGET)} calls):
+an hour or more on a CPU. --quick is a short run.
+
 Each iflow run spends half of the N calls on training (epochs x batch) and half on fresh
 evaluation samples; the uniform run spends all N on its estimate. FoM = (SE/exact)^2 x calls.
 
@@ -129,6 +126,13 @@ Examples:
       const log = (line: string) => {
         if (!o.quiet) process.stderr.write(`${line}\n`);
       };
+      const caseCount = o.cases?.length ?? SUITE_IDS.length;
+      log(
+        `iflow bench: ${caseCount} case(s) x ${seeds} seed(s) at ${formatCalls(budget)} calls per run` +
+          (budget >= DEFAULT_BUDGET && caseCount * seeds > 3
+            ? ': expect an hour or more (a 1e6-call iflow run trains for 25 s to 12 min on a CPU); --quick is a short run, and Ctrl-C stops and reports what is done'
+            : ''),
+      );
       const report = await runBench(
         { cases: o.cases, budget, seeds, firstSeed: o.firstSeed, backend: o.backend },
         {

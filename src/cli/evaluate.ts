@@ -9,7 +9,9 @@ import { backendChoices, initBackend } from '../backend';
 import { prepareProblem, runIntegrateDetailed, type Prepared } from '../integrate';
 import { instantiateFlow, readModel, type LoadedModel } from '../model';
 import { integrateOptionsSchema, type IntegrateOptions } from './options';
+import { THREADS_HELP } from './integrate';
 import { createReporter } from './progress';
+import { checkOptionCombinations, givenOnCommandLine } from './checks';
 import { renderRun } from './runOutput';
 import { addTargetOptions } from './integrate';
 import { runExitCode, STRICT_HELP } from './integrate';
@@ -55,6 +57,7 @@ export function evaluateCommand(ctx: CommandContext): Command {
     .option('-s, --seed <n>', 'random seed; the seed of the saving run reproduces its evaluation', '1')
     .option('-e, --event <expr>', 'estimate P_p(A) for the boolean expression A (repeatable)', collect)
     .option('--tail <g>', 'estimate P_p(x_k >= g) for every dimension k (repeatable)', collect)
+    .option('--threads <n>', THREADS_HELP, '2')
     .option('--no-baseline', 'skip the uniform Monte Carlo baseline')
     .option('--baseline-samples <N>', 'calls for the uniform baseline (default: as many as --samples)')
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices([...backendChoices]).default('auto'))
@@ -78,6 +81,7 @@ Examples:
     await runCommand(ctx, raw, async () => {
       const model = readModel(String(raw.model));
       const options = modelRunOptions(model, raw);
+      checkOptionCombinations(options, givenOnCommandLine(cmd));
       const prepared = await prepareFromModel(model, options);
       checkPlotOptions(options, prepared.problem.dim);
       const plots = plotRecorder(options, prepared.problem);

@@ -3,21 +3,21 @@ import { Command, Option } from 'commander';
 import { backendChoices } from '../backend';
 import { splineKinds } from '../flow/types';
 import { prepareProblem, runIntegrateDetailed } from '../integrate';
-import { checkModelTarget } from '../model';
 import { expandIntegrandRef } from '../integrands';
 import { DEFAULT_MAX_CALLS, integrateOptionsSchema, lossKinds, methodKinds, type IntegrateOptions } from './options';
 import { createReporter } from './progress';
-import { checkRunOptions, renderRun, saveRunModel } from './runOutput';
+import { checkRunOptions, checkSaveTarget, libraryInfo, renderRun, trySaveRunModel } from './runOutput';
 import { checkPlotOptions, plotRecorder, writeRunPlots } from './plotOutput';
-import { collect, dropUndefined, runCommand, type CommandContext } from './shared';
-import { EXIT_INTERRUPTED, EXIT_UNRELIABLE } from './errors';
+import { collect, dropUndefined, runCommand, withExpressionFileNote, type CommandContext } from './shared';
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_UNRELIABLE } from './errors';
+import { checkOptionCombinations, givenOnCommandLine, ignoredOptionWarnings } from './checks';
 import { DEFAULT_PLOT_DIMS } from '../estimate/histograms';
 
 /** Flags shared by integrate-like commands (problem definition and sampling). */
 export function addProblemOptions(cmd: Command): Command {
   return cmd
-    .option('-d, --dim <d>', 'number of dimensions (1-64)')
-    .option('--bounds <lo:hi,...>', 'integration domain: one lo:hi for all dimensions or one per dimension (default 0:1); inf and -inf allowed, e.g. -inf:inf or 0:inf')
+    .option('-d, --dim <d>', 'number of dimensions (1-128)')
+    .option('--bounds <lo:hi,...>', 'integration domain: one lo:hi for all dimensions or one per dimension (default 0:1); inf and -inf allowed, e.g. --bounds=-inf:inf or 0:inf')
     .option('--scale <s|auto>', 'scale of the maps of infinite axes: auto (a pilot run of 10000 calls picks centre and scale) or s (one, or one per dimension; centre 0)', 'auto')
     .option('-p, --param <name=value>', 'named constant used in the expression (repeatable)', collect)
     .option('-e, --event <expr>', 'estimate P_p(A) for the boolean expression A, e.g. "x1 > 0.9" (repeatable)', collect)
@@ -27,6 +27,26 @@ export function addProblemOptions(cmd: Command): Command {
     .addOption(new Option('--nan <policy>', 'non-finite integrand values: stop with an error, or count them as 0').choices(['error', 'zero']).default('error'));
 }
 
+/** The short legend of the report, shown by --help (README: "Reading the output"). */
+export const OUTPUT_LEGEND = `Reading the output:
+  F                   the integral and its standard error in the last digits: 0.0019789(12) = 0.0019789 +- 0.0000012
+  pull vs exact       (F - exact) / error, for library integrands with a known value (|pull| < 2 is normal)
+  E_p[xk], P_p(A)     mean of x_k and probability of the event A under p = |f|/F
+  rel. error          error / |F|
+  ESS                 effective sample size (sum |w|)^2 / sum w^2 and its share of the calls (100% = flat weights w = f/q)
+  unweighting eff.    mean |w| / max |w|: the acceptance rate when turning weighted points into events
+  variance reduction  variance per call of uniform MC over that of i-flow (above 1: the flow helps)
+  efficiency gain     the same with the training calls counted against i-flow
+  chi2/dof, Q         agreement of the --iterations (Q below 0.05: the error cannot be trusted)
+Exit codes: 0 ok, 1 runtime failure, 2 bad input, 130 interrupted by Ctrl-C (the report of what was done is printed).`;
+
+/** Help of --threads: where threads are spent, and when the default of 2 uses one. */
+export const THREADS_HELP =
+  'most threads (wasm/cpu backends; never more than the CPUs this process may use): training cuts a batch of B calls into ' +
+  'min(n, floor(B/1000)) slices trained in parallel, so the default --batch 1000 trains on one thread and --batch 2000 on two; ' +
+  'evaluations of 131072 samples or more map their chunks on n threads. The seed and the slice count fix the numbers, ' +
+  'not the machine: a task given one CPU runs every slice on its one thread';
+
 export function addFlowOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--spline <kind>', 'coupling transform').choices([...splineKinds]).default('rqs'))
@@ -35,7 +55,11 @@ export function addFlowOptions(cmd: Command): Command {
     .option('--force-layers', 'allow --layers below J_min')
     .option('--hidden <w,w,...>', 'hidden layer widths of each coupling MLP', '32,32,32')
     .option('--blob <B>', 'one-blob encoding of MLP inputs with B bins (0 = off)', '0')
-    .addOption(new Option('--loss <name>', 'training divergence').choices([...lossKinds]).default('variance'))
+    .addOption(
+      new Option('--loss <name>', 'training divergence; variance and chi2 are one loss, Var(f/q)/F^2, under two names (identical results)')
+        .choices([...lossKinds])
+        .default('variance'),
+    )
     .option('--epochs <n>', 'training steps, each on a fresh batch', '300')
     .option('--batch <n>', 'integrand calls per training step', '1000')
     .option('--lr <rate>', 'Adam learning rate', '0.001')
@@ -44,7 +68,7 @@ export function addFlowOptions(cmd: Command): Command {
     .option('--anneal <fraction>', 'train on |f|^beta, beta rising from --anneal-start to 1 over this fraction of the epochs (0 = off)', '0')
     .option('--anneal-start <beta>', 'first exponent of the tempered integrand', '0.1')
     .option('--target-rel-error <r>', 'stop training once the predicted relative error of the estimate is below r')
-    .option('--threads <n>', 'most threads (wasm/cpu backends): a training batch is cut into up to n slices of at least 1000 points trained in parallel worker threads, and an evaluation of 131072 samples or more maps its chunks on n threads; the same seed and n give the same numbers', '2');
+    .option('--threads <n>', THREADS_HELP, '2');
 }
 
 /** --rel-error, --abs-error and their caps (integrate and evaluate). */
@@ -56,9 +80,10 @@ export function addTargetOptions(cmd: Command): Command {
     .option('--max-time <s>', 'most seconds of the whole run, training included; the estimate so far is reported with the calls the target would need');
 }
 
-/** Exit code of a finished run: 130 interrupted, 3 unreliable under --strict, else 0. */
-export function runExitCode(result: { partial: boolean; reliable: boolean }, strict: boolean): number {
-  if (result.partial) return EXIT_INTERRUPTED;
+/** Exit code of a finished run: 130 interrupted (training or evaluation), 3 unreliable under --strict, else 0. */
+export function runExitCode(result: { partial: boolean; reliable: boolean; training?: { stopReason: string | null } | null }, strict: boolean): number {
+  // a Ctrl-C that cut training or evaluation short exits 130 with the report printed
+  if (result.partial || result.training?.stopReason === 'interrupted') return EXIT_INTERRUPTED;
   return strict && !result.reliable ? EXIT_UNRELIABLE : 0;
 }
 
@@ -125,27 +150,37 @@ Examples:
 Every estimate gets a verdict (the "verdict" row; "reliable" in the JSON) from the Pareto
 k-hat of the largest weights (> 0.5: no finite variance, > 0.7: not even smoothed IS works),
 the ESS, the largest weight, the iterations' Q and non-finite values. Exit codes: 0 ok,
-1 runtime failure, 2 bad input, ${EXIT_UNRELIABLE} unreliable estimate with --strict, 130 interrupted.`,
+1 runtime failure, 2 bad input, ${EXIT_UNRELIABLE} unreliable estimate with --strict, 130 interrupted.
+
+${OUTPUT_LEGEND}`,
   );
   cmd.action(async (expression: string, raw: Record<string, unknown>) => {
     await runCommand(ctx, raw, async () => {
       const parsed: IntegrateOptions = integrateOptionsSchema.parse(dropUndefined({ ...raw, expression }));
+      const given = givenOnCommandLine(cmd);
+      checkOptionCombinations(parsed, given);
       const { options, defaults, integrand } = expandIntegrandRef(parsed);
       checkRunOptions(options);
-      if (options.saveModel !== undefined) checkModelTarget(options.saveModel);
-      const prepared = prepareProblem(options, defaults);
-      checkPlotOptions(options, prepared.problem.dim);
-      const plots = plotRecorder(options, prepared.problem);
       const reporter = createReporter(options.quiet, process.stderr, options.debug);
+      const prepared = withExpressionFileNote(expression, () => prepareProblem(options, defaults));
+      checkPlotOptions(options, prepared.problem.dim);
+      checkSaveTarget(options, reporter.warn);
+      for (const w of ignoredOptionWarnings(options, given)) reporter.warn(w);
+      const plots = plotRecorder(options, prepared.problem);
       const out = await runIntegrateDetailed(prepared, { ...reporter.hooks, ...plots?.hooks, interrupts: ctx.interrupts });
       reporter.stop();
       plots?.attach(out.result);
       try {
-        const saved = saveRunModel(prepared, out.flow, out.result.training);
-        const text = renderRun(options, out, undefined, integrand?.exact);
+        // the result first: a failed save never costs the finished run
+        if (integrand) out.result.library = libraryInfo(integrand, out.result);
+        ctx.write(renderRun(options, out, undefined, integrand?.exact));
+        const { saved, error } = trySaveRunModel(prepared, out.flow, out.result.training);
         if (saved !== null && !options.quiet) process.stderr.write(`iflow: model saved to ${saved}\n`);
         await writeRunPlots(options, out.result);
-        ctx.write(text);
+        if (error !== null) {
+          process.stderr.write(`iflow: ${error} (the result above is complete; only the model was not saved)\n`);
+          return EXIT_FAILURE;
+        }
       } finally {
         out.flow?.dispose();
       }

@@ -11,7 +11,7 @@ import { MAX_THREADS } from '../train/limits';
 import { splineKinds } from '../flow/types';
 import { DEFAULT_PLOT_DIMS } from '../estimate/histograms';
 
-export const MAX_DIM = 64;
+export const MAX_DIM = 128;
 /** Samplers of the final estimate; auto chooses between the VEGAS map and a flow on top of it. */
 export const methodKinds = ['auto', 'flow', 'vegas', 'uniform'] as const;
 export type MethodKind = (typeof methodKinds)[number];
@@ -20,25 +20,60 @@ export const DEFAULT_MAX_CALLS = 100_000_000;
 export const lossKinds = ['variance', 'kl', 'chi2', 'exponential', 'hellinger'] as const;
 export type LossKind = (typeof lossKinds)[number];
 
-/** A finite number from a JSON number or a numeric string (no silent NaN, no empty string). */
-const num = z.preprocess((v) => {
-  if (typeof v === 'string') {
-    const t = v.trim();
-    if (t === '') return NaN;
-    // accept 1e6 and 1_000_000
-    return Number(t.replace(/_/g, ''));
-  }
-  return v;
-}, z.number({ error: 'expected a number' }).refine(Number.isFinite, 'expected a finite number'));
+/** How numbers may be written, for messages. */
+const NUMBER_FORMS = 'write e.g. 100000, 1e5 or 100_000';
 
-const int = (min: number, max: number) =>
+/**
+ * A finite number from a JSON number or a numeric string ("1e6", "1_000_000"); anything else
+ * is an issue that quotes the input (no silent NaN, no empty string).
+ */
+const num = z.any().transform((v: unknown, ctx) => {
+  let n: number = NaN;
+  if (typeof v === 'number') n = v;
+  else if (typeof v === 'string' && v.trim() !== '') n = Number(v.trim().replace(/_/g, ''));
+  if (Number.isFinite(n)) return n;
+  const shown = typeof v === 'string' ? `"${v}"` : typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v);
+  ctx.addIssue({
+    code: 'custom',
+    message: typeof v === 'number' || /^[+-]?inf/i.test(String(v).trim()) ? `expected a finite number, got ${shown}` : `expected a number, got ${shown} (${NUMBER_FORMS})`,
+  });
+  return z.NEVER;
+});
+
+/** 2^52 and other large bounds as written in messages. */
+function formatBound(x: number): string {
+  if (x === 2 ** 52) return '2^52';
+  return x >= 1e6 && Number.isInteger(Math.log10(x)) ? `1e${Math.log10(x)}` : String(x);
+}
+
+/** A whole number in [min, max]; the range is checked first (1e20 is whole, and too large). */
+export const int = (min: number, max: number) =>
   num.pipe(
-    z
-      .number()
-      .int('expected a whole number')
-      .min(min, `must be at least ${min}`)
-      .max(max, `must be at most ${max}`),
+    z.number().superRefine((v, ctx) => {
+      const range = `whole numbers from ${formatBound(min)} to ${formatBound(max)}`;
+      if (v < min) ctx.addIssue({ code: 'custom', message: `must be at least ${formatBound(min)} (${range})` });
+      else if (v > max) ctx.addIssue({ code: 'custom', message: `must be at most ${formatBound(max)} (${range}), got ${v}` });
+      else if (!Number.isInteger(v)) ctx.addIssue({ code: 'custom', message: `expected a whole number from ${formatBound(min)} to ${formatBound(max)}, got ${v}` });
+    }),
   );
+
+/**
+ * A real number in a range: above `gt` (exclusive) or from `min`, up to `max`. Messages name
+ * the accepted range.
+ */
+const real = (range: { gt?: number; min?: number; max?: number }) => {
+  const low = range.gt !== undefined ? `greater than ${range.gt}` : range.min !== undefined ? `at least ${range.min}` : '';
+  const high = range.max !== undefined ? `at most ${range.max}` : '';
+  const text =
+    range.min !== undefined && range.max !== undefined ? `from ${range.min} to ${range.max}` : [low, high].filter((t) => t !== '').join(' and ');
+  return num.pipe(
+    z.number().superRefine((v, ctx) => {
+      const bad =
+        (range.gt !== undefined && !(v > range.gt)) || (range.min !== undefined && v < range.min) || (range.max !== undefined && v > range.max);
+      if (bad) ctx.addIssue({ code: 'custom', message: `must be ${text}, got ${v}` });
+    }),
+  );
+};
 
 /** Repeatable flag: a single string, an array of strings, or absent. */
 const stringList = z.preprocess(
@@ -136,12 +171,12 @@ const flowShape = {
   // reached a relative variance per call of 0.036, 100 x 5000 only 0.20 with more calls)
   epochs: int(0, 1_000_000).default(300),
   batch: int(16, 1_000_000).default(1000),
-  lr: num.pipe(z.number().positive('must be positive').max(1, 'must be at most 1')).default(1e-3),
-  decay: num.pipe(z.number().min(0).max(1)).default(0),
-  clip: num.pipe(z.number().positive()).default(10),
-  targetRelError: num.pipe(z.number().positive()).optional(),
-  anneal: num.pipe(z.number().min(0).max(1)).default(0),
-  annealStart: num.pipe(z.number().positive().max(1)).default(0.1),
+  lr: real({ gt: 0, max: 1 }).default(1e-3),
+  decay: real({ min: 0, max: 1 }).default(0),
+  clip: real({ gt: 0 }).default(10),
+  targetRelError: real({ gt: 0 }).optional(),
+  anneal: real({ min: 0, max: 1 }).default(0),
+  annealStart: real({ gt: 0, max: 1 }).default(0.1),
   // two slices by default: both cores of a small machine, and the same numbers on every machine
   threads: int(1, MAX_THREADS).default(2),
 };
@@ -190,17 +225,86 @@ export const integrateOptionsSchema = z
 export type IntegrateOptionsInput = z.input<typeof integrateOptionsSchema>;
 export type IntegrateOptions = z.output<typeof integrateOptionsSchema>;
 
-/** One-line description of the first problem in a zod error: "--samples: must be at least 2". */
-export function describeZodError(err: z.ZodError): string {
+/** The flag of an option key: "baselineSamples" -> "--baseline-samples". */
+export function flagOf(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`;
+}
+
+/** Edit distance (Levenshtein), for did-you-mean suggestions. */
+export function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length];
+}
+
+/**
+ * The known key that `key` most likely means: its camelCase form ("baseline-samples",
+ * "--epochs"), the same ignoring case, or one within two edits; undefined when none is close.
+ */
+export function suggestKey(key: string, known: readonly string[]): string | undefined {
+  const camel = key.replace(/^-+/, '').replace(/[-_]+([a-zA-Z])/g, (_, c: string) => c.toUpperCase());
+  const exact = known.find((k) => k === camel || k.toLowerCase() === camel.toLowerCase());
+  if (exact) return exact;
+  let best: string | undefined;
+  let bestD = 3;
+  for (const k of known) {
+    const d = editDistance(camel.toLowerCase(), k.toLowerCase());
+    if (d < bestD) {
+      best = k;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+/** The option keys of integrate (and batch job lines). */
+export const integrateOptionKeys: readonly string[] = Object.keys(integrateOptionsSchema.shape);
+
+/**
+ * One-line description of the first problem in a zod error, in one style: the flag, then what
+ * is accepted ("--samples: must be at least 2 (whole numbers from 2 to 1e10)"). zod's own
+ * wording is replaced for the codes that carry their bounds or types.
+ */
+export function describeZodError(err: z.ZodError, known: readonly string[] = integrateOptionKeys): string {
   const issue = err.issues[0];
   const top = String(issue.path[0] ?? '');
-  const flag =
-    top === 'expression' ? 'expression' : top ? `--${top.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}` : 'options';
-  if (issue.code === 'unrecognized_keys') {
-    return `unknown option${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`;
+  const flag = top === 'expression' ? 'expression' : top ? flagOf(top) : 'options';
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const parts = issue.keys.map((k) => {
+        const s = suggestKey(k, known);
+        return s ? `${k} (did you mean "${s}", ${flagOf(s)}?)` : k;
+      });
+      return `unknown option${issue.keys.length > 1 ? 's' : ''}: ${parts.join(', ')}`;
+    }
+    case 'invalid_value':
+      return `${flag}: expected one of ${(issue.values as unknown[]).join(', ')}`;
+    case 'invalid_type': {
+      const received = /received (\w+)/.exec(issue.message)?.[1];
+      if (received === 'undefined') {
+        return top === 'expression' ? 'the integrand expression is missing (e.g. "expression": "x1*x2")' : `${flag} is required`;
+      }
+      const expected = issue.expected === 'array' ? 'a list' : issue.expected === 'boolean' ? 'true or false' : `a ${issue.expected}`;
+      return `${flag}: expected ${expected}${received ? `, got a ${received}` : ''}`;
+    }
+    case 'too_big':
+    case 'too_small': {
+      if (!/^Too (big|small)/.test(issue.message)) return `${flag}: ${issue.message}`;
+      const bound = String(issue.code === 'too_big' ? issue.maximum : issue.minimum);
+      const inclusive = issue.inclusive !== false;
+      const word = issue.code === 'too_big' ? (inclusive ? 'at most' : 'less than') : inclusive ? 'at least' : 'greater than';
+      const unit = issue.origin === 'array' ? ' entries' : issue.origin === 'string' ? ' characters' : '';
+      return unit ? `${flag}: must have ${word} ${bound}${unit}` : `${flag}: must be ${word} ${bound}`;
+    }
+    default:
+      return `${flag}: ${issue.message}`;
   }
-  if (issue.code === 'invalid_value' && 'values' in issue) {
-    return `${flag}: expected one of ${(issue.values as unknown[]).join(', ')}`;
-  }
-  return `${flag}: ${issue.message}`;
 }

@@ -2,10 +2,11 @@
 import { encodeBounds } from '../domain';
 import { UsageError } from '../errors';
 import type { Prepared, RunOutput } from '../integrate';
-import { flowDigest, saveModel } from '../model';
+import { checkModelTarget, flowDigest, saveModel } from '../model';
 import { partialFromRun, type PartialDocument } from '../partial';
 import type { Flow } from '../flow/flow';
-import { resultSchema, type TrainingReport } from '../report/schema';
+import { resultSchema, type IntegrationResult, type LibraryInfo, type TrainingReport } from '../report/schema';
+import type { ResolvedIntegrand } from '../integrands';
 import { renderText } from '../report/text';
 import type { IntegrateOptions } from './options';
 
@@ -13,6 +14,32 @@ import type { IntegrateOptions } from './options';
 export function checkRunOptions(options: IntegrateOptions): void {
   if (options.saveModel !== undefined && options.method !== 'flow') {
     throw new UsageError('--save-model needs --method flow', `--method ${options.method} may finish without a flow to save`);
+  }
+}
+
+/**
+ * Check --save-model before any work (see checkModelTarget); warns through `warn` when the
+ * directory already holds a model, which the save will replace.
+ */
+export function checkSaveTarget(options: { saveModel?: string }, warn: (m: string) => void): void {
+  if (options.saveModel === undefined) return;
+  const target = checkModelTarget(options.saveModel);
+  if (target.replaces) warn(`--save-model ${options.saveModel}: the model saved there will be replaced`);
+}
+
+/**
+ * Save the model after a finished run without ever losing the run: a failure comes back as a
+ * message (for stderr and exit code 1) instead of an exception.
+ */
+export function trySaveRunModel(
+  prepared: Prepared,
+  flow: Flow | null,
+  training: TrainingReport | null,
+): { saved: string | null; error: string | null } {
+  try {
+    return { saved: saveRunModel(prepared, flow, training), error: null };
+  } catch (e) {
+    return { saved: null, error: (e as Error).message };
   }
 }
 
@@ -45,4 +72,20 @@ export function renderRun(options: IntegrateOptions, out: RunOutput, digest?: st
   if (options.partial) return JSON.stringify(runPartial(out, digest), null, 2) + '\n';
   if (options.json) return JSON.stringify(resultSchema.parse(out.result), null, 2) + '\n';
   return renderText(out.result, { exact });
+}
+
+/** The library part of a result: the integrand's name, its exact value and the pulls against it. */
+export function libraryInfo(integrand: ResolvedIntegrand, result: IntegrationResult): LibraryInfo {
+  const exact = integrand.exact ?? null;
+  const pullOf = (e: { mean: number; sdev: number } | undefined) =>
+    exact === null || e === undefined || !(e.sdev > 0) ? null : (e.mean - exact) / e.sdev;
+  return {
+    name: integrand.name,
+    description: integrand.description,
+    exact,
+    exactUncertainty: integrand.exactUncertainty ?? 0,
+    exactMissing: exact === null ? integrand.exactMissing ?? 'no exact value is known' : null,
+    pull: pullOf(result.estimate.integral),
+    baselinePull: pullOf(result.baseline?.integral),
+  };
 }

@@ -12,26 +12,20 @@ import { UsageError } from '../errors';
 import { prepareProblem, type Prepared } from '../integrate';
 import { adaptMapStage } from '../stages/vegas';
 import { integralEstimate } from '../estimate/stats';
-import { checkModelTarget, readModel } from '../model';
+import { readModel } from '../model';
 import { formatEstimate, formatNumber } from '../report/format';
 import { Rng, Stream } from '../rng';
 import { DEFAULT_PILOT, sampleFormats, writeSamples, type SampleReport } from '../sample';
 import { modelRunOptions, prepareFromModel } from './evaluate';
 import { addFlowOptions } from './integrate';
-import { integrateOptionsSchema, type IntegrateOptions } from './options';
+import { int, integrateOptionsSchema, type IntegrateOptions } from './options';
 import { createReporter, type Reporter } from './progress';
-import { saveRunModel } from './runOutput';
-import { collect, dropUndefined, runCommand, type CommandContext } from './shared';
+import { checkParamsOnce } from './checks';
+import { checkSaveTarget, trySaveRunModel } from './runOutput';
+import { collect, dropUndefined, runCommand, withExpressionFileNote, type CommandContext } from './shared';
 
 /** A whole number from a JSON number or a numeric string ("1e7" and "1_000_000" too). */
-const count = (min: number, max: number) =>
-  z.preprocess(
-    (v) => (typeof v === 'string' ? (v.trim() === '' ? NaN : Number(v.trim().replace(/_/g, ''))) : v),
-    z
-      .number({ error: 'expected a number' })
-      .refine(Number.isFinite, 'expected a finite number')
-      .pipe(z.number().int('expected a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`)),
-  );
+const count = int;
 
 /** Options of sample that integrate does not have. */
 export const sampleOnlySchema = z.object({
@@ -45,7 +39,10 @@ export type SampleOnlyOptions = z.output<typeof sampleOnlySchema>;
 
 const sampleOnlyKeys = ['samples', 'format', 'unweighted', 'pilot', 'model'] as const;
 /** Training flags that make no sense with a loaded flow. */
-const trainingKeys = ['spline', 'bins', 'layers', 'forceLayers', 'hidden', 'blob', 'loss', 'epochs', 'batch', 'lr', 'decay', 'clip', 'targetRelError', 'saveModel'];
+const trainingKeys = [
+  'spline', 'bins', 'layers', 'forceLayers', 'hidden', 'blob', 'loss', 'epochs', 'batch', 'lr', 'decay', 'clip', 'targetRelError',
+  'anneal', 'annealStart', 'threads', 'saveModel',
+];
 const problemKeys = ['dim', 'bounds', 'scale', 'param'];
 
 const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`;
@@ -112,7 +109,7 @@ export function sampleCommand(ctx: CommandContext, out: NodeJS.WritableStream = 
     .description('write points of a trained flow with weights f/q (CSV or NDJSON), or unweighted events')
     .argument('[expression]', 'integrand in mathjs syntax (omit with --model)')
     .option('--model <dir>', 'sample a flow saved by --save-model instead of training one')
-    .option('-d, --dim <d>', 'number of dimensions (1-64)')
+    .option('-d, --dim <d>', 'number of dimensions (1-128)')
     .option('--bounds <lo:hi,...>', 'domain: one lo:hi for all dimensions or one per dimension (default 0:1); inf and -inf allowed')
     .option('--scale <s|auto>', 'scale of the maps of infinite axes: auto (pilot run) or s (one, or one per dimension)', 'auto')
     .option('-p, --param <name=value>', 'named constant used in the expression (repeatable)', collect)
@@ -149,7 +146,7 @@ Examples:
       if (sampleOptions.model !== undefined) {
         const given = (k: string) => cmd.getOptionValueSource(k) === 'cli';
         for (const k of [...problemKeys, ...trainingKeys]) {
-          if (given(k)) throw new UsageError(`${flagName(k)} cannot be used with --model`, 'the problem and the flow come from the model');
+          if (given(k)) throw new UsageError(`${flagName(k)} cannot be used with --model`, 'the problem and the flow come from the model, and nothing is trained');
         }
         const model = readModel(sampleOptions.model);
         if (expression !== undefined && expression !== model.doc.problem.expression) {
@@ -159,17 +156,25 @@ Examples:
         prepared = await prepareFromModel(model, options);
       } else {
         if (expression === undefined) throw new UsageError('missing the integrand expression', 'give an expression, or --model DIR');
-        const expanded = expandIntegrandRef(integrateOptionsSchema.parse(dropUndefined({ ...rest, expression, samples: evalSamples })));
+        const parsed = integrateOptionsSchema.parse(dropUndefined({ ...rest, expression, samples: evalSamples }));
+        checkParamsOnce(parsed.param);
+        const expanded = expandIntegrandRef(parsed);
         options = expanded.options;
-        if (options.saveModel !== undefined) checkModelTarget(options.saveModel);
-        prepared = prepareProblem(options, expanded.defaults);
+        checkSaveTarget(options, reporter.warn);
+        prepared = withExpressionFileNote(expression, () => prepareProblem(options, expanded.defaults));
         await trainForSampling(prepared, reporter, ctx.interrupts);
       }
       const flow = prepared.flow!;
+      let saveFailed = false;
       try {
         if (options.saveModel !== undefined) {
-          saveRunModel(prepared, flow, prepared.training ?? null);
-          if (!options.quiet) process.stderr.write(`iflow: model saved to ${options.saveModel}\n`);
+          // a failed save is reported, and the sampling still runs
+          const { saved, error } = trySaveRunModel(prepared, flow, prepared.training ?? null);
+          if (saved !== null && !options.quiet) process.stderr.write(`iflow: model saved to ${saved}\n`);
+          if (error !== null) {
+            process.stderr.write(`iflow: ${error} (sampling goes on; only the model is not saved)\n`);
+            saveFailed = true;
+          }
         }
         const atStart = ctx.interrupts();
         const report = await writeSamples(
@@ -192,7 +197,9 @@ Examples:
           process.stderr.write(`iflow: interrupted after ${report.written} of ${sampleOptions.samples} lines\n`);
           return 130;
         }
-        return 0;
+        if (saveFailed) return 1;
+        // training cut short by Ctrl-C: the points are complete, from the flow as it was
+        return prepared.training?.stopReason === 'interrupted' && sampleOptions.model === undefined ? 130 : 0;
       } finally {
         flow.dispose();
       }

@@ -1,4 +1,6 @@
 /** Small pieces shared by the commands: option collection, error funnel, output. */
+import fs from 'fs';
+import { UsageError } from '../errors';
 import { reportError } from './errors';
 
 export interface CommandContext {
@@ -32,5 +34,31 @@ export async function runCommand(
     ctx.setExitCode(await body());
   } catch (err) {
     ctx.setExitCode(reportError(err, raw.debug === true));
+  }
+}
+
+/**
+ * Run `body` (which compiles `expression`); when the expression is rejected and names an
+ * existing file, the error says that expressions are given inline.
+ */
+export function withExpressionFileNote<T>(expression: string, body: () => T): T {
+  try {
+    return body();
+  } catch (err) {
+    if (err instanceof UsageError && err.message.includes(expression) && isFile(expression)) {
+      throw new UsageError(
+        `"${expression}" is a file; the integrand is given inline as an expression, not as a file name`,
+        `e.g. iflow integrate "$(cat ${expression})" --dim d`,
+      );
+    }
+    throw err;
+  }
+}
+
+function isFile(p: string): boolean {
+  try {
+    return p.trim() !== '' && fs.statSync(p).isFile();
+  } catch {
+    return false;
   }
 }

@@ -113,13 +113,14 @@ export function accumulate(
   let maxAbs = m.maxAbsW;
   let zeros = 0;
   for (let i = 0; i < n; i++) {
+    // a zero is a zero weight, not one too small for the unit of the sums
+    if (w[i] === 0) zeros++;
     const wi = w[i] * inv;
     sumW += wi;
     sumW2 += wi * wi;
     const a = Math.abs(wi);
     sumAbs += a;
     if (a > maxAbs) maxAbs = a;
-    if (wi === 0) zeros++;
   }
   for (let k = 0; k < dim; k++) {
     let s1 = 0;
@@ -163,9 +164,17 @@ export function accumulate(
   m.zeros += zeros;
 }
 
-/** A power of two close to x (x > 0, finite). */
+/** Exponent range of the unit: 1/scale and scale stay finite normal numbers. */
+const MIN_SCALE_EXP = -1022;
+const MAX_SCALE_EXP = 1023;
+
+/**
+ * A power of two close to x (x > 0, finite), within the normal float64 range: for a subnormal
+ * x the unit stays 2^-1022 (1/2^-1027 would overflow), and x/unit is then exact.
+ */
 function powerOfTwoNear(x: number): number {
-  return Math.pow(2, Math.round(Math.log2(x)));
+  const e = Math.round(Math.log2(x));
+  return Math.pow(2, Math.min(MAX_SCALE_EXP, Math.max(MIN_SCALE_EXP, e)));
 }
 
 /** Largest ratio of a new chunk's max |w| to the current scale before the sums are rescaled. */
@@ -339,7 +348,9 @@ export function unweightingEfficiency(m: Moments): number {
 /** Relative variance per sample Var(w)/F^2 (the per-call figure of merit). */
 export function relativeVariance(m: Moments): number {
   const e = integralEstimate(m);
-  return e.mean !== 0 ? (e.sdev * e.sdev * m.n) / (e.mean * e.mean) : NaN;
+  if (e.mean === 0) return NaN;
+  const rel = e.sdev / e.mean; // a ratio first: sdev^2 overflows for integrands near 1e300
+  return rel * rel * m.n;
 }
 
 /** Combination of independent estimates (iterations) with chi2 and its Q value. */
@@ -354,10 +365,14 @@ export interface Combined {
 export function chi2OfIterations(items: Estimate[]): Combined {
   const usable = items.filter((e) => e.sdev > 0 && Number.isFinite(e.sdev));
   if (usable.length < 2) return { chi2: 0, dof: 0, Q: 1 };
+  // weights 1/sdev^2 in units of the largest sdev: no overflow for subnormal errors, no
+  // underflow for errors near 1e300
+  const unit = Math.max(...usable.map((e) => e.sdev));
   let sw = 0;
   let swm = 0;
   for (const e of usable) {
-    const wt = 1 / (e.sdev * e.sdev);
+    const rel = e.sdev / unit;
+    const wt = 1 / (rel * rel);
     sw += wt;
     swm += wt * e.mean;
   }

@@ -69,8 +69,11 @@ export function summarize(m: Moments, eventLabels: string[]): Summary {
  * (training) the method's calls are counted in full.
  */
 export function varianceRatio(method: Summary, baseline: Summary, extraCalls = 0): number | null {
-  const vm = method.integral.sdev ** 2 * (method.calls + extraCalls);
-  const vb = baseline.integral.sdev ** 2 * baseline.calls;
-  if (!(vm > 0) || !Number.isFinite(vb)) return null;
-  return vb / vm;
+  const sm = method.integral.sdev;
+  const sb = baseline.integral.sdev;
+  if (!(sm > 0) || !Number.isFinite(sm) || !Number.isFinite(sb)) return null;
+  // the ratio of errors first: their squares overflow (1e300) or underflow (1e-300)
+  const r = sb / sm;
+  const v = (r * r * baseline.calls) / (method.calls + extraCalls);
+  return Number.isFinite(v) ? v : null;
 }

@@ -159,6 +159,9 @@ const UNSUPPORTED_OPERATOR_HINTS: Record<string, string> = {
 
 const REDUCTION_HINT = 'reduce it to a scalar first, e.g. sum(...), prod(...), norm(...), dot(..., ...), min(...), max(...), or pick an element with x[i]';
 
+/** In one dimension the vector x has one element: the scalar x1 is what is meant. */
+const ONE_DIM_HINT = 'in one dimension write the coordinate as the scalar x1, e.g. x1^2 (x is the vector [x1])';
+
 /** Lowers a mathjs syntax tree into IR, checking names, arities and vector/scalar use. */
 class Lowering {
   private readonly b = new IrBuilder();
@@ -177,7 +180,7 @@ class Lowering {
       throw this.text.error(
         `the expression is a vector of length ${v.items.length}, expected a scalar`,
         undefined,
-        REDUCTION_HINT,
+        this.dim === 1 ? ONE_DIM_HINT : REDUCTION_HINT,
       );
     }
     return v.node;
@@ -408,7 +411,7 @@ class Lowering {
               '^ is a matrix power and needs scalar operands',
               node,
               this.opPosition(op),
-              'use .^ for element-wise powers, e.g. x .^ 2',
+              this.dim === 1 ? ONE_DIM_HINT : 'use .^ for element-wise powers, e.g. x .^ 2',
             );
           }
           return scalar(b.pow(p.node, q.node));
@@ -495,9 +498,11 @@ class Lowering {
           `${name}() needs a scalar ${what}, got a vector of length ${v.items.length}`,
           node,
           pos,
-          name === 'pow'
-            ? 'use .^ for element-wise powers, e.g. x .^ 2'
-            : `${name} is not applied element-wise; ${REDUCTION_HINT}`,
+          this.dim === 1
+            ? ONE_DIM_HINT
+            : name === 'pow'
+              ? 'use .^ for element-wise powers, e.g. x .^ 2'
+              : `${name} is not applied element-wise; ${REDUCTION_HINT}`,
         );
       }
       return v.node;

@@ -149,6 +149,68 @@ interface MathjsSyntaxError extends Error {
   char?: number;
 }
 
+/**
+ * Non-ASCII characters that typeset mathematics (or word processors) put into formulas, with
+ * their name and the ASCII text that the expression language uses instead.
+ */
+const UNICODE_REPLACEMENTS: Readonly<Record<string, [string, string]>> = {
+  '\u2212': ['minus sign', '-'],
+  '\u2013': ['en dash', '-'],
+  '\u2014': ['em dash', '-'],
+  '\u2010': ['hyphen', '-'],
+  '\u2011': ['non-breaking hyphen', '-'],
+  '\u00d7': ['multiplication sign', '*'],
+  '\u22c5': ['dot operator', '*'],
+  '\u00b7': ['middle dot', '*'],
+  '\u2219': ['bullet operator', '*'],
+  '\u2217': ['asterisk operator', '*'],
+  '\u00f7': ['division sign', '/'],
+  '\u2215': ['division slash', '/'],
+  '\u221a': ['square root sign', 'sqrt(...)'],
+  '\u00b2': ['superscript two', '^2'],
+  '\u00b3': ['superscript three', '^3'],
+  '\u00b9': ['superscript one', '^1'],
+  '\u2070': ['superscript zero', '^0'],
+  '\u2074': ['superscript four', '^4'],
+  '\u207b': ['superscript minus', '^-'],
+  '\u03c0': ['pi', 'pi'],
+  '\u2264': ['less-than or equal to', '<='],
+  '\u2265': ['greater-than or equal to', '>='],
+  '\u2260': ['not equal to', '!='],
+  '\u2227': ['logical and', 'and'],
+  '\u2228': ['logical or', 'or'],
+  '\u00ac': ['not sign', 'not'],
+  '\u00a0': ['no-break space', 'a plain space'],
+  '\u2009': ['thin space', 'a plain space'],
+  '\u2018': ['left single quotation mark', 'nothing (quote the whole expression for the shell only)'],
+  '\u2019': ['right single quotation mark', 'nothing (quote the whole expression for the shell only)'],
+  '\u201c': ['left double quotation mark', 'nothing (quote the whole expression for the shell only)'],
+  '\u201d': ['right double quotation mark', 'nothing (quote the whole expression for the shell only)'],
+};
+
+/**
+ * A UsageError naming the first non-ASCII character outside comments and its ASCII
+ * replacement, or undefined when there is none. The expression language is ASCII only.
+ */
+export function nonAsciiProblem(text: ExpressionText): UsageError | undefined {
+  const t = text.normalized;
+  for (let i = 0; i < t.length; i++) {
+    if (t.charCodeAt(i) < 128) continue;
+    const c = String.fromCodePoint(t.codePointAt(i) as number);
+    const code = `U+${(c.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`;
+    const known = UNICODE_REPLACEMENTS[c];
+    if (known) {
+      const [name, ascii] = known;
+      return text.error(`non-ASCII character "${c}" (${code}, ${name})`, i, `write ${ascii.startsWith('a ') || ascii.startsWith('nothing') ? ascii : `"${ascii}"`} instead; expressions are ASCII`);
+    }
+    const hint = /\p{L}/u.test(c)
+      ? 'names are ASCII: spell a Greek letter out (alpha, beta, ...) and give it with --param, e.g. --param alpha=0.2'
+      : 'expressions are ASCII: use + - * / ^, sqrt(), pi, <=, >= and the names listed in iflow integrate --help';
+    return text.error(`non-ASCII character "${c}" (${code})`, i, hint);
+  }
+  return undefined;
+}
+
 /** Parse the expression with mathjs. Throws UsageError on blank text or bad syntax. */
 export function parseExpression(text: ExpressionText): MathNode {
   if (text.normalized.trim() === '') {
@@ -157,6 +219,8 @@ export function parseExpression(text: ExpressionText): MathNode {
       'write the integrand in mathjs syntax, e.g. "exp(-sum((x - 0.5).^2) / 0.04)"',
     );
   }
+  const unicode = nonAsciiProblem(text);
+  if (unicode) throw unicode;
   try {
     return mathParse(text.normalized);
   } catch (err) {

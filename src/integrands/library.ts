@@ -195,6 +195,22 @@ export function loadIntegrandDir(dir: string): IntegrandEntry[] {
   return entries.sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** True when b is one edit (insertion, deletion, substitution, adjacent swap) from a, ignoring case. */
+function nearName(a: string, b: string): boolean {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  if (Math.abs(x.length - y.length) > 1) return false;
+  let i = 0;
+  while (i < x.length && i < y.length && x[i] === y[i]) i++;
+  const rest = (p: string, q: string) => p === q;
+  return (
+    rest(x.slice(i + 1), y.slice(i + 1)) ||
+    rest(x.slice(i), y.slice(i + 1)) ||
+    rest(x.slice(i + 1), y.slice(i)) ||
+    (x[i] === y[i + 1] && x[i + 1] === y[i] && rest(x.slice(i + 2), y.slice(i + 2)))
+  );
+}
+
 export class IntegrandLibrary {
   private readonly byName: Map<string, IntegrandEntry>;
 
@@ -211,7 +227,12 @@ export class IntegrandLibrary {
     const entry = m ? this.byName.get(m[1]) : undefined;
     if (!entry) {
       const known = this.entries.map((e) => `@${e.name}`).join(', ');
-      throw new UsageError(`unknown integrand "${ref.trim()}"`, `known integrands: ${known || '(none)'}; run "iflow list" for details`);
+      const name = m?.[1] ?? ref.trim().replace(/^@/, '');
+      const close = this.entries.find((e) => e.name.toLowerCase() === name.toLowerCase()) ?? this.entries.find((e) => nearName(e.name, name));
+      throw new UsageError(
+        `unknown integrand "${ref.trim()}"`,
+        `${close ? `did you mean @${close.name}? ` : ''}known integrands: ${known || '(none)'}; run "iflow list" for details`,
+      );
     }
     return entry;
   }
@@ -320,6 +341,13 @@ export interface ExpandedOptions<T extends ProblemOptionsLike> {
  * value holds for that domain only, so it is dropped when --bounds gives another one.
  */
 export function expandIntegrandRef<T extends ProblemOptionsLike>(options: T): ExpandedOptions<T> {
+  const text = options.expression.trim();
+  if (text.startsWith('@') && !isIntegrandRef(text)) {
+    throw new UsageError(
+      `"${text}": a library integrand (@name) stands alone and cannot be combined with other terms`,
+      'write the integrand out instead; iflow list shows the expression of each one',
+    );
+  }
   if (!isIntegrandRef(options.expression)) return { options };
   const overrides: Record<string, number> = {};
   for (const text of options.param) {

@@ -15,8 +15,8 @@ export function formatEstimate(mean: number, sdev: number): string {
   let s = sdev;
   if (sci) {
     exp10 = Math.floor(Math.log10(mag));
-    m = mean / 10 ** exp10;
-    s = sdev / 10 ** exp10;
+    m = shift10(mean, exp10);
+    s = shift10(sdev, exp10);
   }
   let decimals = 1 - Math.floor(Math.log10(s));
   let digits = Math.round(s * 10 ** decimals);
@@ -32,6 +32,16 @@ export function formatEstimate(mean: number, sdev: number): string {
     body = `${Math.round(m)}(${Math.round(s)})`;
   }
   return sci ? `${body}e${exp10 < 0 ? '-' : '+'}${String(Math.abs(exp10)).padStart(2, '0')}` : body;
+}
+
+/**
+ * x / 10^e without overflow or loss of digits: 10^e is subnormal below e = -307 and infinite
+ * above 308, so large shifts go in two steps.
+ */
+function shift10(x: number, e: number): number {
+  if (e < -300) return x * 1e300 * 10 ** (-e - 300);
+  if (e > 300) return x / 1e300 / 10 ** (e - 300);
+  return x / 10 ** e;
 }
 
 /** A plain number with up to `sig` significant digits, scientific for very small/large values. */

@@ -188,6 +188,20 @@ export const histogramSchema = z.object({
   }),
 });
 
+/** A library integrand (@name) behind a result, with its exact value and the pulls against it. */
+export const librarySchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  /** The exact integral for these parameters, dimension and domain (null when unknown). */
+  exact: z.number().nullable(),
+  exactUncertainty: z.number().nonnegative(),
+  /** Why `exact` is null. */
+  exactMissing: z.string().nullable(),
+  /** (estimate - exact) / sdev of the main estimate and of the baseline (null without exact or error). */
+  pull: z.number().nullable(),
+  baselinePull: z.number().nullable(),
+});
+
 export const resultSchema = z.object({
   iflow: z.string(),
   command: z.enum(['integrate', 'evaluate', 'merge']),
@@ -248,12 +262,15 @@ export const resultSchema = z.object({
   warnings: z.array(z.string()),
   /** Histograms for the pictures; only with --plot. */
   histograms: histogramSchema.optional(),
+  /** Present when the integrand is a library integrand (@name). */
+  library: librarySchema.nullable().optional(),
 });
 
 export type Summary = z.infer<typeof summarySchema>;
 export type IntegrationResult = z.infer<typeof resultSchema>;
 export type TrainingReport = z.infer<typeof trainingSchema>;
 export type HistogramData = z.infer<typeof histogramSchema>;
+export type LibraryInfo = z.infer<typeof librarySchema>;
 export type FlowSettings = z.infer<typeof flowSettingsSchema>;
 export type MapReport = z.infer<typeof mapReportSchema>;
 export type ChoiceReport = z.infer<typeof choiceSchema>;

@@ -14,6 +14,21 @@ function pull(e: E, exact: number | undefined): string {
   return ((e.mean - exact) / e.sdev).toFixed(2);
 }
 
+/** Dimensions above which E_p[x_k] is summarised in one line instead of one row per k. */
+export const MAX_EXPECTATION_ROWS = 16;
+
+/** One line for many E_p[x_k]: the smallest and the largest (every value is in --json). */
+function expectationRange(s: Summary): string {
+  const known = s.expectation.map((e, k) => ({ e, k })).filter((v): v is { e: { mean: number; sdev: number }; k: number } => v.e !== null);
+  if (known.length === 0) return `E_p[x1..x${s.expectation.length}]: undefined`;
+  const lo = known.reduce((a, b) => (b.e.mean < a.e.mean ? b : a));
+  const hi = known.reduce((a, b) => (b.e.mean > a.e.mean ? b : a));
+  return (
+    `E_p[x1..x${s.expectation.length}]: from ${est(lo.e)} (x${lo.k + 1}) to ${est(hi.e)} (x${hi.k + 1}); ` +
+    'every E_p[x_k] is in the --json output'
+  );
+}
+
 export interface TextOptions {
   /** Known exact value of the integral (library integrands), shown with the pull. */
   exact?: number;
@@ -24,19 +39,26 @@ export function renderText(r: IntegrationResult, opts: TextOptions = {}): string
   const main = r.estimate;
   const base = r.baseline;
   const mainLabel = r.method === 'flow' ? (r.flow?.premap === 'vegas' ? 'i-flow+VEGAS map' : 'i-flow') : r.method === 'vegas' ? 'VEGAS+' : 'uniform MC';
-  const head = `${r.partial ? 'PARTIAL RESULT (interrupted): ' : ''}integral of ${r.problem.expression} over ${describeDomain(r)}`;
+  const lib = r.library ?? null;
+  const exact = opts.exact ?? lib?.exact ?? undefined;
+  const named = lib ? `@${lib.name} = ` : '';
+  const head = `${r.partial ? 'PARTIAL RESULT (interrupted): ' : ''}integral of ${named}${r.problem.expression} over ${describeDomain(r)}`;
   out.push(head);
+  const params = Object.entries(r.problem.params).filter(([k]) => !(lib && k === 'dim'));
+  if (params.length > 0) out.push(`parameters: ${params.map(([k, v]) => `${k} = ${formatNumber(v, 12)}`).join(', ')}`);
   const cols = base ? ['', mainLabel, 'uniform MC'] : ['', mainLabel];
   const row = (label: string, a: string, b?: string) => (base ? [label, a, b ?? ''] : [label, a]);
   const rows: string[][] = [];
   rows.push(row('F', est(main.integral), base ? est(base.integral) : undefined));
-  if (opts.exact !== undefined) {
-    rows.push(row('pull vs exact', pull(main.integral, opts.exact), base ? pull(base.integral, opts.exact) : undefined));
+  if (exact !== undefined) {
+    rows.push(row('pull vs exact', pull(main.integral, exact), base ? pull(base.integral, exact) : undefined));
   }
   // with a sign-changing f these are ratios of signed integrals, not expectations under p
   const signed = main.signed || (base?.signed ?? false);
   const [ex, pr, mark] = signed ? ['E_f', 'P_f', ' (signed)'] : ['E_p', 'P_p', ''];
-  main.expectation.forEach((e, k) => rows.push(row(`${ex}[x${k + 1}]${mark}`, est(e), base ? est(base.expectation[k]) : undefined)));
+  if (main.expectation.length <= MAX_EXPECTATION_ROWS) {
+    main.expectation.forEach((e, k) => rows.push(row(`${ex}[x${k + 1}]${mark}`, est(e), base ? est(base.expectation[k]) : undefined)));
+  }
   main.events.forEach((ev, j) => rows.push(row(`${pr}(${ev.label})${mark}`, est(ev.probability), base ? est(base.events[j].probability) : undefined)));
   rows.push(row('calls', String(main.calls), base ? String(base.calls) : undefined));
   rows.push(row('rel. error', relErr(main), base ? relErr(base) : undefined));
@@ -50,9 +72,11 @@ export function renderText(r: IntegrationResult, opts: TextOptions = {}): string
   if (signed) {
     out.push(`(signed) f changes sign: ${ex}[X] and ${pr}(A) are ratios of signed integrals, int g f dx / int f dx, not expectations under a density`);
   }
+  if (main.expectation.length > MAX_EXPECTATION_ROWS) out.push(expectationRange(main));
   out.push(...verdictLines(mainLabel, main));
   if (base) out.push(...verdictLines('uniform MC', base));
-  if (opts.exact !== undefined) out.push(`exact: ${formatNumber(opts.exact, 12)}`);
+  if (exact !== undefined) out.push(`exact: ${formatNumber(exact, 12)}`);
+  else if (lib?.exactMissing) out.push(`exact: unknown (${lib.exactMissing})`);
   if (r.comparison) {
     const { varianceReduction: vr, efficiencyGain: eg } = r.comparison;
     out.push('');

@@ -14,7 +14,7 @@ import { minLayers } from '../flow/masks';
 import type { Premap } from '../flow/premap';
 import type { Problem } from '../problem';
 import { Rng } from '../rng';
-import { ForwardPool } from '../train/parallel';
+import { ForwardPool, usableThreads } from '../train/parallel';
 import { trainFlow, type TrainHooks, type TrainOptions } from '../train/trainer';
 import type { TrainingReport } from '../report/schema';
 
@@ -35,6 +35,8 @@ export function trainOptionsOf(options: IntegrateOptions): TrainOptions {
     evalSamples: options.samples,
     nan: options.nan,
     threads: options.threads,
+    // the slices stay (they fix the numbers); with one usable core they all run in this thread
+    workers: usableThreads(options.threads) > 1 ? 'auto' : 'never',
   };
 }
 
@@ -117,7 +119,8 @@ export async function flowEvaluator(
   expectedCalls: number,
   log?: (m: string) => void,
 ): Promise<{ run: (n: number, m: Moments, hooks: StreamHooks) => Promise<Moments>; close: () => Promise<void> }> {
-  const pool = threads > 1 && expectedCalls >= PARALLEL_MIN_SAMPLES ? await ForwardPool.create(flow, threads, backend, log) : null;
+  const usable = usableThreads(threads);
+  const pool = usable > 1 && expectedCalls >= PARALLEL_MIN_SAMPLES ? await ForwardPool.create(flow, usable, backend, log) : null;
   return {
     run: (n, m, hooks) => runImportance(problem, flow, n, rng, m, nan, hooks, pool ?? undefined),
     close: async () => {

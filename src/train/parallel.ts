@@ -11,6 +11,7 @@
  * (see estimate/importance.ts), again without changing a number.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { BackendChoice } from '../backend';
@@ -51,6 +52,23 @@ export const MIN_SLICE_POINTS = 1000;
  */
 export function sliceCount(batch: number, threads: number): number {
   return Math.max(1, Math.min(threads, Math.floor(batch / MIN_SLICE_POINTS)));
+}
+
+/**
+ * Threads this process may run at once: the CPUs of its affinity mask (a Slurm task with
+ * --cpus-per-task=1 gets 1), at least 1.
+ */
+export function availableCores(): number {
+  return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
+}
+
+/**
+ * Threads to start for `requested` (--threads): never more than the available cores, so a
+ * task given one CPU stays on one thread. Only where work runs changes, never a number: the
+ * slice count (part of the seed's numbers) is still `sliceCount(batch, requested)`.
+ */
+export function usableThreads(requested: number): number {
+  return Math.max(1, Math.min(requested, availableCores()));
 }
 
 /** Bounds of slice s of T over a batch of B points. */

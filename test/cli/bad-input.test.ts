@@ -52,7 +52,7 @@ const cases: Case[] = [
   ['constant overflow', ['integrate', '10^400 * x1', '--dim', '2', ...U], /finite|overflow|infinite|Infinity/i],
   // dimensions
   ['dim 0', ['integrate', 'x1', '--dim', '0'], /--dim: must be at least 1/],
-  ['dim 1000', ['integrate', 'x1', '--dim', '1000'], /--dim: must be at most 64/],
+  ['dim 1000', ['integrate', 'x1', '--dim', '1000'], /--dim: must be at most 128 \(whole numbers from 1 to 128\)/],
   ['dim negative', ['integrate', 'x1', '--dim', '-3'], /--dim/],
   ['dim fractional', ['integrate', 'x1', '--dim', '2.5'], /--dim: expected a whole number/],
   ['dim text', ['integrate', 'x1', '--dim', 'six'], /--dim: expected a number/],

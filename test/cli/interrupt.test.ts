@@ -36,14 +36,14 @@ test('SIGINT during evaluation prints the partial estimate (marked) and exits 13
   expect(r.stderr).toMatch(/interrupt/);
 }, 60000);
 
-test('SIGINT during training ends training early, still evaluates, exits 0', async () => {
+test('SIGINT during training ends training early, still evaluates, exits 130 like any interrupted run', async () => {
   // --target-rel-error is unreachable, so only the interrupt ends the 100000 epochs
   const r = await runAndInterrupt(
     ['integrate', 'exp(-sum((x-0.5).^2)/0.04)', '--dim', '2', '--method', 'flow', '--epochs', '100000', '--batch', '256', '-n', '5000', '--json'],
     /debug: training/,
     1000,
   );
-  expect(r.code).toBe(0);
+  expect(r.code).toBe(130);
   const doc = resultSchema.parse(JSON.parse(r.stdout));
   expect(doc.partial).toBe(false);
   expect(doc.training!.stopReason).toBe('interrupted');
