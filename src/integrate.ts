@@ -21,6 +21,7 @@ import type { IntegrateOptions } from './cli/options';
 import { CHUNK, runUniform, type StreamHooks } from './estimate/evaluate';
 import { emptyMoments, chi2OfIterations, integralEstimate, mergeMoments, type Moments } from './estimate/stats';
 import { summarize, varianceRatio } from './estimate/summary';
+import { BOUNDARY_DELTA, largestBoundaryMass } from './estimate/boundary';
 import { sampleToTarget, type AccuracyTarget, type TargetOutcome } from './estimate/target';
 import { judgeEstimate, type Verdict } from './estimate/verdict';
 import type { Flow } from './flow/flow';
@@ -472,7 +473,28 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
     baselineMoments,
     hooks.onWarning,
   );
+  checkBoundaryMass(result, problem, options.seed, warn);
   return { result, iterations, baseline: baselineMoments, flow };
+}
+
+/**
+ * Mark the estimate unreliable when a slab at a face of the cube, thinner than any sampler here
+ * resolves, holds more than its standard error (src/estimate/boundary.ts).
+ */
+function checkBoundaryMass(result: IntegrationResult, problem: Problem, seed: number, warn: (m: string) => void): void {
+  const se = result.estimate.integral.sdev;
+  if (result.estimate.calls === 0 || !(se > 0) || !Number.isFinite(se)) return;
+  const edge = largestBoundaryMass(problem, new Rng(seed, Stream.boundary));
+  if (!edge || !(Math.abs(edge.mass) > se)) return;
+  const bound = problem.bounds[edge.axis][edge.face];
+  const message =
+    `the integrand grows so fast toward x${edge.axis + 1} = ${bound} that a slab of ${BOUNDARY_DELTA.toPrecision(2)} of the axis there holds about ` +
+    `${edge.mass.toPrecision(2)}, more than the standard error ${se.toPrecision(2)}: mass that no sample reaches (a singularity or heavy tail at the boundary); ` +
+    'change variables so that the integrand stays bounded there';
+  result.estimate.verdict.reasons.push({ code: 'boundary-mass', message });
+  result.estimate.verdict.reliable = false;
+  result.reliable = false;
+  warn(`${result.method}: ${message}`);
 }
 
 /** Run and return only the result (the flow is disposed). */

@@ -206,11 +206,11 @@ export function checkMergeable(parts: NamedPartial[]): void {
       const key = `${s.seed}|${s.stream}|${s.flowDigest ?? ''}`;
       const other = seen.get(key);
       if (other === part.name) {
-        throw new UsageError(`${part.name} is given twice or holds the same samples twice (${describeStream(s)})`, 'each part counts once');
+        throw new UsageError(`${part.name} is given twice or holds the same samples twice (${describeStream(s, part.doc.method)})`, 'each part counts once');
       }
       if (other !== undefined) {
         throw new UsageError(
-          `${part.name} and ${other} hold the same samples (${describeStream(s)}): they would count twice`,
+          `${part.name} and ${other} hold the same samples (${describeStream(s, part.doc.method)}): they would count twice`,
           'merge each run once: a merged file already holds its parts, and runs need their own --seed',
         );
       }
@@ -220,9 +220,10 @@ export function checkMergeable(parts: NamedPartial[]): void {
 }
 
 /** "the flow samples of seed 3 (flow 1a2b3c4d)" and the like. */
-function describeStream(s: StreamRecord): string {
+function describeStream(s: StreamRecord, method: PartialDocument['method']): string {
   if (s.stream === 'baseline') return `the uniform baseline of seed ${s.seed}`;
-  return s.flowDigest === null ? `the uniform samples of seed ${s.seed}` : `the flow samples of seed ${s.seed}, flow ${s.flowDigest.slice(0, 12)}`;
+  if (s.flowDigest !== null) return `the flow samples of seed ${s.seed}, flow ${s.flowDigest.slice(0, 12)}`;
+  return `the ${method === 'vegas' ? 'VEGAS' : 'uniform'} samples of seed ${s.seed}`;
 }
 
 function pooled(m: Moments[], dim: number, nEvents: number): Moments {

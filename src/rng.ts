@@ -24,6 +24,8 @@ export const Stream = {
   probe: 9,
   /** Pilot run that chooses the centres and scales of infinite axes (src/domain.ts). */
   domain: 10,
+  /** Probe of the faces of the cube for mass beyond the samplers' resolution. */
+  boundary: 11,
 } as const;
 
 function splitmix32(state: { s: number }): number {

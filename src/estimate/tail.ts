@@ -128,7 +128,11 @@ export function paretoKHat(top: ArrayLike<number>, n: number): number | null {
   let len = 0;
   while (len < m && at(len) > cutoff) len++;
   if (len < MIN_TAIL) return null;
+  // the shape does not depend on the unit: fit in units of the largest excess, so that weights
+  // near 1e-310 or 1e300 neither underflow nor overflow in the fit
+  const unit = at(0) - cutoff;
   const x = new Float64Array(len);
-  for (let i = 0; i < len; i++) x[i] = at(len - 1 - i) - cutoff;
-  return fitGeneralizedPareto(x).k;
+  for (let i = 0; i < len; i++) x[i] = (at(len - 1 - i) - cutoff) / unit;
+  const k = fitGeneralizedPareto(x).k;
+  return Number.isFinite(k) ? k : null;
 }

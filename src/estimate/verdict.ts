@@ -20,6 +20,7 @@ export const reasonCodes = [
   'max-weight',
   'non-finite',
   'inconsistent-iterations',
+  'boundary-mass',
 ] as const;
 export type ReasonCode = (typeof reasonCodes)[number];
 

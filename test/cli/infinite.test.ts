@@ -10,7 +10,7 @@ import { run, tempDir } from './helpers';
 
 const EXPR = 'exp(-(x1-3)^2 - x2)';
 const EXACT = Math.sqrt(Math.PI);
-const TRAIN = ['--bins', '8', '--hidden', '8,8', '--epochs', '10', '--batch', '1000'];
+const TRAIN = ['--method', 'flow', '--bins', '8', '--hidden', '8,8', '--epochs', '10', '--batch', '1000'];
 
 let tmp: string;
 beforeAll(() => {

@@ -11,7 +11,7 @@ import { run, runAsync, tempDir } from './helpers';
 
 const EXPR = 'exp(-sum((x-0.5).^2)/0.04)';
 const UNIFORM = ['integrate', EXPR, '--dim', '3', '--method', 'uniform', '-n', '20000', '--seed', '3'];
-const TRAIN = ['--bins', '8', '--hidden', '8,8', '--epochs', '20', '--batch', '1000', '-n', '20000'];
+const TRAIN = ['--method', 'flow', '--bins', '8', '--hidden', '8,8', '--epochs', '20', '--batch', '1000', '-n', '20000'];
 
 let tmp: string;
 beforeAll(() => {

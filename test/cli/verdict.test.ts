@@ -4,7 +4,7 @@ import { partialSchema } from '../../src/partial';
 import { resultSchema } from '../../src/report/schema';
 import { runAsync, tempDir } from './helpers';
 
-const FAST = ['--epochs', '10', '--batch', '1000', '--lr', '0.01', '-n', '10000', '--threads', '1'];
+const FAST = ['--method', 'flow', '--premap', 'none', '--epochs', '10', '--batch', '1000', '--lr', '0.01', '-n', '10000', '--threads', '1'];
 
 let tmp: string;
 beforeAll(() => {
@@ -38,6 +38,15 @@ describe('the verdict on the command line', () => {
     expect(gauss.code).toBe(0);
     const g = resultSchema.parse(JSON.parse(gauss.stdout));
     expect(g.reliable).toBe(true);
+
+    // the default sampler: the VEGAS map resolves x1^(-0.9) down to ~1e-12 only, and the
+    // boundary probe finds the mass it cannot reach
+    const auto = await runAsync(['integrate', 'x1^(-0.9)', '--dim', '1', '-n', '10000', '--json']);
+    const a = resultSchema.parse(JSON.parse(auto.stdout));
+    expect(a.method).toBe('vegas');
+    expect(a.reliable).toBe(false);
+    expect(a.estimate.verdict.reasons.map((r) => r.code)).toContain('boundary-mass');
+    expect(auto.stderr).toMatch(/grows so fast toward x1 = 0/);
     expect(g.estimate.verdict).toEqual({ reliable: true, reasons: [] });
     expect(g.estimate.khat as number).toBeLessThan(0.5);
     expect(g.baseline?.verdict.reliable).toBe(true);
@@ -76,7 +85,7 @@ describe('the verdict on the command line', () => {
 
   test('merge refuses a part inside a merged file, two copies of a merged file, and two baselines of one seed', async () => {
     const uni = ['integrate', 'x1*x2', '--dim', '2', '--method', 'uniform', '-n', '5000', '--partial'];
-    const flow = ['integrate', 'x1*x2', '--dim', '2', '--batch', '200', '-n', '2000', '--threads', '1', '--partial'];
+    const flow = ['integrate', 'x1*x2', '--dim', '2', '--method', 'flow', '--batch', '200', '-n', '2000', '--threads', '1', '--partial'];
     const runs = await Promise.all([
       runAsync([...uni, '--seed', '1']),
       runAsync([...uni, '--seed', '2']),

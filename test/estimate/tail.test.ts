@@ -79,7 +79,7 @@ describe('Pareto k-hat', () => {
     const w = new Float64Array(1000).fill(1);
     for (let i = 0; i < 60; i++) w[i] = 1 + Math.pow((i + 0.5) / 60, -0.5);
     const tail = Array.from(w.subarray(0, 60), (v) => v - 1).sort((a, b) => a - b);
-    expect(khatOf(w)).toBe(fitGeneralizedPareto(tail).k);
+    expect(khatOf(w)).toBeCloseTo(fitGeneralizedPareto(tail).k, 12);
     w.fill(1, 4);
     expect(khatOf(w)).toBeNull();
   });

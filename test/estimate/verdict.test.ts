@@ -36,7 +36,9 @@ describe('verdict', () => {
     expect(codes({ khat: null })).toEqual([]);
     expect(codes({ essFraction: 0.005 })).toEqual(['low-ess']);
     expect(codes({ unweightingEfficiency: 1 / 2000 })).toEqual(['max-weight']);
-    expect(codes({ unweightingEfficiency: 1 / 2000, calls: 1e7 })).toEqual([]); // 1000 per 1e6 calls
+    // 1000x the mean per 1e6 calls; the largest weight holds about 4e6 / (1e7 + 4e6) of sum w^2
+    expect(codes({ unweightingEfficiency: 1 / 2000, calls: 1e7, essFraction: 0.71 })).toEqual(['max-weight']);
+    expect(codes({ unweightingEfficiency: 1 / 500, calls: 1e7, essFraction: 0.975 })).toEqual([]);
     expect(codes({ nonFinite: 3 })).toEqual(['non-finite']);
     expect(codes({}, 0.01)).toEqual(['inconsistent-iterations']);
     expect(codes({}, 0.2)).toEqual([]);

@@ -30,7 +30,7 @@ describe('the --save-model target', () => {
     const file = path.join(tmp, 'file');
     fs.writeFileSync(file, 'x');
     for (const target of [path.join(file, 'model'), path.join(file, 'a', 'b')]) {
-      const r = run(['integrate', 'x1', ...LONG, '--save-model', target], undefined, 30000);
+      const r = run(['integrate', 'x1', '--method', 'flow', ...LONG, '--save-model', target], undefined, 30000);
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is a file`));
@@ -39,7 +39,7 @@ describe('the --save-model target', () => {
   });
 
   test('a directory under /proc is refused at once, and saving there gives up', () => {
-    const r = run(['integrate', 'x1', ...LONG, '--save-model', '/proc/iflow-no-such/model'], undefined, 30000);
+    const r = run(['integrate', 'x1', '--method', 'flow', ...LONG, '--save-model', '/proc/iflow-no-such/model'], undefined, 30000);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/cannot create anything in \/proc/);
     const flow = Flow.create(defaultFlowConfig({ dim: 1, spline: 'rqs', bins: 4, hidden: [4] }), 1);
@@ -53,7 +53,7 @@ describe('the --save-model target', () => {
   test('missing parents are created; an existing model is announced as replaced', () => {
     const target = path.join(tmp, 'a', 'b', 'model');
     expect(checkModelTarget(target).creates).toHaveLength(3);
-    const args = ['integrate', 'x1', '--dim', '1', '--epochs', '2', '-n', '100', '--no-baseline', '--save-model', target];
+    const args = ['integrate', 'x1', '--dim', '1', '--method', 'flow', '--epochs', '2', '-n', '100', '--no-baseline', '--save-model', target];
     const first = run(args);
     expect(first.code).toBe(0);
     expect(first.stderr).not.toMatch(/replaced/);
@@ -67,13 +67,13 @@ describe('the --save-model target', () => {
   test('a save that fails after training still prints the result, with exit 1', () => {
     // passes the check (a writable directory) but model.json cannot be replaced: it is a directory
     fs.mkdirSync(path.join(tmp, 'model.json'));
-    const r = run(['integrate', 'x1', '--dim', '1', '--epochs', '2', '-n', '200', '--json', '--save-model', tmp]);
+    const r = run(['integrate', 'x1', '--dim', '1', '--method', 'flow', '--epochs', '2', '-n', '200', '--json', '--save-model', tmp]);
     expect(r.code).toBe(1);
     const doc = resultSchema.parse(JSON.parse(r.stdout));
     expect(doc.estimate.calls).toBe(200);
     expect(r.stderr).toMatch(/cannot save the model/);
     expect(r.stderr).toMatch(/the result above is complete/);
-    const batch = run(['batch', '-'], JSON.stringify({ expression: 'x1', dim: 1, epochs: 2, samples: 200, saveModel: tmp }) + '\n');
+    const batch = run(['batch', '-'], JSON.stringify({ expression: 'x1', dim: 1, method: 'flow', epochs: 2, samples: 200, saveModel: tmp }) + '\n');
     expect(batch.code).toBe(1);
     const record = JSON.parse(batch.stdout.trim());
     expect(record.ok).toBe(false);

@@ -44,7 +44,8 @@ describe('i-flow integration', () => {
     withinSigmas(gauss.estimate.integral, gaussExact);
     expect(gauss.method).toBe('flow');
     expect(gauss.backend?.name).toBe('wasm');
-    expect(gauss.calls).toEqual({ adapt: 200000, train: 80 * 2000, evaluate: 40000, baseline: 40000 });
+    expect(gauss.calls).toMatchObject({ train: 80 * 2000, evaluate: 40000, baseline: 40000 });
+    expect(gauss.calls.adapt).toBeGreaterThan(0);
     expect(gauss.flow!.premap).toBe('vegas');
   });
 

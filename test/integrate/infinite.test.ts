@@ -73,7 +73,7 @@ describe('heavy tails', () => {
   });
 
   test('the same with a flow: a correct estimate or a heavy-tail warning', async () => {
-    const r = await run({ expression: '1/(1+x1^2)^0.6', dim: 1, bounds: '-inf:inf', epochs: 40, samples: 50000, seed: 2, baseline: false });
+    const r = await run({ expression: '1/(1+x1^2)^0.6', dim: 1, bounds: '-inf:inf', method: 'flow', epochs: 40, samples: 50000, seed: 2, baseline: false });
     const pull = Math.abs(r.estimate.integral.mean - exact) / r.estimate.integral.sdev;
     expect(pull < 4 || r.warnings.some((w) => /flow: heavy-tailed weights/.test(w))).toBe(true);
   });
