@@ -97,6 +97,14 @@ function evalWithKernel(expr: string, scope: Record<string, number>, condition: 
   }
 }
 
+/** Names in a constant expression that are neither in `scope`, nor functions, nor pi/e. */
+function unknownSymbols(expr: string, scope: Record<string, number>): string[] {
+  const node = mathParse(expr);
+  const functions = new Set(node.filter((n) => n.type === 'FunctionNode').map((n) => ((n as unknown as { fn: { name?: string } }).fn.name ?? '')));
+  const names = node.filter((n) => n.type === 'SymbolNode').map((n) => (n as unknown as { name: string }).name);
+  return [...new Set(names)].filter((name) => !(name in scope) && !functions.has(name) && !['pi', 'e', 'PI', 'E', 'Infinity'].includes(name));
+}
+
 /** Evaluate a mathjs expression to a finite number; undefined and a reason otherwise. */
 function evalNumber(expr: string, scope: Record<string, number>): { value?: number; problem?: string } {
   const fast = evalWithKernel(expr, scope, false);
@@ -173,9 +181,18 @@ export function loadIntegrandFile(file: string): IntegrandEntry {
     }
   }
   if (typeof entry.exact === 'string') {
+    // checked with the float64 kernel where it covers the expression; expressions that need
+    // mathjs (e.g. gamma) are checked when the integrand is used, so that loading the library
+    // never loads the mathjs number build
     const scope = { ...defaultsOf(entry), dim: entry.defaultDim };
-    const r = evalNumber(entry.exact, scope);
-    if (r.value === undefined) fail(`exact: cannot be evaluated at the default parameters and dim ${entry.defaultDim}: ${r.problem}`);
+    const fast = evalWithKernel(entry.exact, scope, false);
+    if (fast !== undefined && !Number.isFinite(fast)) {
+      fail(`exact: cannot be evaluated at the default parameters and dim ${entry.defaultDim}: "${entry.exact}" gives ${fast}`);
+    }
+    if (fast === undefined) {
+      const unknown = unknownSymbols(entry.exact, scope);
+      if (unknown.length > 0) fail(`exact: cannot be evaluated at the default parameters and dim ${entry.defaultDim}: undefined symbol ${unknown.join(', ')}`);
+    }
   }
   return { ...entry, file };
 }

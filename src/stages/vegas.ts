@@ -28,6 +28,8 @@ import {
  */
 export const ADAPT_CALLS = 20_000;
 export const ADAPT_ITERATIONS = 20;
+/** Fewest adaptation iterations under an accuracy target (the strata need one to learn from). */
+export const MIN_ADAPT_ITERATIONS = 2;
 /**
  * Per-axis density floor of the adapted map (AdaptiveMap.applyDensityFloor). Measured on
  * x1 < 0.5 in d = 2 (seeds 1-8, 2e4 calls): without a floor pulls down to -12; 0.005 still -9.7;
@@ -102,17 +104,31 @@ function lastAverage(a: VegasAdaptation): Estimate {
 export async function adaptMapStage(problem: Problem, options: IntegrateOptions, rng: Rng, hooks: MapStageHooks = {}): Promise<MapStage> {
   const total = ADAPT_CALLS * ADAPT_ITERATIONS;
   let done = 0;
+  // with an accuracy target, adaptation goes on only while it pays: an iteration must save more
+  // calls of the estimate (v / r^2 at its relative variance v) than it costs, and the estimate
+  // must still need more calls than one iteration makes
+  let enough = false;
+  let needBefore = Infinity;
+  let misses = 0;
   const a = await adaptVegas(
     checkedIntegrand(problem, options.nan),
     problem.dim,
     rng,
     { callsPerIteration: ADAPT_CALLS, iterations: ADAPT_ITERATIONS, nan: options.nan },
     {
-      onIteration: (row) => {
+      onIteration: (row, index) => {
         done += row.calls;
         hooks.onProgress?.(done, total);
+        if (options.relError === undefined && options.absError === undefined) return;
+        const rel = Math.max(options.relError ?? 0, row.mean !== 0 ? (options.absError ?? 0) / Math.abs(row.mean) : 0);
+        const need = row.mean !== 0 && rel > 0 ? (row.calls * (row.sdev / row.mean) ** 2) / (rel * rel) : Infinity;
+        // an iteration that does not pay must be followed by another (noise, or a map still
+        // moving between peaks) before adaptation stops
+        misses = needBefore - need < ADAPT_CALLS ? misses + 1 : 0;
+        if (index >= MIN_ADAPT_ITERATIONS - 1 && (need < ADAPT_CALLS || misses >= 2)) enough = true;
+        needBefore = Math.min(needBefore, need);
       },
-      shouldStop: hooks.shouldStop,
+      shouldStop: () => enough || hooks.shouldStop?.() === true,
     },
   );
   a.map.applyDensityFloor(MAP_DENSITY_FLOOR);
@@ -131,7 +147,7 @@ export async function adaptMapStage(problem: Problem, options: IntegrateOptions,
     integral,
     seconds: a.seconds,
     calls: a.calls,
-    interrupted: a.stoppedEarly && hooks.shouldStop?.() === true,
+    interrupted: a.stoppedEarly && !enough && hooks.shouldStop?.() === true,
     async runRound(n, _m, roundRng, nan, roundHooks) {
       const current: VegasSampler | null = sampler;
       const nstrat = chooseStrata(problem.dim, n, a.settings.adaptiveFraction);
