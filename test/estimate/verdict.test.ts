@@ -31,8 +31,10 @@ const codes = (d: Partial<WeightDiagnostics>, q?: number) =>
 describe('verdict', () => {
   test('each diagnostic has its reason; a clean estimate is reliable', () => {
     expect(judgeEstimate(good)).toEqual({ reliable: true, reasons: [] });
-    expect(codes({ khat: KHAT_MAX + 0.01 })).toEqual(['pareto-k']);
-    expect(codes({ khat: KHAT_FINITE_VARIANCE + 0.01 })).toEqual(['infinite-variance']);
+    expect(codes({ khat: KHAT_MAX + 0.01, unweightingEfficiency: 0.05 })).toEqual(['pareto-k']);
+    expect(codes({ khat: KHAT_FINITE_VARIANCE + 0.01, unweightingEfficiency: 0.05 })).toEqual(['infinite-variance']);
+    // a short tail (largest weight 3x the mean): the fit's k-hat is not a verdict
+    expect(codes({ khat: KHAT_MAX + 0.05 })).toEqual([]);
     expect(codes({ khat: null })).toEqual([]);
     expect(codes({ essFraction: 0.005 })).toEqual(['low-ess']);
     expect(codes({ unweightingEfficiency: 1 / 2000 })).toEqual(['max-weight']);
@@ -43,7 +45,7 @@ describe('verdict', () => {
     expect(codes({}, 0.01)).toEqual(['inconsistent-iterations']);
     expect(codes({}, 0.2)).toEqual([]);
     expect(codes({ integral: { mean: 0, sdev: 0 }, maxWeight: 0, essFraction: 0, unweightingEfficiency: 0, khat: null })).toEqual(['zero-integrand']);
-    expect(judgeEstimate({ ...good, khat: 0.9 }).reliable).toBe(false);
+    expect(judgeEstimate({ ...good, khat: 0.9, unweightingEfficiency: 0.05 }).reliable).toBe(false);
   });
 
   test('x^-0.9 sampled uniformly: heavy tail, unreliable; x^2: reliable', () => {
