@@ -24,11 +24,13 @@ export function secondsToPrecision(f: SamplerFigures, rel2: number): number {
 }
 
 /**
- * Below this many predicted seconds for the map alone, auto does not try a flow: loading
- * TensorFlow.js, initialising its backend and two windows of training steps cost about this
- * much before the first decision can be made.
+ * Below this many predicted seconds for the map alone, auto does not try a flow. Before the
+ * first decision of the payoff rule, a flow costs TensorFlow.js's start-up, two probes and two
+ * windows of training steps: on this 2-core machine 20-40 s at d = 16 (gauss_d16 at 1e-4, where
+ * the map alone needed 2-3 s of sampling, took 37-43 s with a threshold of 2 s and ended on
+ * the map all the same), a few seconds at d = 2.
  */
-export const AUTO_TRAIN_MIN_SECONDS = 2;
+export const AUTO_TRAIN_MIN_SECONDS = 20;
 /** Training steps per window of the payoff rule. */
 export const PAYOFF_WINDOW = 10;
 /** Windows in a row with too little gain before training stops. */
