@@ -124,8 +124,11 @@ export async function adaptMapStage(problem: Problem, options: IntegrateOptions,
         const need = row.mean !== 0 && rel > 0 ? (row.calls * (row.sdev / row.mean) ** 2) / (rel * rel) : Infinity;
         // an iteration that does not pay must be followed by another (noise, or a map still
         // moving between peaks) before adaptation stops
+        // (only while the estimate needs fewer calls than 20 iterations make: a map far from
+        // its target, e.g. gauss in d = 16 after a few iterations, is left to the flat rule)
         misses = needBefore - need < ADAPT_CALLS ? misses + 1 : 0;
-        if (index >= MIN_ADAPT_ITERATIONS - 1 && (need < ADAPT_CALLS || misses >= 2)) enough = true;
+        const small = need < ADAPT_ITERATIONS * ADAPT_CALLS;
+        if (index >= MIN_ADAPT_ITERATIONS - 1 && (need < ADAPT_CALLS || (small && misses >= 2))) enough = true;
         needBefore = Math.min(needBefore, need);
       },
       shouldStop: () => enough || hooks.shouldStop?.() === true,
