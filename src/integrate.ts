@@ -401,7 +401,9 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
         const m = await runCounted(size, emptyMoments(problem.dim, problem.events.length));
         if (m.n > 0) iterations.push(m);
         if (m.n < size) {
-          partial = true;
+          // an interrupt makes the result partial; --max-time ends the estimate with what it has
+          if (stopEval()) partial = true;
+          else warn(`--max-time: the estimate stopped after ${evalDone} of ${options.samples} calls`);
           break;
         }
       }

@@ -129,8 +129,13 @@ export async function sampleToTarget(run: RoundRunner, plan: TargetPlan): Promis
       pooled = mergeMoments(pooled, m);
       secondsPerCall = (clock() - before) / m.n;
     }
-    if (m.n < want || plan.interrupted?.()) {
+    if (plan.interrupted?.()) {
       stopReason = 'interrupted';
+      break;
+    }
+    if (m.n < want) {
+      // the round stopped itself: the time cap, as the round runner's only other reason
+      stopReason = 'max time';
       break;
     }
     const e = integralEstimate(pooled);

@@ -22,6 +22,7 @@ describe('integrate --rel-error', () => {
   let capped: IntegrationResult;
   let cappedErr: string;
   let text: string;
+  let timed: { code: number | null; stdout: string; stderr: string };
 
   beforeAll(async () => {
     const runs = await Promise.all([
@@ -30,7 +31,9 @@ describe('integrate --rel-error', () => {
       runAsync(['integrate', 'x1*x2', '--dim', '2', '--method', 'uniform', '--abs-error', '1e-3', '--seed', '5', '--json']),
       runAsync(['integrate', CAMEL4, '--dim', '4', '--method', 'uniform', '--rel-error', '1e-4', '--max-calls', '30000', '--json']),
       runAsync(['integrate', CAMEL4, '--dim', '4', '--rel-error', '2e-3', '--seed', '3']),
+      runAsync(['integrate', CAMEL4, '--dim', '4', '--method', 'uniform', '--rel-error', '1e-6', '--max-time', '1.5', '--json']),
     ]);
+    timed = runs[5];
     [auto, vegas, uniform, capped] = runs.slice(0, 4).map(parse);
     cappedErr = runs[3].stderr;
     text = runs[4].stdout;
@@ -76,6 +79,15 @@ describe('integrate --rel-error', () => {
     expect(capped.target!.stopReason).toBe('max calls');
     expect(capped.target!.callsNeeded!).toBeGreaterThan(1e8);
     expect(cappedErr).toMatch(/target error .* was not reached \(max calls\); about .* calls would reach it/);
+  });
+
+  test('--max-time ends the run normally (exit 0, not interrupted), with the target not reached', () => {
+    const r = parse(timed);
+    expect(r.partial).toBe(false);
+    expect(r.target!.reached).toBe(false);
+    expect(r.target!.stopReason).toBe('max time');
+    expect(r.seconds.total).toBeLessThan(10);
+    expect(r.estimate.calls).toBeGreaterThan(0);
   });
 
   test('the text report states the target and the choice', () => {
