@@ -172,6 +172,8 @@ export function flowRunOptions(c: BenchCase, r: ResolvedCase, plan: RunPlan, see
     seed,
     backend,
     method: 'flow',
+    // the paper's bare flow, as in the stored results (src/bench/results) and the tables of the README
+    premap: 'none',
     spline: t.spline ?? 'rqs',
     bins: t.bins,
     ...(t.hidden ? { hidden: t.hidden } : {}),
