@@ -14,7 +14,7 @@ import { flagOf, type IntegrateOptions } from './options';
 /** Training and flow options, which only a trained flow uses. */
 const FLOW_KEYS = [
   'spline', 'bins', 'layers', 'forceLayers', 'hidden', 'blob', 'loss', 'epochs', 'batch', 'lr', 'decay', 'clip',
-  'targetRelError', 'anneal', 'annealStart', 'threads',
+  'targetRelError', 'anneal', 'annealStart', 'threads', 'premap',
 ] as const;
 
 /** Whether an option was set by the user. */
@@ -65,16 +65,18 @@ export function checkOptionCombinations(options: IntegrateOptions, given: GivenF
 }
 
 /**
- * Warnings for options that the run will ignore: flow and training flags with --method uniform,
+ * Warnings for options that the run will ignore: flow and training flags with --method uniform or vegas,
  * --hidden/--blob in one dimension (the single coupling has no network), --anneal-start
  * without --anneal, and --param constants that neither the expression nor an event uses.
  */
 export function ignoredOptionWarnings(options: IntegrateOptions, given: GivenFn): string[] {
   const out: string[] = [];
-  if (options.method === 'uniform') {
+  if (options.method === 'uniform' || options.method === 'vegas') {
     const flags = FLOW_KEYS.filter((k) => given(k)).map(flagOf);
-    if (flags.length > 0) out.push(`${flags.join(', ')} ${flags.length === 1 ? 'is' : 'are'} ignored with --method uniform (no flow is trained)`);
-    if (given('baselineSamples')) out.push('--baseline-samples is ignored with --method uniform (the estimate is the uniform one; there is no baseline)');
+    if (flags.length > 0) out.push(`${flags.join(', ')} ${flags.length === 1 ? 'is' : 'are'} ignored with --method ${options.method} (no flow is trained)`);
+    if (options.method === 'uniform' && given('baselineSamples')) {
+      out.push('--baseline-samples is ignored with --method uniform (the estimate is the uniform one; there is no baseline)');
+    }
   } else {
     if (options.dim === 1) {
       const flags = (['hidden', 'blob'] as const).filter((k) => given(k)).map(flagOf);

@@ -114,6 +114,7 @@ const cases: Case[] = [
 const warnCases: Case[] = [
   ['unused param', ['integrate', 'a*x1', '--dim', '1', '-p', 'a=2', '-p', 'b=3', ...U], 0, /--param b=3 is not used/],
   ['flow flags with uniform', ['integrate', 'x1', '--dim', '1', '--epochs', '5', ...U], 0, /--epochs is ignored with --method uniform/],
+  ['flow flags with vegas', ['integrate', 'x1', '--dim', '1', '--lr', '0.01', '--method', 'vegas', '-n', '1000'], 0, /--lr is ignored with --method vegas/],
   ['hidden in d = 1', ['integrate', 'x1', '--dim', '1', '--hidden', '8', '--epochs', '2', '-n', '200', '--no-baseline'], 0, /--hidden is ignored in one dimension/],
   ['anneal-start alone', ['integrate', 'x1', '--dim', '2', '--anneal-start', '0.2', '--epochs', '2', '-n', '200', '--no-baseline'], 0, /--anneal-start is ignored without --anneal/],
 ];
