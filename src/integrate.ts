@@ -18,7 +18,7 @@ import type { BackendInfo } from './backend';
 import { encodeBounds, type AxisMap } from './domain';
 import { UsageError } from './errors';
 import type { IntegrateOptions } from './cli/options';
-import { CHUNK, runUniform, type StreamHooks } from './estimate/evaluate';
+import { runUniform, type StreamHooks } from './estimate/evaluate';
 import { emptyMoments, chi2OfIterations, integralEstimate, mergeMoments, type Moments } from './estimate/stats';
 import { summarize, varianceRatio } from './estimate/summary';
 import { BOUNDARY_DELTA, largestBoundaryMass } from './estimate/boundary';
