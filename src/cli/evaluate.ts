@@ -72,7 +72,7 @@ export function evaluateCommand(ctx: CommandContext): Command {
     'after',
     `
 Examples:
-  iflow integrate "exp(-sum((x-0.5).^2)/0.04)" --dim 6 --save-model model/
+  iflow integrate "exp(-sum((x-0.5).^2)/0.04)" --dim 6 --method flow --save-model model/
   iflow evaluate --model model/ -n 1e6 --seed 2
   iflow evaluate --model model/ --seed 3 --partial > part-3.json
   iflow evaluate --model model/ -n 1e6 --plot pictures/`,

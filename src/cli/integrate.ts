@@ -142,7 +142,7 @@ Examples:
   iflow integrate "exp(-x1^2-x2^2)" --dim 2 --bounds -3:3 --method uniform -n 1e6
   iflow integrate "exp(-x1^2-x2^2)" --dim 2 --bounds=-inf:inf
   iflow integrate @camel --dim 8 --param alpha=0.1
-  iflow integrate "exp(-sum((x-0.5).^2)/0.04)" --dim 6 --save-model model/
+  iflow integrate "exp(-sum((x-0.5).^2)/0.04)" --dim 6 --method flow --save-model model/
   iflow integrate "x1*x2" --dim 2 --method uniform --seed 7 --partial > part-7.json
   iflow integrate @camel --dim 4 --plot pictures/ --plot-pair 1,3
   iflow integrate "x1^(-0.9)" --dim 1 --strict || echo "exit $?: unreliable"
