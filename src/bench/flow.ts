@@ -4,6 +4,9 @@
  * For d in {4, 8}, spline in {rqs, pwquad, pwlinear} and n in {5000, 10000} points it reports
  * the median time of
  * - sample: z -> (x, log q) without gradient, including the dataSync of x and log q;
+ * - matMul: the dense products of the same flow's MLPs alone (every 2-d weight of the flow
+ *   times an [n, rows] input, with a fused bias and ReLU), the floor that sampling would reach
+ *   if everything but the matrix products were free;
  * - train: one step of the real trainer (trainFlow) for f = exp(-sum((x-0.5)^2)/0.04) with the
  *   variance loss, for each --threads value (the batch cut into that many slices, slices after
  *   the first in worker threads).
@@ -47,6 +50,8 @@ interface Row {
   spline: SplineKind;
   n: number;
   sample: Timing;
+  /** The flow's matrix products alone (see the file comment). */
+  matMul: Timing;
   /** One entry per --threads value. */
   train: Timing[];
 }
@@ -79,6 +84,31 @@ function sampler(flow: Flow, n: number): () => void {
     out.x.dataSync();
     out.logQ.dataSync();
     tf.dispose([zt, out.x, out.logQ]);
+  };
+}
+
+/**
+ * The flow's dense products alone: for every 2-d weight W [k, m] of the flow, [n, k] x W with
+ * a fused bias and ReLU, on inputs made once (the wasm backend runs each op when it is called).
+ */
+function matMuls(flow: Flow, n: number): { run: () => void; dispose: () => void } {
+  const kernels = flow.variables.filter((v) => v.shape.length === 2) as tf.Variable<tf.Rank.R2>[];
+  const inputs = new Map<number, tf.Tensor2D>();
+  const biases = new Map<number, tf.Tensor1D>();
+  for (const w of kernels) {
+    const [k, m] = w.shape;
+    if (!inputs.has(k)) inputs.set(k, tf.randomUniform([n, k], 0, 1, 'float32', 7) as tf.Tensor2D);
+    if (!biases.has(m)) biases.set(m, tf.zeros([m]) as tf.Tensor1D);
+  }
+  return {
+    run: () => {
+      const outs = kernels.map((w) =>
+        tf.fused.matMul({ a: inputs.get(w.shape[0]) as tf.Tensor2D, b: w, bias: biases.get(w.shape[1]), activation: 'relu' }),
+      );
+      outs[outs.length - 1].dataSync();
+      tf.dispose(outs);
+    },
+    dispose: () => tf.dispose([...inputs.values(), ...biases.values()]),
   };
 }
 
@@ -178,12 +208,15 @@ async function main(): Promise<void> {
       for (const n of sizes) {
         const flow = Flow.create(defaultFlowConfig({ dim: d, spline }), 1);
         const sample = time(sampler(flow, n), warmup, reps);
+        const products = matMuls(flow, n);
+        const matMul = time(products.run, warmup, reps);
+        products.dispose();
         flow.dispose();
         const train: Timing[] = [];
         for (const threads of threadList) train.push(await trainSteps(d, spline, n, threads, warmup, reps));
-        rows.push({ d, spline, n, sample, train });
+        rows.push({ d, spline, n, sample, matMul, train });
         console.log(
-          `d=${d} ${spline.padEnd(8)} n=${String(n).padStart(5)}  sample ${fmt(sample)} ms  train ` +
+          `d=${d} ${spline.padEnd(8)} n=${String(n).padStart(5)}  sample ${fmt(sample)} ms (matMuls alone ${fmt(matMul)} ms)  train ` +
             train.map((t, i) => `${threadList[i]} thread(s) ${fmt(t)} ms`).join(', '),
         );
       }
@@ -191,13 +224,14 @@ async function main(): Promise<void> {
   }
   console.log('\nwall-clock ms: median / fastest of the repetitions (median CPU ms of all threads of this process in parentheses)');
   const head = threadList.map((t) => `train ms, ${t} thread(s)`);
-  console.log(`| d | spline | n | sample ms | ${head.join(' | ')} | PyTorch reference (2 threads, n=5000) |`);
-  console.log(`|---|---|---|---|${head.map(() => '---|').join('')}---|`);
+  console.log(`| d | spline | n | sample ms | its matMuls alone ms | sample / matMuls | ${head.join(' | ')} | PyTorch reference (2 threads, n=5000) |`);
+  console.log(`|---|---|---|---|---|---|${head.map(() => '---|').join('')}---|`);
   for (const r of rows) {
     const ref = r.n === 5000 ? torchReference(r.d, r.spline) : undefined;
     const best = Math.min(...r.train.map((t) => t.wall));
     const refText = ref ? `${ref.name} ${ref.ms} ms: best here ${(best / ref.ms).toFixed(2)}x` : '';
-    console.log(`| ${r.d} | ${r.spline} | ${r.n} | ${fmt(r.sample)} | ${r.train.map(fmt).join(' | ')} | ${refText} |`);
+    const ratio = (r.sample.wall / r.matMul.wall).toFixed(1);
+    console.log(`| ${r.d} | ${r.spline} | ${r.n} | ${fmt(r.sample)} | ${fmt(r.matMul)} | ${ratio} | ${r.train.map(fmt).join(' | ')} | ${refText} |`);
   }
   console.log(`machine reference at the end: ${machineReference()}`);
   const mem = process.memoryUsage();
