@@ -23,9 +23,9 @@ import { emptyMoments, chi2OfIterations, integralEstimate, mergeMoments, type Mo
 import { summarize, varianceRatio } from './estimate/summary';
 import { BOUNDARY_DELTA, largestBoundaryMass } from './estimate/boundary';
 import { sampleToTarget, type AccuracyTarget, type TargetOutcome } from './estimate/target';
-import { judgeEstimate, type Verdict } from './estimate/verdict';
+import { judgeEstimate, type BoundaryFinding, type Verdict } from './estimate/verdict';
 import type { Flow } from './flow/flow';
-import { minLayers } from './flow/masks';
+import { checkLayers } from './flow/masks';
 import { buildProblem, type Problem } from './problem';
 import type { ChoiceReport, FlowSettings, IntegrationResult, MapReport, TargetReport, TrainingReport } from './report/schema';
 import { Rng, Stream } from './rng';
@@ -67,13 +67,7 @@ export function prepareProblem(options: IntegrateOptions, defaults?: Record<stri
     throw new UsageError('--dim is required', 'give the number of dimensions, e.g. --dim 6');
   }
   // before any work, also when auto may end without a flow
-  const jmin = minLayers(options.dim);
-  if (options.layers !== undefined && options.layers < jmin && !options.forceLayers && options.method !== 'uniform' && options.method !== 'vegas') {
-    throw new UsageError(
-      `--layers ${options.layers} is below J_min = ${jmin} for --dim ${options.dim}`,
-      'use --force-layers to accept a flow in which not every dimension is conditioned on every other',
-    );
-  }
+  if (options.method !== 'uniform' && options.method !== 'vegas') checkLayers(options.dim, options.layers, options.forceLayers);
   const problem = buildProblem({
     expression: options.expression,
     dim: options.dim,
@@ -135,6 +129,8 @@ export interface ResultMeta {
   choice?: ChoiceReport | null;
   /** The accuracy target and whether it was reached. */
   target?: TargetReport | null;
+  /** What the boundary probe found (null: not probed, or nothing). */
+  boundary?: BoundaryFinding | null;
 }
 
 /**
@@ -162,7 +158,7 @@ export function assembleResult(
     return { iteration: i + 1, calls: m.n, integral: { mean: e.mean, sdev: Number.isFinite(e.sdev) ? e.sdev : 0 } };
   });
   const combined = chi2OfIterations(iterations.map((m) => integralEstimate(m)));
-  const estimate = { ...summary, verdict: judgeEstimate(summary, combined) };
+  const estimate = { ...summary, verdict: judgeEstimate(summary, combined, meta.boundary ?? null) };
   for (const w of verdictWarnings(meta.method, estimate.verdict)) add(w);
   const baseline = baselineMoments ? summarize(baselineMoments, labels) : null;
   if (baseline) for (const w of verdictWarnings('uniform baseline', baseline.verdict)) add(w);
@@ -475,33 +471,23 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
       adaptation: map ? map.report() : null,
       choice,
       target: targetReport,
+      boundary: iterations.length > 0 ? boundaryFinding(problem, options.seed) : null,
     },
     iterations,
     baselineMoments,
     hooks.onWarning,
   );
-  checkBoundaryMass(result, problem, options.seed, warn);
   return { result, iterations, baseline: baselineMoments, flow };
 }
 
 /**
- * Mark the estimate unreliable when a slab at a face of the cube, thinner than any sampler here
- * resolves, holds more than its standard error (src/estimate/boundary.ts).
+ * The boundary probe's finding for the verdict (src/estimate/boundary.ts): the face of the cube
+ * whose thinnest slab holds the most mass.
  */
-function checkBoundaryMass(result: IntegrationResult, problem: Problem, seed: number, warn: (m: string) => void): void {
-  const se = result.estimate.integral.sdev;
-  if (result.estimate.calls === 0 || !(se > 0) || !Number.isFinite(se)) return;
+function boundaryFinding(problem: Problem, seed: number): BoundaryFinding | null {
   const edge = largestBoundaryMass(problem, new Rng(seed, Stream.boundary));
-  if (!edge || !(Math.abs(edge.mass) > se)) return;
-  const bound = problem.bounds[edge.axis][edge.face];
-  const message =
-    `the integrand grows so fast toward x${edge.axis + 1} = ${bound} that a slab of ${BOUNDARY_DELTA.toPrecision(2)} of the axis there holds about ` +
-    `${edge.mass.toPrecision(2)}, more than the standard error ${se.toPrecision(2)}: mass that no sample reaches (a singularity or heavy tail at the boundary); ` +
-    'change variables so that the integrand stays bounded there';
-  result.estimate.verdict.reasons.push({ code: 'boundary-mass', message });
-  result.estimate.verdict.reliable = false;
-  result.reliable = false;
-  warn(`${result.method}: ${message}`);
+  if (!edge) return null;
+  return { where: `x${edge.axis + 1} = ${problem.bounds[edge.axis][edge.face]}`, width: BOUNDARY_DELTA, mass: edge.mass };
 }
 
 /** Run and return only the result (the flow is disposed). */

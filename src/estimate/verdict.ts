@@ -66,13 +66,34 @@ export interface WeightDiagnostics {
   nonFinite: number;
 }
 
+/** Mass found in the thinnest slab at a face of the cube (src/estimate/boundary.ts). */
+export interface BoundaryFinding {
+  /** The face, e.g. "x1 = 0". */
+  where: string;
+  /** Width of the slab as a fraction of the axis. */
+  width: number;
+  /** Estimated integral over the slab. */
+  mass: number;
+}
+
 /**
  * The verdict on one estimate. `iterations` (the main estimate's chi2 of its iterations) adds
- * the Q check. Messages are complete sentences about the estimate, without a label.
+ * the Q check; `boundary` (the boundary probe's finding) adds the check that a slab no sampler
+ * resolves holds less than the standard error. Messages are complete sentences about the
+ * estimate, without a label.
  */
-export function judgeEstimate(s: WeightDiagnostics, iterations: Combined | null = null): Verdict {
+export function judgeEstimate(s: WeightDiagnostics, iterations: Combined | null = null, boundary: BoundaryFinding | null = null): Verdict {
   const reasons: Reason[] = [];
   const add = (code: ReasonCode, message: string) => reasons.push({ code, message });
+  const se = s.integral.sdev;
+  if (boundary && se > 0 && Number.isFinite(se) && Math.abs(boundary.mass) > se) {
+    add(
+      'boundary-mass',
+      `the integrand grows so fast toward ${boundary.where} that a slab of ${boundary.width.toPrecision(2)} of the axis there holds about ` +
+        `${boundary.mass.toPrecision(2)}, more than the standard error ${se.toPrecision(2)}: mass that no sample reaches (a singularity or heavy tail at the boundary); ` +
+        'change variables so that the integrand stays bounded there',
+    );
+  }
   if (s.calls > 0 && s.integral.mean === 0 && s.integral.sdev === 0 && s.maxWeight === 0) {
     add('zero-integrand', 'the integrand was zero at every sample point; the integral is reported as 0 and E_p[X], P_p(A) are undefined');
   } else if (s.calls > 0) {

@@ -4,13 +4,12 @@
  * is trained or given: VEGAS and uniform runs start without it.
  */
 import type { IntegrateOptions } from '../cli/options';
-import { UsageError } from '../errors';
 import { initBackend, type BackendInfo } from '../backend';
 import { streamChunks, type NanPolicy, type StreamHooks } from '../estimate/evaluate';
 import { drawFromFlow, PARALLEL_MIN_SAMPLES, runImportance, SAMPLE_CHUNK } from '../estimate/importance';
 import { emptyMoments, relativeVariance, type Moments } from '../estimate/stats';
 import { Flow, defaultFlowConfig } from '../flow/flow';
-import { minLayers } from '../flow/masks';
+import { checkLayers } from '../flow/masks';
 import type { Premap } from '../flow/premap';
 import type { Problem } from '../problem';
 import { Rng } from '../rng';
@@ -45,14 +44,8 @@ export function trainOptionsOf(options: IntegrateOptions): TrainOptions {
  * @throws UsageError when --layers is below J_min without --force-layers.
  */
 export function createFlow(problem: Problem, options: IntegrateOptions, warn: (m: string) => void, premap: Premap | null = null): Flow {
-  const jmin = minLayers(problem.dim);
+  const jmin = checkLayers(problem.dim, options.layers, options.forceLayers);
   if (options.layers !== undefined && options.layers < jmin) {
-    if (!options.forceLayers) {
-      throw new UsageError(
-        `--layers ${options.layers} is below J_min = ${jmin} for --dim ${problem.dim}`,
-        'use --force-layers to accept a flow in which not every dimension is conditioned on every other',
-      );
-    }
     warn(`--layers ${options.layers} is below J_min = ${jmin}: some dimensions are never conditioned on each other`);
   }
   const config = defaultFlowConfig({

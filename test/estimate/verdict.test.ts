@@ -46,6 +46,11 @@ describe('verdict', () => {
     expect(codes({}, 0.2)).toEqual([]);
     expect(codes({ integral: { mean: 0, sdev: 0 }, maxWeight: 0, essFraction: 0, unweightingEfficiency: 0, khat: null })).toEqual(['zero-integrand']);
     expect(judgeEstimate({ ...good, khat: 0.9, unweightingEfficiency: 0.05 }).reliable).toBe(false);
+    // the boundary probe: a slab holding more than the standard error (0.001) is a reason
+    const slab = (mass: number) => judgeEstimate(good, null, { where: 'x1 = 0', width: 2 ** -40, mass }).reasons.map((r) => r.code);
+    expect(slab(0.01)).toEqual(['boundary-mass']);
+    expect(slab(-0.01)).toEqual(['boundary-mass']);
+    expect(slab(0.0005)).toEqual([]);
   });
 
   test('x^-0.9 sampled uniformly: heavy tail, unreliable; x^2: reliable', () => {
