@@ -172,7 +172,7 @@ export function flowRunOptions(c: BenchCase, r: ResolvedCase, plan: RunPlan, see
     seed,
     backend,
     method: 'flow',
-    // the paper's bare flow, as in the stored results (src/bench/results) and the tables of the README
+    // the paper's bare flow, as in the stored results (bench/results) and the tables of the README
     premap: 'none',
     spline: t.spline ?? 'rqs',
     bins: t.bins,

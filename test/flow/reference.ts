@@ -4,7 +4,7 @@
  */
 import type { Flow, SerializedFlow } from '../../src/flow/flow';
 import { maskIndices } from '../../src/flow/masks';
-import { referenceParamCount, referenceSplines } from '../../src/flow/splines/reference';
+import { referenceParamCount, referenceSplines } from './splines/reference';
 import { Rng } from '../../src/rng';
 
 interface Dense {

@@ -1,5 +1,5 @@
 /** Float64 reference splines: identity, monotonicity, inverse, log-det and normalisation. */
-import { prepareReference, referenceParamCount, referenceSplines } from '../../../src/flow/splines/reference';
+import { prepareReference, referenceParamCount, referenceSplines } from './reference';
 import { kinds, randomRaw, randomUnit } from './helpers';
 
 const bins = 8;

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setFusedSplines, useFused } from '../../../src/flow/splines/fused';
 import { initBackend } from '../../../src/backend';
 import { getSplineFamily } from '../../../src/flow/splines';
-import { applyReference, prepareReference, referenceKnots } from '../../../src/flow/splines/reference';
+import { applyReference, prepareReference, referenceKnots } from './reference';
 import type { SplineKind } from '../../../src/flow/types';
 import { allFinite, kinds, maxAbsDiff, randomRaw, randomUnit, runSpline, toFloat32 } from './helpers';
 

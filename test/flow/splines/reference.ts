@@ -3,9 +3,9 @@
  * at a time, with the same parameter layout, normalisation, minimum sizes and bin rule as the
  * tfjs versions (see linear.ts, quadratic.ts, rationalQuadratic.ts). Used to validate them.
  */
-import type { SplineKind } from '../types';
-import { MIN_BIN_HEIGHT, MIN_BIN_WIDTH, MIN_DERIVATIVE } from './constants';
-import { AFFINE_LOG_SCALE_BOUND } from './logit';
+import type { SplineKind } from '../../../src/flow/types';
+import { MIN_BIN_HEIGHT, MIN_BIN_WIDTH, MIN_DERIVATIVE } from '../../../src/flow/splines/constants';
+import { AFFINE_LOG_SCALE_BOUND } from '../../../src/flow/splines/logit';
 
 export interface ScalarSplineResult {
   y: number;
