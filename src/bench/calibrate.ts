@@ -50,7 +50,7 @@ export const defaultCases: CaseSpec[] = [
     expression: '1/(pi^3*(1-cos(x1)*cos(x2)*cos(x3)))',
     bounds: [[0, Math.PI]],
     // Gamma(1/4)^4 / (4 pi^3)
-    exact: 1.3932039296856768,
+    exact: 1.3932039296856769,
     options: {},
   },
   { name: 'correlated_gauss', dim: 4, expression: CORRELATED_GAUSS, bounds: [[-10, 10]], exact: 1, options: {} },

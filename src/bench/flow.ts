@@ -62,17 +62,6 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
 }
 
-function gauss(x: Float32Array, n: number, d: number, out: Float64Array): void {
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let k = 0; k < d; k++) {
-      const u = x[i * d + k] - 0.5;
-      s += u * u;
-    }
-    out[i] = Math.exp(-s / 0.04);
-  }
-}
-
 /** Sampling only: z -> (x, log q) with the dataSync of both, as the evaluation does it. */
 function sampler(flow: Flow, n: number): () => void {
   const rng = new Rng(1234, 2);

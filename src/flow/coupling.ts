@@ -128,7 +128,7 @@ export class Coupling {
    */
   forwardCached(x: tf.Tensor2D): { y: tf.Tensor2D; logAbsDet: tf.Tensor1D; cache: CouplingCache } {
     return tf.tidy(() => {
-      const { family, bins } = this.options;
+      const { bins } = this.options;
       const { outputs, acts } = (this.mlp as Mlp).forwardHeads((this.kept as ColumnSelection).pick(x), this.heads);
       const pass = fusedPass(this.fusedKind(), this.transformed.pick(x), this.toBlocks(outputs), bins, false);
       const cache = { acts, inputs: pass.inputs, v: pass.out };
@@ -147,7 +147,7 @@ export class Coupling {
     return tf.tidy(() => {
       const n = uBar.shape[0];
       const m = this.transformedCount;
-      const { family, bins } = this.options;
+      const { bins } = this.options;
       const gOut = tf.reshape(this.transformed.pick(uBar), [n * m]) as tf.Tensor1D;
       const gLdRows = (m === 1 ? gLd : tf.reshape(tf.mul(tf.reshape(gLd, [n, 1]), tf.ones([1, m])), [n * m])) as tf.Tensor1D;
       const [gV, gBlocks] = runFusedGrad(this.fusedKind(), cache.v, cache.inputs, gOut, gLdRows, bins, true);
