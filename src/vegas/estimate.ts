@@ -57,6 +57,10 @@ export interface VegasRun {
   calls: number;
 }
 
+/**
+ * Options of `runVegas`: the budget split (`PlanOptions`), the adaptation's settings and the
+ * handling of non-finite integrand values (default 'error': NumericalError).
+ */
 export interface VegasRunOptions extends PlanOptions, Omit<AdaptOptions, 'callsPerIteration' | 'iterations'> {
   nan?: NanPolicy;
 }

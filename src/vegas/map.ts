@@ -34,6 +34,12 @@ const TINY_SHARE = 1e-300;
 /** Normalised shares above this are left undamped (log(r) -> 0 there). */
 const DAMPING_LIMIT = 1 - 1e-8;
 
+/**
+ * VEGAS adaptive map V: [0,1]^d -> [0,1]^d, separable and piecewise linear with `ninc` increments
+ * per axis, trained on (f J_V)^2 (Lepage 1978, J. Comput. Phys. 27:192; Lepage 2021,
+ * arXiv:2009.05112, section 2). Points are `[n, dim]` row-major Float64Arrays; log-Jacobians
+ * `[n]`, in nats.
+ */
 export class AdaptiveMap {
   readonly dim: number;
   readonly ninc: number;

@@ -14,6 +14,7 @@ import { DEFAULT_ITERATIONS } from './sampler';
 /** Final iterations unless chosen otherwise. */
 export const DEFAULT_FINAL_ITERATIONS = 10;
 
+/** Split of a VEGAS budget (in integrand calls) between the adaptation and the final iterations. */
 export interface VegasPlan {
   /** Adaptation iterations and the calls of each. */
   adaptIterations: number;
@@ -22,6 +23,9 @@ export interface VegasPlan {
   finalCalls: number[];
 }
 
+/**
+ * Options of `planVegas`: iteration counts (defaults 20 adaptation, 10 final) and the adaptation's share of the budget.
+ */
 export interface PlanOptions {
   adaptIterations?: number;
   finalIterations?: number;

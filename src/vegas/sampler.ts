@@ -72,6 +72,7 @@ export interface VegasDraw {
   logQ: Float64Array;
 }
 
+/** Settings of the stratification's redistribution between iterations (Lepage 2021, arXiv:2009.05112). */
 export interface SamplerOptions {
   /** Damping of the redistribution between iterations (default 0.75; 0: none). */
   beta?: number;
@@ -362,6 +363,7 @@ export interface VegasAdaptation {
   settings: { ninc: number; nstrat: number[]; alpha: number; beta: number; adaptiveFraction: number; callsPerIteration: number };
 }
 
+/** Callbacks of `adaptVegas`: progress after each iteration and cooperative cancellation. */
 export interface AdaptHooks {
   /** Called after each adaptation iteration. */
   onIteration?: (row: AdaptationRow, index: number) => void;
@@ -378,9 +380,13 @@ export interface AdaptHooks {
  * by 1/relative variance, cut the FoM of narrow_gauss_d4 at 1e5 calls by about 1.6x.
  */
 export const DEFAULT_ALPHA = 0.75;
+/** Most adaptation iterations unless chosen otherwise. */
 export const DEFAULT_ITERATIONS = 20;
+/** Relative tolerance of `isFlat` for stopping the adaptation early. */
 export const DEFAULT_FLAT_TOLERANCE = 0.1;
+/** Fewest adaptation iterations before an early stop. */
 export const DEFAULT_MIN_ITERATIONS = 4;
+/** Maps of the last iterations averaged into the final map (1 keeps the last map). */
 export const DEFAULT_AVERAGE_MAPS = 8;
 
 /** vegas' choice of increments per axis: calls / 10, between 2 and DEFAULT_NINC. */

@@ -80,6 +80,12 @@ export interface StratifiedVariance {
   scale: number;
 }
 
+/**
+ * VEGAS+ adaptive stratification of the unit cube (Lepage 2021, arXiv:2009.05112, section 3):
+ * H = prod nstrat equal hypercubes, numbered with axis 0 fastest; the points per hypercube n_h
+ * follow sigma_h^beta between iterations, and the per-hypercube sums of the weights give the
+ * stratified variance of an iteration.
+ */
 export class Stratification {
   readonly dim: number;
   /** Strata per axis. */
