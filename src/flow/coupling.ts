@@ -22,6 +22,7 @@ import { ColumnSelection, maskRow } from './ops';
 import { fusedPass, hasFusedKernels, runFusedGrad, type FusedKind } from './splines/fused';
 import type { SplineFamily } from './types';
 
+/** Settings of one coupling layer: which dimensions it transforms, the transform, and its MLP. */
 export interface CouplingOptions {
   /** mask[i] = true when this layer transforms dimension i. */
   mask: readonly boolean[];
@@ -31,6 +32,7 @@ export interface CouplingOptions {
   blob: number;
 }
 
+/** Output of a coupling in either direction: y `[n, d]` in [0,1]^d and the log |det| per sample. */
 export interface CouplingOutput {
   y: tf.Tensor2D;
   /** log |det| of the Jacobian of the direction that was applied, per sample: [n]. */
@@ -46,6 +48,11 @@ export type CouplingCache = {
   v: tf.Tensor1D;
 };
 
+/**
+ * One coupling layer on [0,1]^d (i-flow, arXiv:2001.05486, sec. 3.1): an MLP of the kept
+ * coordinates gives the spline parameters of the transformed ones. Tensors are `[n, d]` float32;
+ * the caller disposes the tensors it gets and the layer (`dispose`).
+ */
 export class Coupling {
   readonly options: CouplingOptions;
   /** Trainable variables with their serialized names. */
@@ -61,7 +68,11 @@ export class Coupling {
   private readonly heads: ColumnSelection[] = [];
   private readonly bias?: tf.Variable;
 
-  /** Weights come from `rng` (zero output layer), or are all zero without it. */
+  /**
+   * Weights come from `rng` (zero output layer), or are all zero without it. `prefix` names
+   * the variables in serialized weights.
+   * @throws RangeError when the mask transforms no dimension.
+   */
   constructor(options: CouplingOptions, rng: Rng | undefined, prefix: string) {
     this.options = { ...options, mask: options.mask.slice(), hidden: options.hidden.slice() };
     const d = options.mask.length;

@@ -18,6 +18,7 @@ import { useFused } from './splines/fused';
 import { splineKinds, type FlowConfig, type SerializedWeights, type SplineKind } from './types';
 import type { Premap } from './premap';
 
+/** Options of `defaultFlowConfig`; unset fields take the defaults noted on each. */
 export interface FlowConfigOptions {
   dim: number;
   /** Spline family (default 'rqs'). */
@@ -34,7 +35,12 @@ export interface FlowConfigOptions {
   force?: boolean;
 }
 
-/** A complete FlowConfig with defaults and the masks from buildMasks. */
+/**
+ * A complete FlowConfig with defaults (rqs, 16 bins, J_min layers, hidden [32, 32, 32], no
+ * one-blob) and the masks from buildMasks.
+ * @throws RangeError when dim is not a positive integer, or layers is not a positive integer
+ *   or is below J_min without `force`.
+ */
 export function defaultFlowConfig(options: FlowConfigOptions): FlowConfig {
   const { dim, spline = 'rqs', bins = 16, hidden = [32, 32, 32], blob = 0 } = options;
   const masks = buildMasks(dim, options.layers, options.force ?? false);
@@ -47,6 +53,12 @@ export interface SerializedFlow {
   weights: SerializedWeights[];
 }
 
+/**
+ * i-flow normalizing flow on [0,1]^d (Gao, Isaacson, Krause, arXiv:2001.05486): a chain of
+ * coupling layers from uniform z to x with log q(x) in nats, float32 tensors `[n, d]` and `[n]`,
+ * optionally on top of a fixed `premap`. Build with `Flow.create` or `Flow.deserialize`; free its
+ * variables with `dispose`.
+ */
 export class Flow {
   readonly config: FlowConfig;
   /** Trainable variables, in the order of `serialize().weights`. */
@@ -79,12 +91,16 @@ export class Flow {
   /**
    * A new flow with weights drawn from `seed` (stream Stream.init); the output layers are zero,
    * so the flow starts as the identity map.
+   * @throws RangeError on an invalid config (dimension, kind, bins, widths, masks).
    */
   static create(config: FlowConfig, seed: number): Flow {
     return new Flow(config, new Rng(seed, Stream.init));
   }
 
-  /** Rebuilds a flow from `serialize()` output; the weights are restored exactly. */
+  /**
+   * Rebuilds a flow from `serialize()` output; the weights are restored exactly.
+   * @throws RangeError on an invalid config; Error when a weight is missing, misshapen or not finite.
+   */
   static deserialize(data: SerializedFlow): Flow {
     const flow = new Flow(data.config, undefined);
     try {

@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../rng';
 import { columnSums, dense, transposeProduct, type ColumnSelection } from './ops';
 
+/** Shape of a coupling's network: inputs, outputs, hidden widths and one-blob encoding. */
 export interface MlpOptions {
   /** Number of inputs (before encoding). */
   inputs: number;
@@ -44,6 +45,10 @@ export function oneBlob(x: tf.Tensor2D, blob: number): tf.Tensor2D {
   });
 }
 
+/**
+ * Dense ReLU network with He-uniform hidden weights from the seeded `Rng` and a zero output layer
+ * (so its outputs start at zero); inputs `[n, inputs]`, outputs `[n, outputs]`, float32.
+ */
 export class Mlp {
   readonly options: MlpOptions;
   /** Weights and biases in layer order: w0, b0, w1, b1, ... */

@@ -19,23 +19,45 @@ import type * as tf from '@tensorflow/tfjs';
  * couplings in logit coordinates (splines/logit.ts), which take the same place.
  */
 export const splineKinds = ['pwlinear', 'pwquad', 'rqs', 'additive', 'affine'] as const;
+/**
+ * Name of a coupling transform: 'pwlinear', 'pwquad' (Müller et al. arXiv:1808.03856), 'rqs'
+ * (Durkan et al. arXiv:1906.04032), 'additive' (NICE, arXiv:1410.8516), 'affine' (RealNVP, arXiv:1605.08803).
+ */
 export type SplineKind = (typeof splineKinds)[number];
 
+/**
+ * Result of a spline family's map: y `[n, m]` in [0,1] and the log |det| of that direction's Jacobian `[n]` (nats, summed over m).
+ */
 export interface SplineOutput {
   y: tf.Tensor2D;
   logAbsDet: tf.Tensor1D;
 }
 
+/**
+ * A family of monotone element-wise bijections of [0,1] parametrised by unnormalized network
+ * outputs; all-zero parameters give the identity. Methods throw RangeError on a bin count outside
+ * [1, MAX_BINS] or on mismatched shapes.
+ */
 export interface SplineFamily {
   kind: SplineKind;
   /** Number of unnormalized parameters per transformed coordinate for K bins. */
   paramCount(bins: number): number;
   /** Sizes of the consecutive parameter blocks; they sum to paramCount(bins). */
   blocks(bins: number): number[];
+  /**
+   * Map z `[n, m]` in [0,1] with raw parameters `[n, m, paramCount(bins)]`, forward or inverse.
+   * @throws RangeError on a bad bin count or shapes.
+   */
   apply(z: tf.Tensor2D, raw: tf.Tensor3D, bins: number, inverse: boolean): SplineOutput;
+  /** As `apply`, with the parameters already split into `blocks(bins)` blocks, each `[n * m, size]` (row i * m + c). */
   applyBlocks(z: tf.Tensor2D, blocks: tf.Tensor2D[], bins: number, inverse: boolean): SplineOutput;
 }
 
+/**
+ * Architecture of an i-flow normalizing flow (Gao, Isaacson, Krause, arXiv:2001.05486): dimension,
+ * coupling transform, bins, layers and their masks, MLP widths and input encoding. Stored in saved
+ * models; `defaultFlowConfig` builds one with defaults.
+ */
 export interface FlowConfig {
   dim: number;
   spline: SplineKind;

@@ -11,7 +11,9 @@
  * below 1; MAX_BINS keeps at least half of the unit interval free for the learned part.
  */
 export const MIN_BIN_WIDTH = 1e-3;
+/** Smallest bin height (probability mass of a bin) of the piecewise-linear and rational-quadratic splines. */
 export const MIN_BIN_HEIGHT = 1e-3;
+/** Smallest slope dy/dz at a knot (rational-quadratic derivatives, piecewise-quadratic vertex densities). */
 export const MIN_DERIVATIVE = 1e-3;
 
 /** Largest supported number of bins: K * max(MIN_BIN_WIDTH, MIN_BIN_HEIGHT) <= 1/2. */

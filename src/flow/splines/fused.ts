@@ -71,6 +71,7 @@ const specs: Record<'rqs' | 'pwlinear' | 'pwquad', FusedSpec> = {
   },
 };
 
+/** Spline families with fused cpu/wasm kernels: 'rqs', 'pwlinear' and 'pwquad'. */
 export type FusedKind = keyof typeof specs;
 
 /** True when `kind` has fused kernels (the spline families; the logit couplings do not). */

@@ -21,6 +21,7 @@ export { applyQuadratic, quadraticSpline } from './quadratic';
 export { applyRationalQuadratic, rationalQuadraticSpline } from './rationalQuadratic';
 export { additiveCoupling, affineCoupling, AFFINE_LOG_SCALE_BOUND, LOGIT_EDGE } from './logit';
 
+/** Every coupling transform by its kind (see the table above). */
 export const splineFamilies: Record<SplineKind, SplineFamily> = {
   pwlinear: linearSpline,
   pwquad: quadraticSpline,

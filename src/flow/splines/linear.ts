@@ -58,6 +58,7 @@ export function applyLinearBlocks(
   };
 }
 
+/** Piecewise-linear spline family (Müller et al. arXiv:1808.03856): P = K parameters per coordinate, one block. */
 export const linearSpline: SplineFamily = makeFamily('pwlinear', (bins) => [bins], applyLinearBlocks);
 
 /** Forward or inverse piecewise-linear spline with raw [n, m, K] parameters. */

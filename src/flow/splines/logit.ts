@@ -85,5 +85,9 @@ export function applyAffineBlocks(z: tf.Tensor2D, blocks: tf.Tensor2D[], bins: n
   return applyLogitCoupling(z, tf.reshape(blocks[1], [-1]) as tf.Tensor1D, logScale, inverse);
 }
 
+/** NICE additive coupling in logit coordinates (Dinh et al. arXiv:1410.8516): P = 1 (shift); bins are ignored. */
 export const additiveCoupling: SplineFamily = makeFamily('additive', () => [1], applyAdditiveBlocks);
+/**
+ * RealNVP affine coupling in logit coordinates (Dinh et al. arXiv:1605.08803): P = 2 (bounded log-scale, shift); bins are ignored.
+ */
 export const affineCoupling: SplineFamily = makeFamily('affine', () => [1, 1], applyAffineBlocks);

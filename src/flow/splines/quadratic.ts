@@ -118,6 +118,9 @@ export function applyQuadraticBlocks(
   };
 }
 
+/**
+ * Piecewise-quadratic spline family (Müller et al. arXiv:1808.03856): P = 2K + 1 parameters per coordinate, blocks [K widths, K + 1 vertices].
+ */
 export const quadraticSpline: SplineFamily = makeFamily('pwquad', (bins) => [bins, bins + 1], applyQuadraticBlocks);
 
 /** Forward or inverse piecewise-quadratic spline with raw [n, m, 2K + 1] parameters. */

@@ -148,6 +148,10 @@ function solveInverse(bin: Bin, v: T1): T1 {
   return clip01(tf.div<T1>(tf.mul(minusC, 2), tf.add(b, tf.sqrt(disc))));
 }
 
+/**
+ * Rational-quadratic spline family (Durkan et al. arXiv:1906.04032): P = 3K + 1 parameters per
+ * coordinate, blocks [K widths, K heights, K + 1 derivatives].
+ */
 export const rationalQuadraticSpline: SplineFamily = makeFamily(
   'rqs',
   rationalQuadraticBlocks,
