@@ -27,6 +27,7 @@ import {
  * iterations, d = 16 needs about 20; measured with `npm run bench:vegas`).
  */
 export const ADAPT_CALLS = 20_000;
+/** Most adaptation iterations of the VEGAS stage (ADAPT_CALLS calls each). */
 export const ADAPT_ITERATIONS = 20;
 /** Fewest adaptation iterations under an accuracy target (the strata need one to learn from). */
 export const MIN_ADAPT_ITERATIONS = 2;
@@ -38,6 +39,10 @@ export const MIN_ADAPT_ITERATIONS = 2;
  */
 export const MAP_DENSITY_FLOOR = 0.01;
 
+/**
+ * Callbacks of `adaptMapStage`: progress in integrand calls (done of at most ADAPT_CALLS x
+ * ADAPT_ITERATIONS) after each iteration, and cooperative cancellation polled between chunks.
+ */
 export interface MapStageHooks {
   onProgress?: (done: number, total: number) => void;
   shouldStop?: () => boolean;
@@ -98,7 +103,13 @@ function lastAverage(a: VegasAdaptation): Estimate {
 }
 
 /**
- * Adapt the map and the strata on the problem's integrand (seeded by `rng`).
+ * Adapt the map and the strata on the problem's integrand (seeded by `rng`; Lepage 1978,
+ * J. Comput. Phys. 27:192, and VEGAS+, arXiv:2009.05112): up to ADAPT_ITERATIONS iterations of
+ * ADAPT_CALLS calls, fewer when the variance levels off or, under an accuracy target
+ * (relError/absError), when a further iteration would not save more calls than it costs. The
+ * map then gets the density floor MAP_DENSITY_FLOOR. The returned stage samples rounds of the
+ * final estimate with the frozen map (`runRound`); the adaptation's own estimates serve only as
+ * figures (`integral`, `relVariance`).
  * @throws NumericalError when the integrand is not finite (unless options.nan is 'zero').
  */
 export async function adaptMapStage(problem: Problem, options: IntegrateOptions, rng: Rng, hooks: MapStageHooks = {}): Promise<MapStage> {
