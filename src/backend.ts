@@ -22,9 +22,12 @@ export function tfjs(): typeof Tf {
   return tf;
 }
 
+/** Values of --backend: 'auto' (native addon, else wasm, else cpu) or one backend by name. */
 export const backendChoices = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+/** A value of --backend. */
 export type BackendChoice = (typeof backendChoices)[number];
 
+/** The TensorFlow.js backend in use after `initBackend`. */
 export interface BackendInfo {
   /** Name of the active tfjs backend: 'tensorflow', 'wasm' or 'cpu'. */
   name: string;
@@ -72,7 +75,12 @@ function loadAddon(skipped: string[]): string | undefined {
   return undefined;
 }
 
-/** Select and verify the backend. Idempotent for the same choice. */
+/**
+ * Select and verify the backend (see the module comment for the order under 'auto').
+ * Idempotent for the same choice; 'auto' keeps whichever backend is already active.
+ * @throws UsageError when 'tensorflow' is asked for and no native addon works; Error when no
+ *   backend at all can be initialised.
+ */
 export async function initBackend(choice: BackendChoice = 'auto'): Promise<BackendInfo> {
   if (current && (choice === 'auto' || current.name === choice)) return current;
   tfjs().enableProdMode();

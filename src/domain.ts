@@ -31,6 +31,9 @@
 import type { CompiledExpression } from './integrand';
 import { Rng, Stream } from './rng';
 
+/**
+ * Kind of an axis map: finite interval, half-lines [lo, inf) and (-inf, hi], or the real line (see the module comment).
+ */
 export type AxisMapKind = 'linear' | 'upper' | 'lower' | 'tan';
 
 /** The map of one axis: see the module comment. All numbers finite, scale > 0. */
@@ -46,6 +49,7 @@ export interface AxisMap {
 export const U_EDGE = 2 ** -53;
 /** Points of each pilot round; each round starts from the maps the previous one chose. */
 export const PILOT_POINTS = 2500;
+/** Pilot rounds that choose the centres and scales of infinite axes. */
 export const PILOT_ROUNDS = 4;
 /** Effective sample size of a pilot round below which its quartiles do not set a scale. */
 export const PILOT_MIN_ESS = 50;
@@ -242,10 +246,12 @@ export function decodeBound(v: JsonBound): number {
   return v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v;
 }
 
+/** Per-dimension [lo, hi] bounds with ±Infinity written as "inf" / "-inf" (see `encodeBound`). */
 export function encodeBounds(b: readonly [number, number][]): [JsonBound, JsonBound][] {
   return b.map(([lo, hi]) => [encodeBound(lo), encodeBound(hi)]);
 }
 
+/** Per-dimension bounds from their JSON form: "inf" / "-inf" back to ±Infinity (see `decodeBound`). */
 export function decodeBounds(b: readonly [JsonBound, JsonBound][]): [number, number][] {
   return b.map(([lo, hi]) => [decodeBound(lo), decodeBound(hi)]);
 }

@@ -25,14 +25,19 @@ import { axisMapSchema, jsonBoundSchema, trainingSchema, type TrainingReport } f
 import { VERSION } from './version';
 import { AdaptiveMap } from './vegas/map';
 
+/** Format tag of model.json. */
 export const MODEL_FORMAT = 'iflow-model';
+/** Version of the model format this build reads and writes. */
 export const MODEL_VERSION = 1;
+/** Name of the model document in a model directory. */
 export const MODEL_FILE = 'model.json';
+/** Name of the weights file (float32 little-endian) in a model directory. */
 export const WEIGHTS_FILE = 'weights.bin';
 
 const finite = z.number().refine(Number.isFinite, 'expected a finite number');
 const posInt = z.number().int().positive();
 
+/** Schema of the saved FlowConfig (structure only; `Flow.deserialize` checks the masks against dim). */
 export const flowConfigSchema = z.object({
   dim: posInt,
   spline: z.enum(splineKinds),
@@ -43,6 +48,7 @@ export const flowConfigSchema = z.object({
   masks: z.array(z.array(z.boolean())),
 });
 
+/** Schema of the problem a model was trained for: expression, dimension, bounds, axis maps, params. */
 export const modelProblemSchema = z.object({
   expression: z.string().min(1),
   dim: posInt,
@@ -60,6 +66,7 @@ export const premapSchema = z.object({
   edges: z.array(z.array(finite)),
 });
 
+/** Schema of one entry of the weights table: tensor name, shape and byte offset in weights.bin. */
 export const weightEntrySchema = z.object({
   name: z.string().min(1),
   shape: z.array(z.number().int().nonnegative()),
@@ -67,6 +74,10 @@ export const weightEntrySchema = z.object({
   offset: z.number().int().nonnegative(),
 });
 
+/**
+ * Schema of model.json, with cross-checks: flow and problem dimensions agree, one interval (and
+ * axis map) per dimension, every tensor inside weights.bin at a 4-byte aligned offset.
+ */
 export const modelSchema = z
   .object({
     format: z.literal(MODEL_FORMAT),
@@ -106,7 +117,9 @@ export const modelSchema = z
     }
   });
 
+/** The validated content of model.json. */
 export type ModelDocument = z.infer<typeof modelSchema>;
+/** The problem part of model.json. */
 export type ModelProblem = z.infer<typeof modelProblemSchema>;
 
 /** A model read from disk: the validated document and the decoded weights. */
@@ -132,6 +145,7 @@ export function encodeWeights(weights: readonly SerializedWeights[]): { bytes: B
   return { bytes, tensors };
 }
 
+/** SHA-256 of `bytes` as 64 lowercase hex digits. */
 export function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
@@ -150,6 +164,9 @@ function samplerDigest(weights: Buffer, premap: { dim: number; ninc: number; edg
   return h.digest('hex');
 }
 
+/**
+ * What `saveModel` stores besides the flow: the problem, the training seed (null when unknown) and the training report.
+ */
 export interface SaveInfo {
   problem: ModelProblem;
   seed: number | null;
@@ -249,7 +266,11 @@ function writeFileSynced(file: string, data: string | Buffer): void {
   }
 }
 
-/** Write the flow and `info` to `dir` (see the file comment for the guarantees). */
+/**
+ * Write the flow and `info` to `dir` (see the file comment for the guarantees) and return the
+ * document written as model.json.
+ * @throws UsageError when `dir` cannot be created or written (the cause named).
+ */
 export function saveModel(dir: string, flow: Flow, info: SaveInfo): ModelDocument {
   const serialized = flow.serialize();
   const { bytes, tensors } = encodeWeights(serialized.weights);
@@ -323,6 +344,8 @@ export function modelDirOf(given: string): string {
 /**
  * Read and validate DIR/model.json and DIR/weights.bin (no tensors are created). `dir` may
  * also name the model.json file itself.
+ * @throws UsageError when a file is missing or unreadable, model.json is invalid or of another
+ *   format version, or weights.bin does not match its length or checksum.
  */
 export function readModel(given: string): LoadedModel {
   const dir = modelDirOf(given);
@@ -363,7 +386,11 @@ export function readModel(given: string): LoadedModel {
   return { dir, doc, weights, digest: samplerDigest(bytes, doc.premap) };
 }
 
-/** Build the flow of a loaded model (call after the backend is initialised). */
+/**
+ * Build the flow of a loaded model, with its premap when it has one (call after the backend is
+ * initialised).
+ * @throws UsageError when the config, the weights or the premap do not make a usable flow.
+ */
 export function instantiateFlow(model: LoadedModel): Flow {
   try {
     // loaded here, not at start-up: reading a model needs no TensorFlow.js

@@ -6,12 +6,21 @@ import { compileEvent, compileIntegrand, parseParam, type CompiledExpression } f
 import { UsageError } from './errors';
 import { defaultAxisMap, DomainMap, pilotAxisMaps, type AxisMap } from './domain';
 
+/**
+ * An observable estimated alongside the integral: a compiled predicate (1 where true, 0 where
+ * false); its estimate is P_p(A) = E_q[w 1_A] / E_q[w], the share of the integral where it holds.
+ */
 export interface EventSpec {
   /** The user's text, e.g. "x1 > 0.5" or "x3 >= 0.9" for --tail 0.9. */
   label: string;
   kernel: CompiledExpression;
 }
 
+/**
+ * A validated integration problem: the integral of `integrand` over `bounds` (in the user's
+ * coordinates x; a sampler draws u in (0,1)^d and maps it with `domain`), with named constants
+ * `params` inlined into the compiled kernels and the observables `events`.
+ */
 export interface Problem {
   expression: string;
   dim: number;
@@ -24,6 +33,11 @@ export interface Problem {
   events: EventSpec[];
 }
 
+/**
+ * What `buildProblem` needs: the expression in x1..xd (or the vector x), the dimension, bounds (default
+ * [0,1] per axis), how infinite axes are mapped, `--param name=value` texts and defaults, event
+ * predicates and tail thresholds.
+ */
 export interface ProblemInput {
   expression: string;
   dim: number;
@@ -55,6 +69,13 @@ export function resolveBounds(dim: number, bounds?: [number, number][]): [number
   return bounds.map(([lo, hi]) => [lo, hi]);
 }
 
+/**
+ * Compile the integrand and the events and set up the domain map (a pilot run of the integrand
+ * when some axis is infinite and scale is 'auto'). Each `tail` value g adds one event
+ * `xk >= g` per axis k.
+ * @throws UsageError on a bad expression, parameter or event, bounds or scales that do not match
+ *   `dim`, a volume that is not positive and finite, or saved axis maps that do not match the bounds.
+ */
 export function buildProblem(input: ProblemInput): Problem {
   const { dim } = input;
   const params: Record<string, number> = { ...(input.defaults ?? {}) };
