@@ -34,9 +34,9 @@ export interface Problem {
 }
 
 /**
- * What `buildProblem` needs: the expression in x1..xd (or the vector x), the dimension, bounds (default
- * [0,1] per axis), how infinite axes are mapped, `--param name=value` texts and defaults, event
- * predicates and tail thresholds.
+ * What `buildProblem` needs: the expression in x1..xd (or the vector x), the dimension, bounds
+ * (default [0,1] per axis), how infinite axes are mapped, `--param name=value` texts and
+ * defaults, event predicates and tail thresholds.
  */
 export interface ProblemInput {
   expression: string;
