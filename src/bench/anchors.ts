@@ -9,6 +9,11 @@ import raw from './anchors.json';
 const finite = z.number().refine(Number.isFinite, 'expected a finite number');
 const calls = z.number().int().positive();
 
+/**
+ * Schema of one reference run (seed 1) of a classical integrator: estimate, its error, calls, FoM,
+ * pull, wall seconds and, where the method reports them, its passes and the chi^2/dof and Q of
+ * its iterations.
+ */
 export const referenceRowSchema = z
   .object({
     estimate: finite,
@@ -24,6 +29,9 @@ export const referenceRowSchema = z
   })
   .strict();
 
+/**
+ * Schema of one run of a PyTorch NIS peer (ZuNIS, MadNIS): estimate, error, training and evaluation calls and seconds, FoM, pull, unweighting efficiency.
+ */
 export const peerRowSchema = z
   .object({
     method: z.string(),
@@ -43,6 +51,9 @@ export const peerRowSchema = z
   })
   .strict();
 
+/**
+ * Schema of a reference method's spread over seeds: median calls and FoM, deviation FoM, RMS and largest |pull|.
+ */
 export const seedSpreadSchema = z
   .object({
     runs: z.number().int().positive(),
@@ -55,11 +66,18 @@ export const seedSpreadSchema = z
   })
   .strict();
 
+/**
+ * The classical reference integrators: GSL PLAIN and VEGAS, and Lepage's vegas as VEGAS+ (beta 0.75) and classic VEGAS (beta 0).
+ */
 export const referenceMethods = ['gsl_plain', 'gsl_vegas', 'vegas_plus', 'vegas_classic'] as const;
+/** A classical reference integrator (see `referenceMethods`). */
 export type ReferenceMethod = (typeof referenceMethods)[number];
+/** The normalizing-flow peers with reference runs. */
 export const peerMethods = ['zunis', 'madnis'] as const;
+/** A normalizing-flow peer (see `peerMethods`). */
 export type PeerMethod = (typeof peerMethods)[number];
 
+/** Display name of every reference and peer method in the bench table. */
 export const methodLabels: Record<ReferenceMethod | PeerMethod, string> = {
   gsl_plain: 'GSL PLAIN',
   gsl_vegas: 'GSL VEGAS',
@@ -74,6 +92,10 @@ const byMethod = <T extends z.ZodType>(row: T) =>
 
 const budgetKey = z.string().regex(/^\d+$/, 'budgets are keyed by the requested number of calls');
 
+/**
+ * Schema of one suite case in anchors.json: integrand family, dimension, params, exact value (and
+ * its uncertainty), reference runs and seed spreads per budget, and the peers' runs.
+ */
 export const anchorCaseSchema = z
   .object({
     family: z.string(),
@@ -89,6 +111,7 @@ export const anchorCaseSchema = z
   })
   .strict();
 
+/** Schema of anchors.json: the description of its source (machine, FoM, budgets, methods) and the cases by id. */
 export const anchorsSchema = z
   .object({
     source: z
@@ -105,14 +128,23 @@ export const anchorsSchema = z
   })
   .strict();
 
+/** One validated case of anchors.json. */
 export type AnchorCase = z.infer<typeof anchorCaseSchema>;
+/** The validated content of anchors.json. */
 export type Anchors = z.infer<typeof anchorsSchema>;
+/** One reference run of a classical integrator. */
 export type ReferenceRow = z.infer<typeof referenceRowSchema>;
+/** One run of a normalizing-flow peer. */
 export type PeerRow = z.infer<typeof peerRowSchema>;
+/** A reference method's spread over seeds 1 to 10. */
 export type SeedSpread = z.infer<typeof seedSpreadSchema>;
 
 let parsed: Anchors | undefined;
 
+/**
+ * The reference results of anchors.json, validated on the first call and cached.
+ * @throws ZodError when anchors.json does not match `anchorsSchema`.
+ */
 export function anchors(): Anchors {
   if (!parsed) parsed = anchorsSchema.parse(raw);
   return parsed;
@@ -128,6 +160,7 @@ export function closestBudget(budget: number, available: number[]): number {
   return best;
 }
 
+/** The reference and peer results of one case at one anchor budget (see `referencesFor`). */
 export interface CaseReferences {
   /** The anchor budget used (closest to the bench budget). */
   budget: number;

@@ -31,6 +31,7 @@ export function relativeError(se: number, exact: number): number | null {
   return exact === 0 ? null : se / Math.abs(exact);
 }
 
+/** Median of a list of numbers (the mean of the middle two for an even count); null for an empty list. */
 export function median(xs: number[]): number | null {
   if (xs.length === 0) return null;
   const s = xs.slice().sort((a, b) => a - b);
@@ -63,6 +64,10 @@ export interface RunRecord {
   warnings: string[];
 }
 
+/**
+ * A RunRecord from a run's figures, with its pull, relative error and FoM against `exact`
+ * (± `exactUncertainty`), each null where undefined.
+ */
 export function makeRun(
   fields: Omit<RunRecord, 'pull' | 'relError' | 'fom'>,
   exact: number,
@@ -96,6 +101,12 @@ export interface RunSummary {
   maxAbsPull: number | null;
 }
 
+/**
+ * Combine several seeds of one method on one case: inverse-variance weighted estimate and its
+ * error (the plain mean with error 0 when some run reports no positive finite error), its pull
+ * and relative error, medians of calls, FoM and unweighting efficiency, mean seconds, and the
+ * RMS and largest |pull| over the runs.
+ */
 export function summarizeRuns(runs: RunRecord[], exact: number, exactUncertainty = 0): RunSummary {
   const positive = runs.filter((r) => r.se > 0 && Number.isFinite(r.se));
   let estimate: number;
@@ -135,6 +146,7 @@ export interface PullStats {
   alarms: number;
 }
 
+/** Pull statistics of many runs; a run without a pull (zero error, wrong estimate) counts as an alarm. */
 export function pullStats(runs: RunRecord[]): PullStats {
   const p = runs.map((r) => r.pull);
   const finite = p.filter((x): x is number => x !== null);

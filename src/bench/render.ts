@@ -37,6 +37,7 @@ function formatRms(rms: number | null | undefined, n: number): string {
   return `${rms.toFixed(2)} (${n})`;
 }
 
+/** Columns of the bench table, one row per case and method. */
 export const HEADER = ['case', 'method', 'calls', 'estimate', 'rel.err', 'pull', 'FoM', 'unw.eff', 'seconds', 'pull RMS'];
 const ALIGN: ('l' | 'r')[] = ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'];
 
@@ -109,6 +110,10 @@ function gain(x: number | null): string {
   return x === null ? '-' : `${formatNumber(x, 3)}x`;
 }
 
+/**
+ * The text report of `iflow bench`: the cases and their settings, the table of iflow, uniform and
+ * reference rows per case, the pull statistics, the FoM gains and a legend; ends with a newline.
+ */
 export function renderBench(report: BenchReport): string {
   const lines: string[] = [];
   lines.push(

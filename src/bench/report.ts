@@ -7,8 +7,13 @@ import type { CaseReferences } from './anchors';
 import { geometricMean, makeRun, type PullStats, type RunRecord, type RunSummary } from './metrics';
 import type { FlowTuning, RunPlan } from './suite';
 
+/** The methods `iflow bench` runs itself: the flow and the uniform baseline. */
 export type BenchMethod = 'flow' | 'uniform';
 
+/**
+ * One suite case of the bench: the problem, its exact value, the plan and tuning of the iflow
+ * runs, every run and the summary per method, and the reference results.
+ */
 export interface CaseResult {
   id: string;
   integrand: string;
@@ -25,6 +30,7 @@ export interface CaseResult {
   references: CaseReferences | null;
 }
 
+/** The result document of `iflow bench` (printed by --json). */
 export interface BenchReport {
   iflow: string;
   command: 'bench';
@@ -42,6 +48,7 @@ export interface BenchReport {
   seconds: number;
 }
 
+/** How the budget N of a run is divided, as stated in the report's `split`. */
 export const SPLIT_DESCRIPTION =
   'iflow: trainFraction x N calls of training (epochs x batch, default 1/2) and the rest as fresh evaluation samples; uniform: N samples';
 

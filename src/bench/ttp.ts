@@ -14,12 +14,15 @@ import { resultSchema } from '../report/schema';
 import { listIntegrands, resolveIntegrand } from '../integrands';
 import { findCase } from './suite';
 
+/** Methods of `iflow integrate --method` that the time-to-precision bench can run. */
 export const TTP_METHODS = ['auto', 'vegas', 'flow', 'uniform'] as const;
+/** A method of the time-to-precision bench. */
 export type TtpMethod = (typeof TTP_METHODS)[number];
 
 /** Project root (bench data and bin/iflow live there). */
 const ROOT = path.resolve(__dirname, '..', '..');
 
+/** What `runTtp` runs: suite case ids, relative-error targets, methods and seeds 1..seeds per combination. */
 export interface TtpOptions {
   cases: string[];
   targets: number[];
@@ -29,6 +32,11 @@ export interface TtpOptions {
   maxTime: number;
 }
 
+/**
+ * One `iflow integrate` process: whole-process wall seconds, whether it reached the target, its
+ * pull against the exact value and relative error (null when undefined), calls, the sampler it
+ * ended with, and the first line of stderr when it failed.
+ */
 export interface TtpRun {
   seed: number;
   seconds: number;
@@ -41,6 +49,9 @@ export interface TtpRun {
   error?: string;
 }
 
+/**
+ * All seeds of one case, target and method, with the medians over the runs that reached the target (null when none did).
+ */
 export interface TtpRow {
   case: string;
   target: number;
@@ -50,6 +61,11 @@ export interface TtpRow {
   medianCalls: number | null;
 }
 
+/**
+ * vegas+'s figures for a case and target (bench/ttp-vegas.jsonl): whole-process seconds, runs
+ * that reached the target (of 3), their pulls, median calls, and the extrapolated in-process
+ * seconds where the target was not reached.
+ */
 export interface VegasReference {
   seconds: number;
   reached: number;
@@ -121,6 +137,7 @@ function runOnce(args: string[]): Promise<{ seconds: number; code: number | null
   });
 }
 
+/** Callbacks of `runTtp`: each finished run, and cancellation polled before each run. */
 export interface TtpHooks {
   onRun?: (row: Omit<TtpRow, 'runs' | 'medianSeconds' | 'medianCalls'>, run: TtpRun) => void;
   interrupted?: () => boolean;
