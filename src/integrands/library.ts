@@ -16,11 +16,16 @@ import { compileEvent, compileIntegrand } from '../integrand';
 import { integrandFileSchema, type DimsSpec, type IntegrandFile } from './schema';
 import { decodeBounds } from '../domain';
 
+/** A validated library integrand with the path of its file. */
 export interface IntegrandEntry extends IntegrandFile {
   /** Path of the file the entry was read from. */
   file: string;
 }
 
+/**
+ * A library integrand resolved for one dimension and parameter set: what a problem is built from,
+ * with the exact integral over its domain when known.
+ */
 export interface ResolvedIntegrand {
   name: string;
   description: string;
@@ -51,6 +56,7 @@ export function integrandsDir(): string {
   return path.resolve(__dirname, '../../integrands');
 }
 
+/** True when dimension d is among (or within the range of) the allowed `dims`. */
 export function dimAllowed(dims: DimsSpec, d: number): boolean {
   return Array.isArray(dims) ? dims.includes(d) : d >= dims.min && d <= dims.max;
 }
@@ -228,6 +234,7 @@ function nearName(a: string, b: string): boolean {
   );
 }
 
+/** A set of library integrands looked up by `@name`; `resolve` fixes dimension and parameters. */
 export class IntegrandLibrary {
   private readonly byName: Map<string, IntegrandEntry>;
 
@@ -235,10 +242,15 @@ export class IntegrandLibrary {
     this.byName = new Map(entries.map((e) => [e.name, e]));
   }
 
+  /** A copy of the entries. */
   list(): IntegrandEntry[] {
     return this.entries.slice();
   }
 
+  /**
+   * The entry named by `ref` ("@name" or "name").
+   * @throws UsageError for an unknown name (suggesting a near one and listing the known ones).
+   */
   get(ref: string): IntegrandEntry {
     const m = REF.exec(ref.trim());
     const entry = m ? this.byName.get(m[1]) : undefined;
@@ -258,6 +270,8 @@ export class IntegrandLibrary {
    * The integrand `ref` at dimension `dim` (default: its defaultDim) with parameter overrides.
    * The exact value is reported when the file gives an expression (and its condition holds) or
    * a number and every parameter has its default value.
+   * @throws UsageError for an unknown name, a dimension it does not allow, or an unknown
+   *   parameter (or "dim" given as a parameter).
    */
   resolve(ref: string, dim?: number, params: Record<string, number> = {}): ResolvedIntegrand {
     const entry = this.get(ref);
@@ -326,10 +340,20 @@ export function defaultLibrary(): IntegrandLibrary {
   return cached;
 }
 
+/**
+ * Every integrand of the package's library, sorted by name.
+ * @throws UsageError when the library folder cannot be read or a file in it is invalid.
+ */
 export function listIntegrands(): IntegrandEntry[] {
   return defaultLibrary().list();
 }
 
+/**
+ * `IntegrandLibrary.resolve` on the package's library: the integrand `ref` ("@name" or "name") at
+ * dimension `dim` (default: its defaultDim) with parameter overrides.
+ * @throws UsageError for an unknown name, a dimension it does not allow, or an unknown parameter
+ *   (or "dim" given as a parameter).
+ */
 export function resolveIntegrand(ref: string, dim?: number, params?: Record<string, number>): ResolvedIntegrand {
   return defaultLibrary().resolve(ref, dim, params);
 }
@@ -342,6 +366,7 @@ export interface ProblemOptionsLike {
   bounds?: [number, number][];
 }
 
+/** Command options after `expandIntegrandRef`, with the resolved library integrand when there was one. */
 export interface ExpandedOptions<T extends ProblemOptionsLike> {
   /** The options with the library expression and dimension in place of `@name`, and no --param. */
   options: T;

@@ -25,6 +25,7 @@ export const dimsSchema = z.union([
     .refine((r) => r.min <= r.max, { message: 'dims: min must not exceed max' }),
 ]);
 
+/** Schema of one parameter of a library integrand: its finite default value and an optional description. */
 export const paramSpecSchema = z
   .object({
     default: z.number().refine(Number.isFinite, 'expected a finite number'),
@@ -32,6 +33,10 @@ export const paramSpecSchema = z
   })
   .strict();
 
+/**
+ * Schema of a library integrand file: name, description, expression, allowed and default
+ * dimensions, parameters, domain, exact value (with its condition and uncertainty) and source.
+ */
 export const integrandFileSchema = z
   .object({
     /** Name used as @name on the command line; must equal the file name without .json. */
@@ -65,5 +70,7 @@ export const integrandFileSchema = z
   })
   .strict();
 
+/** A validated library integrand file (defaults filled in: params {}, exactUncertainty 0). */
 export type IntegrandFile = z.output<typeof integrandFileSchema>;
+/** Allowed dimensions of a library integrand: a list, or an inclusive range {min, max}. */
 export type DimsSpec = z.output<typeof dimsSchema>;
