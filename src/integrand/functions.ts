@@ -3,8 +3,7 @@
  * cannot redefine as parameters.
  */
 
-import { erf } from './erf';
-import { exp } from './exp';
+import { erf, exp } from './special';
 
 /**
  * How a function treats vector arguments:

@@ -6,7 +6,7 @@
 import { MarginalHistograms, marginalDensities } from '../../src/estimate/histograms';
 import { streamChunks } from '../../src/estimate/evaluate';
 import { emptyMoments, gammaQ, integralEstimate } from '../../src/estimate/stats';
-import { erf } from '../../src/integrand/erf';
+import { erf } from '../../src/integrand/special';
 import { buildProblem } from '../../src/problem';
 import { Rng } from '../../src/rng';
 
