@@ -1,11 +1,10 @@
 /**
  * Special functions in float64: the exponential and the error function that generated
- * kernels call (see KERNEL_HELPERS in ./functions).
+ * kernels call (see KERNEL_HELPERS in ./functions), and the log-gamma and regularized
+ * incomplete gamma functions behind the chi-square probabilities of the estimators.
  *
- * Each function states its method and source, its accuracy and its domain. mathjs has
- * erf (W. J. Cody's rational Chebyshev approximations); it is not used here: loading
- * mathjs' function set (rather than its parser alone) costs seconds at start-up, while
- * the functions below take nanoseconds per call.
+ * Each function states its method and source, its accuracy and its domain, and why
+ * mathjs' version (erf, lgamma), where there is one, is not used instead.
  */
 
 // ---- exp --------------------------------------------------------------------
@@ -133,9 +132,11 @@ function erfcContinuedFraction(a: number): number {
  *  - |x| >= 6: erfc(6) ~ 2e-17 is below half an ulp of 1, so erf = +-1 exactly.
  *
  * Accuracy: relative error of a few ulps (< 1e-15) over the whole real line; it agrees
- * with mathjs' erf (Cody's rational Chebyshev approximations, W. J. Cody, Math. Comp.
- * 23 (1969) 631) to 1e-14. mathjs' erf is not used: a call goes through its typed
- * dispatch, and loading it brings in mathjs' function set.
+ * with mathjs' erf (W. J. Cody's rational Chebyshev approximations, Math. Comp. 23
+ * (1969) 631) to 1e-14. mathjs' erf is about twice as fast per call (~200 ns against
+ * ~400 ns) but is not used: kernels would give other low-order bits, so fixed-seed
+ * results would change, and loading mathjs' function set (not only its parser) takes
+ * seconds at start-up.
  *
  * Domain: all of float64. erf(-x) = -erf(x), erf(-0) = -0, erf(NaN) = NaN,
  * erf(+-Infinity) = +-1.
@@ -149,4 +150,99 @@ export function erf(x: number): number {
   else if (a < ERF_SATURATION) r = 1 - erfcContinuedFraction(a);
   else r = 1;
   return x < 0 ? -r : r;
+}
+
+// ---- log-gamma and incomplete gamma ----------------------------------------
+
+/**
+ * ln Gamma(x), the natural logarithm of |Gamma(x)|.
+ *
+ * Method: the Lanczos approximation (C. Lanczos, "A precision approximation of the gamma
+ * function", SIAM J. Numer. Anal. B 1 (1964) 86-96) with g = 7 and the n = 9 coefficients
+ * of P. Godfrey ("A note on the computation of the convergent Lanczos complex gamma
+ * approximation", 2001):
+ *   Gamma(x) = sqrt(2 pi) t^(x - 1/2) e^(-t) A(x),  t = x + g - 1/2,
+ *   A(x) = c0 + sum_{i=1..8} c_i / (x - 1 + i),
+ * for x >= 1/2, and Euler's reflection formula Gamma(x) Gamma(1 - x) = pi / sin(pi x)
+ * below.
+ *
+ * Accuracy: relative error below 3e-14 where |ln Gamma(x)| > 0.01, absolute error below
+ * 1e-15 near the zeros x = 1 and x = 2 (measured at 400 points of [1e-3, 1e5] against
+ * 40-digit values). mathjs' lgamma (Lanczos with g = 5, n = 7, the coefficients of
+ * Numerical Recipes' gammln) takes about the same time per call but is good to about
+ * 3e-12 relative only, so it is not used.
+ *
+ * Domain: x > 0 is the intended domain (the chi-square probabilities use x = dof/2).
+ * For x < 1/2 the reflection gives ln|Gamma(x)|, Infinity at 0 and the negative integers
+ * (where sin(pi x) rounds to zero, a large finite value); NaN for NaN.
+ */
+export function logGamma(x: number): number {
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
+    -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
+    1.5056327351493116e-7,
+  ];
+  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
+  const xx = x - 1;
+  let a = c[0];
+  const t = xx + 7.5;
+  for (let i = 1; i < 9; i++) a += c[i] / (xx + i);
+  return 0.5 * Math.log(2 * Math.PI) + (xx + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/**
+ * The regularized upper incomplete gamma function Q(a, x) = Gamma(a, x) / Gamma(a)
+ * = 1 - P(a, x); the chi-square tail probability of chi2 with dof degrees of freedom is
+ * Q(dof/2, chi2/2).
+ *
+ * Method: that of Numerical Recipes (W. H. Press et al., 3rd ed., section 6.2, gser and
+ * gcf): for x < a + 1 the series (Abramowitz & Stegun 6.5.29)
+ *   P(a, x) = x^a e^(-x) / Gamma(a) * sum_{k>=0} x^k / (a (a+1) ... (a+k)),
+ * and Q = 1 - P; for x >= a + 1 Legendre's continued fraction (Abramowitz & Stegun 6.5.31)
+ *   Q(a, x) = x^a e^(-x) / Gamma(a) * 1/(x + 1 - a - 1 (1 - a)/(x + 3 - a - 2 (2 - a)/(x + 5 - a - ...)))
+ * by the modified Lentz method. Both stop at a relative change below 1e-16 (at most 1000
+ * terms), and Gamma(a) comes from logGamma.
+ *
+ * Accuracy: absolute error below 4e-14; relative error below 2e-13 where Q > 1e-3 and
+ * below 6e-13 further into the tail (measured at 400 points with a in [0.1, 316],
+ * x/a in [0.03, 5] against 40-digit values); the error comes from logGamma and from
+ * 1 - P when x is just below a + 1. mathjs has no incomplete gamma function.
+ *
+ * Domain: a > 0, any x. Q = 1 for x <= 0, Q = 0 for x = Infinity; the result is clamped
+ * to [0, 1].
+ */
+export function gammaQ(a: number, x: number): number {
+  if (x <= 0) return 1;
+  if (!Number.isFinite(x)) return 0;
+  const lg = logGamma(a);
+  if (x < a + 1) {
+    // series for P(a, x)
+    let sum = 1 / a;
+    let term = sum;
+    for (let k = 1; k < 1000; k++) {
+      term *= x / (a + k);
+      sum += term;
+      if (Math.abs(term) < Math.abs(sum) * 1e-16) break;
+    }
+    return Math.max(0, 1 - sum * Math.exp(-x + a * Math.log(x) - lg));
+  }
+  // continued fraction for Q(a, x) (modified Lentz)
+  const tiny = 1e-300;
+  let b = x + 1 - a;
+  let c = 1 / tiny;
+  let d = 1 / b;
+  let h = d;
+  for (let i = 1; i < 1000; i++) {
+    const an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = b + an / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const delta = d * c;
+    h *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  return Math.min(1, Math.exp(-x + a * Math.log(x) - lg) * h);
 }
