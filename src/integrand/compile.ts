@@ -21,6 +21,7 @@ import { type KernelMode, buildKernel } from './codegen';
 import { Lowering } from './lower';
 import { ExpressionText, checkParams, parseExpression } from './parse';
 
+/** What an expression is compiled against: the dimension and the --param constants. */
 export interface CompileOptions {
   /** Number of dimensions d: the point is x1..xd, or the vector x. */
   dim: number;
@@ -28,6 +29,7 @@ export interface CompileOptions {
   params?: Record<string, number>;
 }
 
+/** A compiled expression: its text, the generated source, and the kernel over n points. */
 export interface CompiledExpression {
   /** The user's text. */
   readonly expression: string;

@@ -78,6 +78,7 @@ export class Lowering {
     private readonly params: Map<string, number>,
   ) {}
 
+  /** The IR of a whole expression, which must be a scalar. Throws UsageError on any misuse. */
   lowerRoot(tree: MathNode): IrNode {
     const v = this.lower(tree);
     if (v.kind === 'vector') {

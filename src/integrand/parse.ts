@@ -8,12 +8,13 @@
 
 import type * as MathJs from 'mathjs';
 import type { MathNode } from 'mathjs';
+import { UsageError } from '../errors';
+import { CONSTANTS, COORDINATE_LIKE, FUNCTIONS, KEYWORDS } from './functions';
 
 /**
  * A mathjs instance with the parser only: loading the full mathjs bundle takes seconds, the
  * parser alone a fraction of that. Evaluation never goes through mathjs.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 let parser: ((text: string) => MathNode) | undefined;
 /**
  * Parse mathjs syntax into a node tree (no validation of our own). The parser is loaded on
@@ -41,8 +42,6 @@ function loadParser(): (text: string) => MathNode {
   /* eslint-enable @typescript-eslint/no-require-imports */
   return leanMath.create({ parseDependencies: leanMath.parseDependencies }).parse;
 }
-import { UsageError } from '../errors';
-import { CONSTANTS, COORDINATE_LIKE, FUNCTIONS, KEYWORDS } from './functions';
 
 /**
  * The user's expression text together with helpers that locate names in it and
