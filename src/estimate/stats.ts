@@ -13,6 +13,7 @@
  * b_i = w_i and R = mean(a)/mean(b) (vegas' PDFIntegrator does the same).
  */
 
+import { gammaQ } from '../integrand/special';
 import { keepLargest, mergeLargest, TAIL_KEEP } from './tail';
 
 export interface Estimate {
@@ -381,56 +382,4 @@ export function chi2OfIterations(items: Estimate[]): Combined {
   for (const e of usable) chi2 += ((e.mean - avg) / e.sdev) ** 2;
   const dof = usable.length - 1;
   return { chi2, dof, Q: gammaQ(dof / 2, chi2 / 2) };
-}
-
-/** Natural log of the gamma function (Lanczos, g = 7, n = 9). */
-export function logGamma(x: number): number {
-  const c = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
-    -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
-    1.5056327351493116e-7,
-  ];
-  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
-  const xx = x - 1;
-  let a = c[0];
-  const t = xx + 7.5;
-  for (let i = 1; i < 9; i++) a += c[i] / (xx + i);
-  return 0.5 * Math.log(2 * Math.PI) + (xx + 0.5) * Math.log(t) - t + Math.log(a);
-}
-
-/** Regularized upper incomplete gamma Q(a, x) = Gamma(a, x)/Gamma(a). */
-export function gammaQ(a: number, x: number): number {
-  if (x <= 0) return 1;
-  if (!Number.isFinite(x)) return 0;
-  const lg = logGamma(a);
-  if (x < a + 1) {
-    // series for P(a, x)
-    let sum = 1 / a;
-    let term = sum;
-    for (let k = 1; k < 1000; k++) {
-      term *= x / (a + k);
-      sum += term;
-      if (Math.abs(term) < Math.abs(sum) * 1e-16) break;
-    }
-    return Math.max(0, 1 - sum * Math.exp(-x + a * Math.log(x) - lg));
-  }
-  // continued fraction for Q(a, x) (modified Lentz)
-  const tiny = 1e-300;
-  let b = x + 1 - a;
-  let c = 1 / tiny;
-  let d = 1 / b;
-  let h = d;
-  for (let i = 1; i < 1000; i++) {
-    const an = -i * (i - a);
-    b += 2;
-    d = an * d + b;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = b + an / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    const delta = d * c;
-    h *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
-  }
-  return Math.min(1, Math.exp(-x + a * Math.log(x) - lg) * h);
 }

@@ -3,8 +3,7 @@
  * cannot redefine as parameters.
  */
 
-import { erf } from './erf';
-import { exp } from './exp';
+import { erf, exp } from './special';
 
 /**
  * How a function treats vector arguments:
@@ -13,10 +12,10 @@ import { exp } from './exp';
  *  - 'broadcast':   binary, element-wise with scalar broadcasting (like .*);
  *  - 'special':     handled individually by the compiler (reductions, min/max, log, pow).
  */
-export type FunctionKind = 'scalar' | 'elementwise' | 'broadcast' | 'special';
+type FunctionKind = 'scalar' | 'elementwise' | 'broadcast' | 'special';
 
 /** A numeric primitive that the generated kernel can call. */
-export interface Primitive {
+interface Primitive {
   /** JS callee in the generated source, e.g. `Math.exp` or a helper name. */
   readonly js: string;
   /** The same function, used for compile-time constant folding. */
@@ -28,7 +27,7 @@ export interface Primitive {
  * Modulus with the sign of the divisor, mod(x, 0) = x (the convention of mathjs).
  * Passed to generated kernels as the helper `mod`.
  */
-export function mod(x: number, y: number): number {
+function mod(x: number, y: number): number {
   return y === 0 ? x : x - y * Math.floor(x / y);
 }
 

@@ -5,4 +5,4 @@
 export { compileIntegrand, type CompileOptions, type CompiledExpression } from './compile';
 export { compileEvent } from './events';
 export { parseParam } from './parse';
-export { erf } from './erf';
+export { erf } from './special';

@@ -1,5 +1,6 @@
 /**
- * A small scalar intermediate representation and the JS code generator for kernels.
+ * A small scalar intermediate representation of integrands (code generation from it is
+ * in ./codegen).
  *
  * Nodes are hash-consed (structurally equal nodes are the same object), which gives
  * common-subexpression elimination for free; operations whose operands are all
@@ -9,13 +10,13 @@
 
 import { PRIMITIVES } from './functions';
 
-export type Ty = 'num' | 'bool';
+type Ty = 'num' | 'bool';
 
-export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
+type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
 export type CompareOp = 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne';
 export type LogicOp = 'and' | 'or' | 'xor';
 
-export type Op =
+type Op =
   | 'num' // numeric constant
   | 'bool' // boolean constant
   | 'var' // a coordinate local (x1, x2, ...)
@@ -40,25 +41,21 @@ export interface IrNode {
   readonly name?: string;
 }
 
+/** Whether n is a numeric or boolean constant. */
 export function isConst(n: IrNode): boolean {
   return n.op === 'num' || n.op === 'bool';
 }
 
-/** The numeric value of a constant node (booleans as 1/0), or undefined. */
-export function constValue(n: IrNode): number | undefined {
-  if (n.op === 'num') return n.value as number;
-  if (n.op === 'bool') return n.value ? 1 : 0;
-  return undefined;
-}
-
-const BINARY: Record<BinaryOp, { sym: string; f: (a: number, b: number) => number }> = {
+/** Binary arithmetic: the JS operator and the function used for constant folding. */
+export const BINARY: Record<BinaryOp, { sym: string; f: (a: number, b: number) => number }> = {
   add: { sym: '+', f: (a, b) => a + b },
   sub: { sym: '-', f: (a, b) => a - b },
   mul: { sym: '*', f: (a, b) => a * b },
   div: { sym: '/', f: (a, b) => a / b },
 };
 
-const COMPARE: Record<CompareOp, { sym: string; f: (a: number, b: number) => boolean }> = {
+/** Comparisons: the JS operator and the function used for constant folding. */
+export const COMPARE: Record<CompareOp, { sym: string; f: (a: number, b: number) => boolean }> = {
   lt: { sym: '<', f: (a, b) => a < b },
   le: { sym: '<=', f: (a, b) => a <= b },
   gt: { sym: '>', f: (a, b) => a > b },
@@ -67,7 +64,8 @@ const COMPARE: Record<CompareOp, { sym: string; f: (a: number, b: number) => boo
   ne: { sym: '!==', f: (a, b) => a !== b },
 };
 
-const LOGIC: Record<LogicOp, { sym: string; f: (a: boolean, b: boolean) => boolean }> = {
+/** Logical operators: the JS operator and the function used for constant folding. */
+export const LOGIC: Record<LogicOp, { sym: string; f: (a: boolean, b: boolean) => boolean }> = {
   and: { sym: '&&', f: (a, b) => a && b },
   or: { sym: '||', f: (a, b) => a || b },
   xor: { sym: '!==', f: (a, b) => a !== b },
@@ -198,141 +196,4 @@ export class IrBuilder {
     if (t === f) return t;
     return this.node('cond', t.ty, [c, t, f]);
   }
-}
-
-/** JS source of a float64 literal, exact on round trip. */
-export function numberLiteral(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return 'Infinity';
-  if (v === -Infinity) return '(-Infinity)';
-  if (Object.is(v, -0)) return '(-0)';
-  return v < 0 ? `(${String(v)})` : String(v);
-}
-
-export type KernelMode = 'number' | 'event';
-
-export interface GeneratedKernel {
-  /** Body of a function that takes the KERNEL_HELPERS (by name) and returns the kernel. */
-  readonly body: string;
-  /** 1-based coordinate indices that the kernel reads. */
-  readonly coordinates: readonly number[];
-}
-
-/**
- * Generate the kernel source for `root`.
- *
- * The kernel is `function kernel(pts, n, out)`: a loop over n points stored
- * row-major with stride `dim`, which loads the coordinates it needs into locals
- * `x<k>`, computes nodes used more than once into `const t<k>` temporaries, and
- * writes one value per point: the number itself ('number' mode; booleans as 1/0)
- * or 1/0 by truthiness ('event' mode). Temporaries are computed at the top of the
- * loop body even when only a branch of `? :` uses them; every operation is pure
- * and cannot throw, so this changes only the amount of work, never the result.
- */
-export function generateKernel(root: IrNode, dim: number, mode: KernelMode): GeneratedKernel {
-  // Count references from distinct parents (and the root) to find shared nodes.
-  const uses = new Map<IrNode, number>();
-  const coords = new Set<number>();
-  const stack: IrNode[] = [root];
-  uses.set(root, 1);
-  const seen = new Set<IrNode>();
-  while (stack.length > 0) {
-    const n = stack.pop() as IrNode;
-    if (seen.has(n)) continue;
-    seen.add(n);
-    if (n.op === 'var') coords.add(Number((n.name as string).slice(1)));
-    for (const a of n.args) {
-      uses.set(a, (uses.get(a) ?? 0) + 1);
-      if (!seen.has(a)) stack.push(a);
-    }
-  }
-
-  const temps = new Map<IrNode, string>();
-  const lines: string[] = [];
-  const needsTemp = (n: IrNode): boolean => !isConst(n) && n.op !== 'var' && (uses.get(n) ?? 0) >= 2;
-
-  // Emit temporaries in dependency order (children before parents).
-  const emitted = new Set<IrNode>();
-  const visit = (n: IrNode): void => {
-    if (emitted.has(n)) return;
-    emitted.add(n);
-    for (const a of n.args) visit(a);
-    if (needsTemp(n)) {
-      const name = `t${temps.size}`;
-      lines.push(`const ${name} = ${expr(n, true)};`);
-      temps.set(n, name);
-    }
-  };
-
-  const ref = (n: IrNode): string => temps.get(n) ?? expr(n, false);
-
-  /** JS expression for n; `self` means "generate n's own code even if n is a temporary". */
-  const expr = (n: IrNode, self: boolean): string => {
-    if (!self) {
-      const t = temps.get(n);
-      if (t !== undefined) return t;
-    }
-    const [a, b, c] = n.args;
-    switch (n.op) {
-      case 'num':
-        return numberLiteral(n.value as number);
-      case 'bool':
-        return n.value ? 'true' : 'false';
-      case 'var':
-        return n.name as string;
-      case 'add':
-      case 'sub':
-      case 'mul':
-      case 'div':
-        return `(${ref(a)} ${BINARY[n.op].sym} ${ref(b)})`;
-      case 'neg':
-        return `(-${ref(a)})`;
-      case 'call':
-        return `${PRIMITIVES[n.name as string].js}(${n.args.map(ref).join(', ')})`;
-      case 'lt':
-      case 'le':
-      case 'gt':
-      case 'ge':
-      case 'eq':
-      case 'ne':
-        return `(${ref(a)} ${COMPARE[n.op].sym} ${ref(b)})`;
-      case 'and':
-      case 'or':
-      case 'xor':
-        return `(${ref(a)} ${LOGIC[n.op].sym} ${ref(b)})`;
-      case 'not':
-        return `(!${ref(a)})`;
-      case 'b2n':
-        return `(${truthy(a)} ? 1 : 0)`;
-      case 'n2b':
-        return `(!!${ref(a)})`;
-      case 'cond':
-        return `(${truthy(a)} ? ${ref(b)} : ${ref(c)})`;
-    }
-  };
-
-  /** A JS expression usable as a condition: number-to-boolean coercions are left to JS truthiness. */
-  const truthy = (n: IrNode): string => (n.op === 'n2b' && !temps.has(n) ? ref(n.args[0]) : ref(n));
-
-  visit(root);
-
-  let result: string;
-  if (mode === 'event') {
-    result = `${truthy(root)} ? 1 : 0`;
-  } else {
-    result = root.ty === 'bool' ? `${truthy(root)} ? 1 : 0` : ref(root);
-  }
-
-  const coordinates = [...coords].sort((p, q) => p - q);
-  const loads = coordinates.map((k) => `const x${k} = pts[${k === 1 ? 'o' : `o + ${k - 1}`}];`);
-  const inner = [...loads, ...lines, `out[i] = ${result};`].map((l) => `    ${l}`).join('\n');
-  const body =
-    `"use strict";\n` +
-    `// exp, erf, mod: helper functions bound by the integrand compiler (src/integrand).\n` +
-    `return function kernel(pts, n, out) {\n` +
-    `  for (let i = 0, o = 0; i < n; i++, o += ${dim}) {\n` +
-    `${inner}\n` +
-    `  }\n` +
-    `};\n`;
-  return { body, coordinates };
 }

@@ -8,12 +8,13 @@
 
 import type * as MathJs from 'mathjs';
 import type { MathNode } from 'mathjs';
+import { UsageError } from '../errors';
+import { CONSTANTS, COORDINATE_LIKE, FUNCTIONS, KEYWORDS } from './functions';
 
 /**
  * A mathjs instance with the parser only: loading the full mathjs bundle takes seconds, the
  * parser alone a fraction of that. Evaluation never goes through mathjs.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 let parser: ((text: string) => MathNode) | undefined;
 /**
  * Parse mathjs syntax into a node tree (no validation of our own). The parser is loaded on
@@ -41,8 +42,6 @@ function loadParser(): (text: string) => MathNode {
   /* eslint-enable @typescript-eslint/no-require-imports */
   return leanMath.create({ parseDependencies: leanMath.parseDependencies }).parse;
 }
-import { UsageError } from '../errors';
-import { CONSTANTS, COORDINATE_LIKE, FUNCTIONS, KEYWORDS } from './functions';
 
 /**
  * The user's expression text together with helpers that locate names in it and
@@ -192,7 +191,7 @@ const UNICODE_REPLACEMENTS: Readonly<Record<string, [string, string]>> = {
  * A UsageError naming the first non-ASCII character outside comments and its ASCII
  * replacement, or undefined when there is none. The expression language is ASCII only.
  */
-export function nonAsciiProblem(text: ExpressionText): UsageError | undefined {
+function nonAsciiProblem(text: ExpressionText): UsageError | undefined {
   const t = text.normalized;
   for (let i = 0; i < t.length; i++) {
     if (t.charCodeAt(i) < 128) continue;
@@ -267,6 +266,23 @@ export function paramNameProblem(name: string): string | undefined {
   if (Object.prototype.hasOwnProperty.call(FUNCTIONS, name)) return `${name} is a built-in function`;
   if (KEYWORDS.has(name)) return `${name} is a reserved word`;
   return undefined;
+}
+
+/**
+ * The parameters of a compilation as a map, after checking each name (paramNameProblem)
+ * and value (a finite number). Throws UsageError on the first bad one.
+ */
+export function checkParams(params: Record<string, number>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [name, value] of Object.entries(params)) {
+    const problem = paramNameProblem(name);
+    if (problem !== undefined) throw new UsageError(`bad parameter name "${name}": ${problem}`);
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new UsageError(`bad parameter value for "${name}": ${String(value)} is not a finite number`);
+    }
+    out.set(name, value);
+  }
+  return out;
 }
 
 /**

@@ -5,8 +5,8 @@
  */
 import { MarginalHistograms, marginalDensities } from '../../src/estimate/histograms';
 import { streamChunks } from '../../src/estimate/evaluate';
-import { emptyMoments, gammaQ, integralEstimate } from '../../src/estimate/stats';
-import { erf } from '../../src/integrand/erf';
+import { emptyMoments, integralEstimate } from '../../src/estimate/stats';
+import { erf, gammaQ } from '../../src/integrand/special';
 import { buildProblem } from '../../src/problem';
 import { Rng } from '../../src/rng';
 

@@ -4,14 +4,13 @@ import {
   effectiveSampleSize,
   emptyMoments,
   expectationEstimate,
-  gammaQ,
   integralEstimate,
-  logGamma,
   mergeMoments,
   ratioEstimate,
   setStratifiedVariance,
   unweightingEfficiency,
 } from '../../src/estimate/stats';
+import { gammaQ, logGamma } from '../../src/integrand/special';
 import { Rng } from '../../src/rng';
 
 function sample(n: number, seed: number) {

@@ -2,7 +2,7 @@
  * Accuracy of the float64 erf against mathjs and against reference values.
  */
 import { erf as mathErf } from 'mathjs';
-import { erf } from '../../src/integrand/erf';
+import { erf } from '../../src/integrand/special';
 
 function relErr(a: number, b: number): number {
   return a === b ? 0 : Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));

@@ -1,7 +1,7 @@
 /**
  * The inlinable exp used by kernels: agreement with Math.exp and its constants.
  */
-import { EXP_REDUCTION, exp } from '../../src/integrand/exp';
+import { EXP_REDUCTION, exp } from '../../src/integrand/special';
 import { Rng } from '../../src/rng';
 
 const ULP1 = 2 ** -52;
