@@ -115,7 +115,8 @@ export function flowSettingsOf(flow: Flow): FlowSettings {
 export interface ResultMeta {
   command: IntegrationResult['command'];
   method: IntegrationResult['method'];
-  partial: boolean;
+  /** The run was interrupted: the figures cover only what was done. */
+  interrupted: boolean;
   problem: Problem;
   seed: number | null;
   backend: BackendInfo | null;
@@ -167,7 +168,7 @@ export function assembleResult(
     iflow: VERSION,
     command: meta.command,
     method: meta.method,
-    partial: meta.partial,
+    interrupted: meta.interrupted,
     problem: {
       expression: problem.expression,
       dim: problem.dim,
@@ -256,7 +257,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
   const maxTime = options.maxTime ?? Infinity;
   const given = prepared.flow ?? null;
   const method = given ? 'flow' : options.method;
-  let partial = false;
+  let interrupted = false;
 
   // 1. the VEGAS map (and VEGAS+ strata), unless the run samples uniformly or a bare flow
   let map: MapStage | null = null;
@@ -391,14 +392,14 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
         interrupted: stopEval,
       });
       iterations.push(...outcome.rounds);
-      if (outcome.stopReason === 'interrupted') partial = true;
+      if (outcome.stopReason === 'interrupted') interrupted = true;
     } else {
       for (const size of iterationSizes(options.samples, options.iterations)) {
         const m = await runCounted(size, emptyMoments(problem.dim, problem.events.length));
         if (m.n > 0) iterations.push(m);
         if (m.n < size) {
-          // an interrupt makes the result partial; --max-time ends the estimate with what it has
-          if (stopEval()) partial = true;
+          // an interrupt marks the result interrupted; --max-time ends the estimate with what it has
+          if (stopEval()) interrupted = true;
           else warn(`--max-time: the estimate stopped after ${evalDone} of ${options.samples} calls`);
           break;
         }
@@ -413,7 +414,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
   // 5. baseline: plain uniform MC with the same number of calls
   let baselineMoments: Moments | null = null;
   let baselineSeconds = 0;
-  if (sampler !== 'uniform' && options.baseline && !partial) {
+  if (sampler !== 'uniform' && options.baseline && !interrupted) {
     const bStart = Date.now();
     const n = options.baselineSamples ?? evalDone;
     const m = emptyMoments(problem.dim, problem.events.length);
@@ -422,7 +423,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
       onChunk: (done) => hooks.onProgress?.('baseline', done, n),
       shouldStop: () => stopEval() || clock() > maxTime,
     });
-    if (stopEval()) partial = true;
+    if (stopEval()) interrupted = true;
     else if (m.n < n) warn(`--max-time: the uniform baseline stopped after ${m.n} of ${n} calls`);
     hooks.onStageEnd?.('baseline');
     baselineMoments = m;
@@ -444,7 +445,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
           maxTime: options.maxTime ?? null,
         }
       : null;
-  if (targetReport && !targetReport.reached && !partial) {
+  if (targetReport && !targetReport.reached && !interrupted) {
     warn(
       `the target error ${targetReport.sought.toPrecision(3)} was not reached (${targetReport.stopReason})` +
         (targetReport.callsNeeded !== null ? `; about ${targetReport.callsNeeded.toPrecision(3)} calls would reach it at the measured variance` : ''),
@@ -454,7 +455,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
     {
       command: given ? 'evaluate' : 'integrate',
       method: sampler,
-      partial,
+      interrupted,
       problem,
       seed: options.seed,
       backend,

@@ -1,6 +1,26 @@
 /** Reading of the JSON files users hand to iflow (models, partial results, bench reports). */
 import fs from 'fs';
+import { z } from 'zod';
 import { UsageError } from './errors';
+
+/**
+ * `schema`, also reading documents that name a field by an earlier key: for each pair of
+ * `renamed` (earlier key -> key), an object with the earlier key and without the key is read as
+ * if it had the key. Documents iflow writes always use the keys of `schema`.
+ */
+export function withRenamedKeys<T extends z.ZodType>(schema: T, renamed: Record<string, string>) {
+  return z.preprocess((value) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+    let out = value as Record<string, unknown>;
+    for (const [from, to] of Object.entries(renamed)) {
+      if (from in out && !(to in out)) {
+        const { [from]: moved, ...rest } = out;
+        out = { ...rest, [to]: moved };
+      }
+    }
+    return out;
+  }, schema);
+}
 
 /**
  * Parse the JSON file `file`. A missing, unreadable or malformed file is a UsageError that

@@ -146,7 +146,7 @@ export function partialFromRun(out: RunOutput, flowDigest: string | null): Parti
     seed: r.seed,
     parts: 1,
     streams,
-    interrupted: r.partial,
+    interrupted: r.interrupted,
     iterations: trimTails(out.iterations),
     baseline: out.baseline,
     training: r.training,
@@ -312,7 +312,7 @@ export function mergePartials(parts: NamedPartial[], warn: (m: string) => void =
     {
       command: 'merge',
       method: first.method,
-      partial: interrupted,
+      interrupted,
       problem: problemStub(first.problem),
       seed: null,
       backend,

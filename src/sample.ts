@@ -16,7 +16,7 @@
 import type { Writable } from 'stream';
 import { once } from 'events';
 import { NumericalError } from './errors';
-import { ChunkBuffers, evaluateChunk, SAMPLE_CHUNK, yieldToEventLoop, type NanPolicy } from './estimate/evaluate';
+import { ChunkBuffers, evaluateChunk, SAMPLE_CHUNK } from './estimate/evaluate';
 import type * as Importance from './estimate/importance';
 
 /** Flow sampling, loaded with TensorFlow.js only when a flow is sampled. */
@@ -28,6 +28,7 @@ import { emptyMoments, maxWeight, type Moments } from './estimate/stats';
 import type { Flow } from './flow/flow';
 import type { Problem } from './problem';
 import { Rng, Stream } from './rng';
+import { yieldToEventLoop, type NanPolicy } from './sampling';
 
 export const sampleFormats = ['csv', 'ndjson'] as const;
 export type SampleFormat = (typeof sampleFormats)[number];

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { UsageError } from '../errors';
-import { readJsonFile } from '../jsonFile';
+import { readJsonFile, withRenamedKeys } from '../jsonFile';
 import { formatCalls } from './render';
 import { pullStats, summarizeRuns, type RunRecord } from './metrics';
 import { fomGains, type BenchMethod, type BenchReport, type CaseResult } from './report';
@@ -59,19 +59,25 @@ const caseSchema = z.looseObject({
   references: obj.nullable(),
 });
 
-/** The fields of a BenchReport that a merge reads; anything else is kept as it is. */
-const reportSchema = z.looseObject({
-  iflow: z.string(),
-  command: z.literal('bench'),
-  budget: num.positive(),
-  seeds: count,
-  split: z.string(),
-  backend: z.string().nullable(),
-  partial: z.boolean(),
-  cases: z.array(caseSchema),
-  references: z.looseObject({ source: z.string(), methods: z.record(z.string(), z.string()) }),
-  seconds: num,
-});
+/**
+ * The fields of a BenchReport that a merge reads; anything else is kept as it is (reports
+ * naming `interrupted` by the earlier key `partial` are read too).
+ */
+const reportSchema = withRenamedKeys(
+  z.looseObject({
+    iflow: z.string(),
+    command: z.literal('bench'),
+    budget: num.positive(),
+    seeds: count,
+    split: z.string(),
+    backend: z.string().nullable(),
+    interrupted: z.boolean(),
+    cases: z.array(caseSchema),
+    references: z.looseObject({ source: z.string(), methods: z.record(z.string(), z.string()) }),
+    seconds: num,
+  }),
+  { partial: 'interrupted' },
+);
 
 /** `data` (parsed JSON) as a BenchReport; a UsageError naming `name` when it is not one. */
 export function parseBenchReport(name: string, data: unknown): BenchReport {
@@ -116,7 +122,7 @@ function suiteOrder(ids: string[]): string[] {
  * One BenchReport from several, as if one `iflow bench` had run all their cases and seeds.
  * All reports must share one budget, and a (case, method, seed) may appear only once; runs
  * are sorted by seed. `seeds` is the number of distinct seeds over all runs, `seconds` the sum,
- * `backend` the common backend or a comma-separated list, `partial` whether any piece is.
+ * `backend` the common backend or a comma-separated list, `interrupted` whether any piece is.
  */
 export function mergeBenchReports(parts: NamedReport[]): BenchReport {
   if (parts.length === 0) throw new UsageError('no bench reports to merge');
@@ -187,7 +193,7 @@ export function mergeBenchReports(parts: NamedReport[]): BenchReport {
     seeds: distinct(allRuns.map((r) => r.seed)).length,
     split: first.report.split,
     backend: backends.length > 0 ? backends.join(',') : null,
-    partial: parts.some((p) => p.report.partial),
+    interrupted: parts.some((p) => p.report.interrupted),
     cases,
     pulls: {
       flow: pullStats(cases.flatMap((c) => c.flow.runs)),

@@ -117,7 +117,7 @@ function gain(x: number | null): string {
 export function renderBench(report: BenchReport): string {
   const lines: string[] = [];
   lines.push(
-    `iflow bench: N = ${formatCalls(report.budget)} calls per run, ${report.seeds} seed${report.seeds === 1 ? '' : 's'}, backend ${report.backend ?? '-'}${report.partial ? ' (interrupted: partial results)' : ''}`,
+    `iflow bench: N = ${formatCalls(report.budget)} calls per run, ${report.seeds} seed${report.seeds === 1 ? '' : 's'}, backend ${report.backend ?? '-'}${report.interrupted ? ' (interrupted: partial results)' : ''}`,
   );
   for (const c of report.cases) {
     const t = c.tuning;

@@ -39,7 +39,8 @@ export interface BenchReport {
   /** How the budget of an iflow run is divided. */
   split: string;
   backend: string | null;
-  partial: boolean;
+  /** True when the bench was interrupted and covers only the runs done. */
+  interrupted: boolean;
   cases: CaseResult[];
   pulls: { flow: PullStats; uniform: PullStats };
   /** Geometric means over cases of FoM ratios (other / iflow): above 1 means iflow is better. */

@@ -44,17 +44,17 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
     if (r.exact === undefined) throw new UsageError(`bench case ${id}: @${c.integrand} has no exact value (${r.exactMissing})`);
     return { c, r, plan: planFlowRun(c.tuning, budget) };
   });
-  const interrupted = () => (hooks.interrupts?.() ?? 0) > 0;
-  let partial = false;
+  const interruptRequested = () => (hooks.interrupts?.() ?? 0) > 0;
+  let interrupted = false;
   let backendName: string | null = null;
   const results: CaseResult[] = [];
   for (const { c, r, plan } of planned) {
-    if (partial) break;
+    if (interrupted) break;
     const exact = r.exact as number;
     const exactUnc = r.exactUncertainty ?? 0;
     const runs: Record<BenchMethod, RunRecord[]> = { flow: [], uniform: [] };
     const first = options.firstSeed ?? 1;
-    for (let seed = first; seed < first + seeds && !partial; seed++) {
+    for (let seed = first; seed < first + seeds && !interrupted; seed++) {
       for (const method of ['flow', 'uniform'] as const) {
         hooks.onRunStart?.(c.id, method, seed);
         const input =
@@ -62,8 +62,8 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
         const prepared = prepareProblem(integrateOptionsSchema.parse(input), r.defaults);
         const result = await runIntegrate(prepared, { interrupts: hooks.interrupts });
         if (result.backend) backendName = result.backend.name;
-        if (result.partial || interrupted()) {
-          partial = true;
+        if (result.interrupted || interruptRequested()) {
+          interrupted = true;
           break;
         }
         const rec = runRecord(result, seed, exact, exactUnc);
@@ -96,7 +96,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
     seeds,
     split: SPLIT_DESCRIPTION,
     backend: backendName,
-    partial,
+    interrupted,
     cases: results,
     pulls: {
       flow: pullStats(results.flatMap((c) => c.flow.runs)),

@@ -114,7 +114,7 @@ Examples:
         }
         const parts = o.from.map(readBenchReport);
         if (!o.quiet) {
-          for (const p of parts) if (p.report.partial) process.stderr.write(`iflow bench: ${p.name} is a partial report (an interrupted run)\n`);
+          for (const p of parts) if (p.report.interrupted) process.stderr.write(`iflow bench: ${p.name} is a partial report (an interrupted run)\n`);
         }
         const merged = mergeBenchReports(parts);
         ctx.write(o.json ? JSON.stringify(merged, null, 2) + '\n' : renderBench(merged));
@@ -144,7 +144,7 @@ Examples:
         },
       );
       ctx.write(o.json ? JSON.stringify(report, null, 2) + '\n' : renderBench(report));
-      return report.partial ? 130 : 0;
+      return report.interrupted ? 130 : 0;
     });
   });
   return cmd;

@@ -81,9 +81,9 @@ export function addTargetOptions(cmd: Command): Command {
 }
 
 /** Exit code of a finished run: 130 interrupted (training or evaluation), 3 unreliable under --strict, else 0. */
-export function runExitCode(result: { partial: boolean; reliable: boolean; training?: { stopReason: string | null } | null }, strict: boolean): number {
+export function runExitCode(result: { interrupted: boolean; reliable: boolean; training?: { stopReason: string | null } | null }, strict: boolean): number {
   // a Ctrl-C that cut training or evaluation short exits 130 with the report printed
-  if (result.partial || result.training?.stopReason === 'interrupted') return EXIT_INTERRUPTED;
+  if (result.interrupted || result.training?.stopReason === 'interrupted') return EXIT_INTERRUPTED;
   return strict && !result.reliable ? EXIT_UNRELIABLE : 0;
 }
 

@@ -60,7 +60,7 @@ Examples:
       if (raw.partial === true) ctx.write(JSON.stringify(partialSchema.parse(merged.partial), null, 2) + '\n');
       else if (raw.json === true) ctx.write(JSON.stringify(resultSchema.parse(merged.result), null, 2) + '\n');
       else ctx.write(renderText(merged.result));
-      return runExitCode({ partial: false, reliable: merged.result.reliable }, raw.strict === true);
+      return runExitCode({ interrupted: false, reliable: merged.result.reliable }, raw.strict === true);
     });
   });
   return cmd;

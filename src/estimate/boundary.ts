@@ -14,9 +14,9 @@
  * [0, delta]. The check costs 2 d `points` integrand calls. Not a proof of anything: a probe
  * that misses a singular region (e.g. a point singularity) finds nothing.
  */
-import { mapToDomain } from './evaluate';
 import type { Problem } from '../problem';
 import type { Rng } from '../rng';
+import { mapToDomain } from '../sampling';
 
 /** Width of the probed slab at each face, as a fraction of the axis. */
 export const BOUNDARY_DELTA = 2 ** -40;

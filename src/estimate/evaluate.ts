@@ -1,18 +1,13 @@
 /**
- * Turning points of the unit cube into weighted samples of the problem.
- *
- * For a chunk of n points u in [0,1]^d with sampling density q(u) (q = 1 for uniform
- * sampling), the points are mapped to the user's domain x = phi(u) (src/domain.ts: linear on
- * finite axes, rational or tan maps on infinite ones) and the weights are
- * w = f(x) |det dphi/du| / q(u), computed in float64. Non-finite values either stop the run
- * with a message naming the point, or count as zero (--nan zero).
+ * Turning points of the unit cube into weighted samples of the problem, chunk by chunk, and
+ * accumulating them into moments. The weights and the NaN policy are those of
+ * src/sampling.ts (weighPoints): w = f(phi(u)) |det dphi/du| / q(u) in float64, non-finite
+ * values stop the run with a message naming the point, or count as zero (--nan zero).
  */
-import { NumericalError } from '../errors';
 import type { Problem } from '../problem';
-import { Rng } from '../rng';
+import type { Rng } from '../rng';
+import { mapToDomain, weighPoints, yieldToEventLoop, type NanPolicy } from '../sampling';
 import { accumulate, type Moments } from './stats';
-
-export type NanPolicy = 'error' | 'zero';
 
 /** Reusable float64 buffers for one chunk size. */
 export class ChunkBuffers {
@@ -36,18 +31,6 @@ export class ChunkBuffers {
   }
 }
 
-/** x = phi(u) for n points (row-major) and jac[i] = |det dphi/du| (Problem.domain). */
-export function mapToDomain(problem: Problem, u: ArrayLike<number>, n: number, x: Float64Array, jac: Float64Array): void {
-  problem.domain.toDomain(u, n, x, jac);
-}
-
-/** Point i of x (row-major, dim columns) as "(x1, x2, ...)" with 6 significant digits. */
-export function describePoint(x: Float64Array, i: number, dim: number): string {
-  const coords: string[] = [];
-  for (let k = 0; k < dim; k++) coords.push(Number(x[i * dim + k].toPrecision(6)).toString());
-  return `(${coords.join(', ')})`;
-}
-
 /**
  * Compute weights for a chunk and add them to `moments`.
  * `logQ` is the log density of u on the unit cube (null for uniform sampling).
@@ -63,28 +46,10 @@ export function evaluateChunk(
   nan: NanPolicy,
   stage = 'evaluation',
 ): number {
-  const { dim } = problem;
   const { x, jac, f, w } = buf;
   mapToDomain(problem, u, n, x, jac);
   problem.integrand.evaluate(x, n, f);
-  let bad = 0;
-  for (let i = 0; i < n; i++) {
-    const fi = f[i];
-    const wi = logQ === null ? fi * jac[i] : fi === 0 ? 0 : (fi * jac[i]) / Math.exp(logQ[i]);
-    if (Number.isFinite(wi)) {
-      w[i] = wi;
-      continue;
-    }
-    if (nan === 'zero') {
-      w[i] = 0;
-      bad++;
-      continue;
-    }
-    const what = !Number.isFinite(fi)
-      ? `the integrand is ${fi} at x = ${describePoint(x, i, dim)}`
-      : `the sampling density is not usable (log q = ${logQ?.[i]}) at x = ${describePoint(x, i, dim)}`;
-    throw new NumericalError(`${what} during ${stage}`, stage);
-  }
+  const bad = weighPoints(f, jac, logQ, n, x, problem.dim, w, { nan, stage });
   const scratch = buf.eventScratch();
   for (let e = 0; e < problem.events.length; e++) {
     problem.events[e].kernel.evaluate(x, n, scratch);
@@ -103,11 +68,6 @@ export const SAMPLE_CHUNK = 16384;
 
 /** Flow evaluations of fewer samples than this run in one thread: starting a worker takes ~0.5 s. */
 export const PARALLEL_MIN_SAMPLES = 8 * SAMPLE_CHUNK;
-
-/** Let pending events (signals, stream callbacks) run between chunks of synchronous work. */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 export interface StreamHooks {
   /** Called after each chunk with the number of samples done so far. */

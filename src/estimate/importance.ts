@@ -4,38 +4,16 @@
  * (phi: the domain map, src/domain.ts).
  */
 import * as tf from '@tensorflow/tfjs';
+import { premapped, type ChainDraw, type FlowDraw } from '../flow/draw';
 import type { Flow } from '../flow/flow';
-import { applyPremap } from '../flow/premap';
 import type { Problem } from '../problem';
 import type { Rng } from '../rng';
-import { streamChunks, type NanPolicy, type StreamHooks } from './evaluate';
+import type { NanPolicy } from '../sampling';
+import { streamChunks, type StreamHooks } from './evaluate';
 import type { Moments } from './stats';
 
 export { PARALLEL_MIN_SAMPLES, SAMPLE_CHUNK } from './evaluate';
 import { SAMPLE_CHUNK } from './evaluate';
-
-/** What the coupling chain T itself produces: y = T(z) and log q_T(y), float32 from tfjs. */
-export interface ChainDraw {
-  x: Float32Array;
-  logQ: Float32Array;
-}
-
-export interface FlowDraw {
-  /**
-   * Points in [0,1]^d, row-major: the float32 values the flow produced, or their float64
-   * images under the flow's premap.
-   */
-  x: Float32Array | Float64Array;
-  /** log q(x) from the forward pass (minus the premap's log-det when there is one). */
-  logQ: Float32Array | Float64Array;
-}
-
-/** The draw of the flow's coupling chain pushed through its premap (unchanged without one). */
-export function premapped(flow: Flow, draw: ChainDraw, n: number): FlowDraw {
-  if (!flow.premap) return draw;
-  const { u, logQ } = applyPremap(flow.premap, draw.x, draw.logQ, n);
-  return { x: u, logQ };
-}
 
 /**
  * x = V(T(z)) and log q for z [n * d] (n <= a few 1e4; callers chunk), read back from tfjs;
@@ -60,7 +38,7 @@ export function drawFromFlow(flow: Flow, rng: Rng, n: number, zBuf?: Float32Arra
   return mapThroughFlow(flow, z, n);
 }
 
-/** Something that maps z to (x, log q) on worker i of `size` (see ForwardPool). */
+/** Something that maps z to (x, log q) on worker i of `size` (see ForwardPool, src/workers/forward.ts). */
 export interface ForwardWorkers {
   readonly size: number;
   forward(i: number, z: Float32Array, n: number): Promise<ChainDraw>;

@@ -334,7 +334,7 @@ figcaption { font-weight: bold; margin-bottom: 0.3em; }
 </style>
 </head>
 <body>
-<h1>${result.partial ? 'PARTIAL RESULT: ' : ''}integral of <code>${escapeHtml(result.problem.expression)}</code></h1>
+<h1>${result.interrupted ? 'PARTIAL RESULT: ' : ''}integral of <code>${escapeHtml(result.problem.expression)}</code></h1>
 <div style="display:flex;gap:3em;flex-wrap:wrap">
 <div><h2>Results</h2>${table(resultRows(result))}</div>
 <div><h2>Settings</h2>${table(settingsRows(result))}</div>

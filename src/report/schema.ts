@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { reasonCodes } from '../estimate/verdict';
+import { withRenamedKeys } from '../jsonFile';
 
 /** A bound in JSON: a finite number, or "inf" / "-inf" for an open end (JSON has no Infinity). */
 export const jsonBoundSchema = z.union([z.number().refine(Number.isFinite, 'expected a finite number, "inf" or "-inf"'), z.literal('inf'), z.literal('-inf')]);
@@ -59,28 +60,32 @@ export const iterationSchema = z.object({
   integral: estimateSchema,
 });
 
-export const trainingSchema = z.object({
-  epochs: z.number().int().nonnegative(),
-  batch: z.number().int().positive(),
-  calls: z.number().int().nonnegative(),
-  seconds: z.number().nonnegative(),
-  loss: z.string(),
-  finalLoss: z.number().nullable(),
-  /** Relative standard deviation of f/q on the last training batch. */
-  finalBatchRelSdev: z.number().nullable(),
-  stoppedEarly: z.boolean(),
-  stopReason: z.string().nullable(),
-  /** Learning-rate reductions after non-finite losses. */
-  lrReductions: z.number().int().nonnegative(),
-  /** Slices of each batch (--threads; part of what fixes the numbers) and worker threads used. */
-  threads: z.number().int().positive().optional(),
-  workers: z.number().int().nonnegative().optional(),
-  history: z.array(
-    z.object({ epoch: z.number().int(), loss: z.number().nullable(), integral: z.number().nullable(), relSdev: z.number().nullable() }),
-  ),
-  /** Relative sdev per call of the VEGAS map the flow was trained on (the level training starts from). */
-  mapRelSdev: z.number().nullable().optional(),
-});
+/** The training section of a result (documents naming `slices` by the earlier key `threads` are read too). */
+export const trainingSchema = withRenamedKeys(
+  z.object({
+    epochs: z.number().int().nonnegative(),
+    batch: z.number().int().positive(),
+    calls: z.number().int().nonnegative(),
+    seconds: z.number().nonnegative(),
+    loss: z.string(),
+    finalLoss: z.number().nullable(),
+    /** Relative standard deviation of f/q on the last training batch. */
+    finalBatchRelSdev: z.number().nullable(),
+    stoppedEarly: z.boolean(),
+    stopReason: z.string().nullable(),
+    /** Learning-rate reductions after non-finite losses. */
+    lrReductions: z.number().int().nonnegative(),
+    /** Slices of each batch (min(--threads, floor(batch / 1000)); part of what fixes the numbers) and worker threads used. */
+    slices: z.number().int().positive().optional(),
+    workers: z.number().int().nonnegative().optional(),
+    history: z.array(
+      z.object({ epoch: z.number().int(), loss: z.number().nullable(), integral: z.number().nullable(), relSdev: z.number().nullable() }),
+    ),
+    /** Relative sdev per call of the VEGAS map the flow was trained on (the level training starts from). */
+    mapRelSdev: z.number().nullable().optional(),
+  }),
+  { threads: 'slices' },
+);
 
 export const flowSettingsSchema = z.object({
   /** The map under the flow: 'vegas' (x = V(T(z))) or 'none' (the bare flow). */
@@ -202,23 +207,25 @@ export const librarySchema = z.object({
   baselinePull: z.number().nullable(),
 });
 
-export const resultSchema = z.object({
-  iflow: z.string(),
-  command: z.enum(['integrate', 'evaluate', 'merge']),
-  /** The sampler of the final estimate. */
-  method: z.enum(['flow', 'vegas', 'uniform']),
-  /** True when the run was interrupted and the figures cover only what was done. */
-  partial: z.boolean(),
-  problem: z.object({
-    expression: z.string(),
-    dim: z.number().int().positive(),
-    bounds: z.array(z.tuple([jsonBoundSchema, jsonBoundSchema])),
-    /** The axis maps from the unit cube, when some axis is infinite. */
-    maps: z.array(axisMapSchema).optional(),
-    /** Integrand calls of the pilot run that chose the maps (not counted in `calls`). */
-    pilotCalls: z.number().int().nonnegative().optional(),
-    params: z.record(z.string(), z.number()),
-    events: z.array(z.string()),
+/** The result document (documents naming `interrupted` by the earlier key `partial` are read too). */
+export const resultSchema = withRenamedKeys(
+  z.object({
+    iflow: z.string(),
+    command: z.enum(['integrate', 'evaluate', 'merge']),
+    /** The sampler of the final estimate. */
+    method: z.enum(['flow', 'vegas', 'uniform']),
+    /** True when the run was interrupted and the figures cover only what was done. */
+    interrupted: z.boolean(),
+    problem: z.object({
+      expression: z.string(),
+      dim: z.number().int().positive(),
+      bounds: z.array(z.tuple([jsonBoundSchema, jsonBoundSchema])),
+      /** The axis maps from the unit cube, when some axis is infinite. */
+      maps: z.array(axisMapSchema).optional(),
+      /** Integrand calls of the pilot run that chose the maps (not counted in `calls`). */
+      pilotCalls: z.number().int().nonnegative().optional(),
+      params: z.record(z.string(), z.number()),
+      events: z.array(z.string()),
   }),
   seed: z.number().int().nullable(),
   backend: z.object({ name: z.string(), addon: z.string().nullable() }).nullable(),
@@ -264,7 +271,9 @@ export const resultSchema = z.object({
   histograms: histogramSchema.optional(),
   /** Present when the integrand is a library integrand (@name). */
   library: librarySchema.nullable().optional(),
-});
+  }),
+  { partial: 'interrupted' },
+);
 
 export type Summary = z.infer<typeof summarySchema>;
 export type IntegrationResult = z.infer<typeof resultSchema>;

@@ -42,7 +42,7 @@ export function renderText(r: IntegrationResult, opts: TextOptions = {}): string
   const lib = r.library ?? null;
   const exact = opts.exact ?? lib?.exact ?? undefined;
   const named = lib ? `@${lib.name} = ` : '';
-  const head = `${r.partial ? 'PARTIAL RESULT (interrupted): ' : ''}integral of ${named}${r.problem.expression} over ${describeDomain(r)}`;
+  const head = `${r.interrupted ? 'PARTIAL RESULT (interrupted): ' : ''}integral of ${named}${r.problem.expression} over ${describeDomain(r)}`;
   out.push(head);
   const params = Object.entries(r.problem.params).filter(([k]) => !(lib && k === 'dim'));
   if (params.length > 0) out.push(`parameters: ${params.map(([k, v]) => `${k} = ${formatNumber(v, 12)}`).join(', ')}`);
@@ -174,8 +174,8 @@ function pct(x: number): string {
 }
 
 /** ", 2 slices on 2 threads" when a batch was cut into slices (nothing for one). */
-function slicesText(t: { threads?: number; workers?: number }): string {
-  const slices = t.threads ?? 1;
+function slicesText(t: { slices?: number; workers?: number }): string {
+  const slices = t.slices ?? 1;
   if (slices <= 1) return '';
   const threads = (t.workers ?? 0) + 1;
   return `, ${slices} slices on ${threads} thread${threads === 1 ? '' : 's'}`;

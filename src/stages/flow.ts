@@ -5,7 +5,7 @@
  */
 import type { IntegrateOptions } from '../cli/options';
 import { initBackend, type BackendInfo } from '../backend';
-import { streamChunks, type NanPolicy, type StreamHooks } from '../estimate/evaluate';
+import { streamChunks, type StreamHooks } from '../estimate/evaluate';
 import { drawFromFlow, PARALLEL_MIN_SAMPLES, runImportance, SAMPLE_CHUNK } from '../estimate/importance';
 import { emptyMoments, relativeVariance, type Moments } from '../estimate/stats';
 import { Flow, defaultFlowConfig } from '../flow/flow';
@@ -13,9 +13,11 @@ import { checkLayers } from '../flow/masks';
 import type { Premap } from '../flow/premap';
 import type { Problem } from '../problem';
 import { Rng } from '../rng';
-import { ForwardPool, usableThreads } from '../train/parallel';
+import type { NanPolicy } from '../sampling';
 import { trainFlow, type TrainHooks, type TrainOptions } from '../train/trainer';
 import type { TrainingReport } from '../report/schema';
+import { ForwardPool } from '../workers/forward';
+import { usableThreads } from '../workers/start';
 
 export { initBackend, type BackendInfo };
 

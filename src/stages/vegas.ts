@@ -5,11 +5,12 @@
  */
 import type { IntegrateOptions } from '../cli/options';
 import { emptyMoments, type Estimate, type Moments } from '../estimate/stats';
-import { describePoint, mapToDomain, type NanPolicy, type StreamHooks } from '../estimate/evaluate';
+import type { StreamHooks } from '../estimate/evaluate';
 import { NumericalError } from '../errors';
 import type { Problem } from '../problem';
 import type { MapReport } from '../report/schema';
 import type { Rng } from '../rng';
+import { describePoint, mapToDomain, type NanPolicy } from '../sampling';
 import {
   adaptVegas,
   chooseStrata,

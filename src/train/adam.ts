@@ -1,6 +1,6 @@
 /**
  * Adam (Kingma & Ba, arXiv:1412.6980) on one flat float64 parameter vector. The gradients
- * arrive flat from the slices (parallel.ts), so the update is one loop here instead of about
+ * arrive flat from the slices (steps.ts), so the update is one loop here instead of about
  * ten tfjs ops per weight tensor, and the moments are kept in float64.
  *
  *   m = b1 m + (1 - b1) g,  v = b2 v + (1 - b2) g^2,

@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CouplingCache } from '../flow/coupling';
 import type { Flow } from '../flow/flow';
-import type { ChainDraw } from '../estimate/importance';
+import type { ChainDraw } from '../flow/draw';
 
 export class SliceComputer {
   /** The points of the last kept `sample` (empty after an evaluation pass). */

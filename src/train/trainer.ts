@@ -6,15 +6,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LossKind } from '../cli/options';
-import { NumericalError } from '../errors';
+import { premapped } from '../flow/draw';
 import type { Flow } from '../flow/flow';
 import type { Problem } from '../problem';
 import type { Rng } from '../rng';
-import { describePoint, mapToDomain, yieldToEventLoop, type NanPolicy } from '../estimate/evaluate';
-import { premapped } from '../estimate/importance';
+import { mapToDomain, weighPoints, yieldToEventLoop, type NanPolicy } from '../sampling';
 import { Adam } from './adam';
 import { lossTerms } from './losses';
-import { createStepEngine, sliceCount, type StepEngine } from './parallel';
+import { createStepEngine, sliceCount, type StepEngine } from './steps';
 import type { TrainingReport } from '../report/schema';
 
 export interface TrainOptions {
@@ -36,6 +35,7 @@ export interface TrainOptions {
    */
   anneal?: number;
   annealStart?: number;
+  /** A non-finite |f| or weight of a training point stops training ('error') or counts as zero (src/sampling.ts). */
   nan: NanPolicy;
   /** Points per gradient chunk. */
   chunk?: number;
@@ -144,9 +144,9 @@ export async function trainFlow(
 ): Promise<TrainingReport> {
   const d = problem.dim;
   const chunk = Math.min(options.chunk ?? gradientChunk(d), options.batch);
-  const threads = sliceCount(options.batch, options.threads ?? 1);
+  const slices = sliceCount(options.batch, options.threads ?? 1);
   const engine = await createStepEngine(flow, {
-    threads,
+    slices,
     chunk,
     backend: options.backend ?? tf.getBackend(),
     workers: options.workers,
@@ -210,17 +210,11 @@ async function trainWith(
       const m = Math.min(chunk, batch - off);
       mapToDomain(problem, x.subarray(off * d, (off + m) * d), m, xDomain, jac);
       problem.integrand.evaluate(xDomain, m, f);
-      for (let i = 0; i < m; i++) {
-        let fi = Math.abs(f[i]);
-        if (!Number.isFinite(fi)) {
-          if (options.nan === 'zero') fi = 0;
-          else {
-            throw new NumericalError(`the integrand is ${f[i]} at x = ${describePoint(xDomain, i, d)} during training`, 'training');
-          }
-        }
-        if (beta !== 1) fi = Math.pow(fi, beta);
-        w[off + i] = fi === 0 ? 0 : (fi * jac[i]) / Math.exp(logQ[off + i]);
-      }
+      weighPoints(f, jac, logQ.subarray(off, off + m), m, xDomain, d, w.subarray(off, off + m), {
+        nan: options.nan,
+        stage: 'training',
+        magnitude: beta,
+      });
     }
     calls += batch;
     for (let i = 0; i < batch; i++) if (w[i] !== 0) hits++;
@@ -322,7 +316,7 @@ async function trainWith(
     stoppedEarly: stopReason !== null,
     stopReason,
     lrReductions,
-    threads: engine.threads,
+    slices: engine.slices,
     workers: engine.workers,
     history,
   };

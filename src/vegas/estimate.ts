@@ -4,10 +4,11 @@
  * the sampler collects the weights per hypercube through `onSamples`, and the iteration's
  * Moments get the stratified Var(sum w).
  */
-import { CHUNK, streamChunks, type NanPolicy, type StreamHooks } from '../estimate/evaluate';
+import { CHUNK, streamChunks, type StreamHooks } from '../estimate/evaluate';
 import { emptyMoments, setStratifiedVariance, type Moments } from '../estimate/stats';
 import type { Problem } from '../problem';
 import type { Rng } from '../rng';
+import type { NanPolicy } from '../sampling';
 import { adaptVegas, samplerFor, unitIntegrandOf, type AdaptHooks, type AdaptOptions, type VegasAdaptation, type VegasSampler } from './sampler';
 import { planVegas, splitCalls, type PlanOptions } from './plan';
 

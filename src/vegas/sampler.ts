@@ -18,9 +18,10 @@
  * arXiv:2009.05112; vegas' Integrator (random_batch, __call__).
  */
 import { NumericalError } from '../errors';
-import { CHUNK, mapToDomain, yieldToEventLoop } from '../estimate/evaluate';
+import { CHUNK } from '../estimate/evaluate';
 import type { Problem } from '../problem';
 import type { Rng } from '../rng';
+import { mapToDomain, yieldToEventLoop } from '../sampling';
 import { AdaptiveMap, DEFAULT_NINC } from './map';
 import {
   DEFAULT_ADAPTIVE_FRACTION,

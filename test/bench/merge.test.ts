@@ -17,7 +17,7 @@ function fakeRun(seed: number, estimate: number, se: number, calls: number, trai
 }
 
 /** A one-case report with one flow and one uniform run per seed. */
-function fakeReport(id: string, seeds: number[], opts: { budget?: number; backend?: string | null; partial?: boolean; seconds?: number } = {}): BenchReport {
+function fakeReport(id: string, seeds: number[], opts: { budget?: number; backend?: string | null; interrupted?: boolean; seconds?: number } = {}): BenchReport {
   const budget = opts.budget ?? 1e5;
   const exact = EXACT[id];
   const flow = seeds.map((s) => fakeRun(s, exact * (1 + 0.001 * (s - 1.5)), exact * 1e-3 * (1 + s / 10), budget, budget / 2, exact));
@@ -43,7 +43,7 @@ function fakeReport(id: string, seeds: number[], opts: { budget?: number; backen
     seeds: seeds.length,
     split: SPLIT_DESCRIPTION,
     backend: opts.backend === undefined ? 'wasm' : opts.backend,
-    partial: opts.partial ?? false,
+    interrupted: opts.interrupted ?? false,
     cases: [c],
     pulls: { flow: pullStats(flow), uniform: pullStats(uniform) },
     gains: fomGains([c]),
@@ -81,7 +81,7 @@ describe('mergeBenchReports', () => {
     expect(c.flow.summary.runs).toBe(2);
     expect(m.pulls).toEqual(both.pulls);
     expect(m.gains).toEqual(both.gains);
-    expect(m).toMatchObject({ command: 'bench', budget: 1e5, seeds: 2, seconds: 7, backend: 'wasm', partial: false, iflow: '0.1.0' });
+    expect(m).toMatchObject({ command: 'bench', budget: 1e5, seeds: 2, seconds: 7, backend: 'wasm', interrupted: false, iflow: '0.1.0' });
     expect(Object.keys(m)).toEqual(Object.keys(both));
   });
 
@@ -93,7 +93,7 @@ describe('mergeBenchReports', () => {
   test('different cases are kept, in suite order, then the others in order of appearance', () => {
     const m = mergeBenchReports([
       named('p.json', fakeReport('poly_d3', [1])),
-      named('c.json', fakeReport('camel_d4', [1], { backend: 'tensorflow', partial: true })),
+      named('c.json', fakeReport('camel_d4', [1], { backend: 'tensorflow', interrupted: true })),
       named('g.json', fakeReport('gauss_d2', [1, 2], { backend: null })),
     ]);
     expect(m.cases.map((c) => c.id)).toEqual(['gauss_d2', 'camel_d4', 'poly_d3']);
@@ -101,7 +101,7 @@ describe('mergeBenchReports', () => {
     expect(m.seeds).toBe(2);
     expect(m.seconds).toBe(30);
     expect(m.backend).toBe('wasm,tensorflow');
-    expect(m.partial).toBe(true);
+    expect(m.interrupted).toBe(true);
     expect(m.pulls.flow.n).toBe(4);
     expect(m.pulls.uniform).toEqual(pullStats(m.cases.flatMap((c) => c.uniform.runs)));
     expect(m.gains).toEqual(fomGains(m.cases));
@@ -172,7 +172,7 @@ describe('iflow bench --from (built CLI)', () => {
       const m = JSON.parse(json.stdout) as BenchReport;
       const r1 = JSON.parse(p1.stdout) as BenchReport;
       const r2 = JSON.parse(p2.stdout) as BenchReport;
-      expect(m).toMatchObject({ command: 'bench', budget: 2000, seeds: 2, partial: false, backend: r1.backend });
+      expect(m).toMatchObject({ command: 'bench', budget: 2000, seeds: 2, interrupted: false, backend: r1.backend });
       expect(m.seconds).toBeCloseTo(r1.seconds + r2.seconds, 9);
       const runs = [...r1.cases[0].flow.runs, ...r2.cases[0].flow.runs];
       expect(m.cases[0].flow).toEqual({ runs, summary: summarizeRuns(runs, r1.cases[0].exact, r1.cases[0].exactUncertainty) });

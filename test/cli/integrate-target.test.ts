@@ -83,7 +83,7 @@ describe('integrate --rel-error', () => {
 
   test('--max-time ends the run normally (exit 0, not interrupted), with the target not reached', () => {
     const r = parse(timed);
-    expect(r.partial).toBe(false);
+    expect(r.interrupted).toBe(false);
     expect(r.target!.reached).toBe(false);
     expect(r.target!.stopReason).toBe('max time');
     expect(r.seconds.total).toBeLessThan(10);

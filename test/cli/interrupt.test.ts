@@ -29,7 +29,7 @@ test('SIGINT during evaluation prints the partial estimate (marked) and exits 13
   const r = await runAndInterrupt(['integrate', 'x1*x2', '--dim', '2', '--method', 'uniform', '-n', '1e10', '--json'], /debug: evaluating/, 500);
   expect(r.code).toBe(130);
   const doc = resultSchema.parse(JSON.parse(r.stdout));
-  expect(doc.partial).toBe(true);
+  expect(doc.interrupted).toBe(true);
   expect(doc.estimate.calls).toBeGreaterThan(0);
   expect(doc.estimate.calls).toBeLessThan(1e10);
   expect(Math.abs(doc.estimate.integral.mean - 0.25)).toBeLessThan(5 * doc.estimate.integral.sdev);
@@ -45,7 +45,7 @@ test('SIGINT during training ends training early, still evaluates, exits 130 lik
   );
   expect(r.code).toBe(130);
   const doc = resultSchema.parse(JSON.parse(r.stdout));
-  expect(doc.partial).toBe(false);
+  expect(doc.interrupted).toBe(false);
   expect(doc.training!.stopReason).toBe('interrupted');
   expect(doc.training!.epochs).toBeLessThan(100000);
   expect(doc.estimate.calls).toBe(5000);

@@ -7,7 +7,7 @@ import { spawnSync } from 'child_process';
 import fs from 'fs';
 import path from 'path';
 import { resultSchema } from '../../src/report/schema';
-import { availableCores, usableThreads } from '../../src/train/parallel';
+import { availableCores, usableThreads } from '../../src/workers/start';
 import { BIN, run, runAsync, tempDir } from '../cli/helpers';
 
 describe('reports', () => {
@@ -60,7 +60,7 @@ describe('threads', () => {
     const r = spawnSync('taskset', ['-c', '0', process.execPath, BIN, 'integrate', 'x1*x2', '--dim', '2', '--method', 'flow', '--epochs', '2', '--batch', '2000', '-n', '500', '--no-baseline', '--json', '--debug'], { encoding: 'utf8' });
     expect(r.status).toBe(0);
     const doc = resultSchema.parse(JSON.parse(r.stdout));
-    expect(doc.training?.threads).toBe(2); // the slices, which fix the numbers, stay
+    expect(doc.training?.slices).toBe(2); // the slices, which fix the numbers, stay
     expect(doc.training?.workers).toBe(0);
   });
 });

@@ -82,7 +82,7 @@ describe('i-flow integration', () => {
     const opts = { expression: GAUSS2, dim: 2, epochs: 6, batch: 5000, lr: 1e-2, samples: 20000, seed: 13, threads: 2 };
     const a = await run(opts);
     const b = await run(opts);
-    expect(a.training!.threads).toBe(2);
+    expect(a.training!.slices).toBe(2);
     expect(a.training!.workers).toBe(1);
     expect(a.estimate).toEqual(b.estimate);
     withinSigmas(a.estimate.integral, gaussExact);
@@ -93,7 +93,7 @@ describe('i-flow integration', () => {
     const opts = { expression: GAUSS2, dim: 2, epochs: 5, batch: 1000, samples: 140_000, seed: 17, baseline: false };
     const one = await run({ ...opts, threads: 1 });
     const two = await run({ ...opts, threads: 2 });
-    expect(two.training!.threads).toBe(1);
+    expect(two.training!.slices).toBe(1);
     expect(two.estimate).toEqual(one.estimate);
     withinSigmas(two.estimate.integral, gaussExact);
   });

@@ -1,7 +1,7 @@
 /**
  * Data-parallel training: slices computed in worker threads give exactly the numbers of the
  * same slices computed in this thread, and training with workers reproduces training without.
- * The worker runs the compiled dist/train/worker.js (npm test builds it first).
+ * The worker runs the compiled dist/workers/worker.js (npm test builds it first).
  */
 import { initBackend } from '../../src/backend';
 import { defaultFlowConfig, Flow } from '../../src/flow/flow';
@@ -9,7 +9,9 @@ import { buildProblem } from '../../src/problem';
 import { Rng } from '../../src/rng';
 import { emptyMoments } from '../../src/estimate/stats';
 import { runImportance, SAMPLE_CHUNK } from '../../src/estimate/importance';
-import { createStepEngine, ForwardPool, MIN_SLICE_POINTS, sliceBounds, sliceCount, workerScript } from '../../src/train/parallel';
+import { createStepEngine, MIN_SLICE_POINTS, sliceBounds, sliceCount } from '../../src/train/steps';
+import { ForwardPool } from '../../src/workers/forward';
+import { workerScript } from '../../src/workers/start';
 import { trainFlow, type TrainOptions } from '../../src/train/trainer';
 
 describe('slices', () => {
@@ -22,14 +24,14 @@ describe('slices', () => {
   });
 
   test('slice bounds cover the batch without gaps', () => {
-    for (const [batch, threads] of [
+    for (const [batch, slices] of [
       [10, 3],
       [5000, 2],
       [7, 7],
     ]) {
       let next = 0;
-      for (let s = 0; s < threads; s++) {
-        const [a, b] = sliceBounds(batch, threads, s);
+      for (let s = 0; s < slices; s++) {
+        const [a, b] = sliceBounds(batch, slices, s);
         expect(a).toBe(next);
         expect(b).toBeGreaterThan(a);
         next = b;
@@ -59,8 +61,8 @@ describe('step engine on wasm', () => {
     const batch = 600;
     const z = new Rng(3, 2).fill(new Float32Array(batch * 3)) as Float32Array;
     const coef = Float32Array.from({ length: batch }, (_, i) => Math.sin(i));
-    const local = await createStepEngine(flow, { threads: 3, chunk: 128, backend: 'wasm', workers: 'never' });
-    const parallel = await createStepEngine(flow, { threads: 3, chunk: 128, backend: 'wasm' });
+    const local = await createStepEngine(flow, { slices: 3, chunk: 128, backend: 'wasm', workers: 'never' });
+    const parallel = await createStepEngine(flow, { slices: 3, chunk: 128, backend: 'wasm' });
     expect(local.workers).toBe(0);
     expect(parallel.workers).toBe(2);
     try {
@@ -107,24 +109,24 @@ describe('step engine on wasm', () => {
     };
     const seq = await run('never');
     const par = await run('auto');
-    expect(seq.report.threads).toBe(2);
+    expect(seq.report.slices).toBe(2);
     expect(seq.report.workers).toBe(0);
     expect(par.report.workers).toBe(1);
     expect(par.report.history).toEqual(seq.report.history);
     expect(Array.from(par.weights)).toEqual(Array.from(seq.weights));
   });
 
-  test('no workers for one slice, and a clear error for a bad thread count', async () => {
+  test('no workers for one slice, and a clear error for a bad slice count', async () => {
     const flow = Flow.create(defaultFlowConfig({ dim: 2, spline: 'pwlinear', bins: 4, hidden: [4] }), 1);
     const messages: string[] = [];
-    const one = await createStepEngine(flow, { threads: 1, chunk: 64, backend: 'wasm', log: (m) => messages.push(m) });
+    const one = await createStepEngine(flow, { slices: 1, chunk: 64, backend: 'wasm', log: (m) => messages.push(m) });
     expect(one.workers).toBe(0);
     await one.close();
-    const other = await createStepEngine(flow, { threads: 2, chunk: 64, backend: 'tensorflow', log: (m) => messages.push(m) });
+    const other = await createStepEngine(flow, { slices: 2, chunk: 64, backend: 'tensorflow', log: (m) => messages.push(m) });
     expect(other.workers).toBe(0);
     expect(messages.join('\n')).toMatch(/backend tensorflow/);
     await other.close();
-    await expect(createStepEngine(flow, { threads: 0, chunk: 64, backend: 'wasm' })).rejects.toThrow(RangeError);
+    await expect(createStepEngine(flow, { slices: 0, chunk: 64, backend: 'wasm' })).rejects.toThrow(RangeError);
     flow.dispose();
   });
 

@@ -1,37 +1,14 @@
 /**
- * Worker thread of the parallel trainer (see parallel.ts). It holds its own tfjs engine and a
- * copy of the flow, and answers two requests for its slice of each batch:
- *
- *   { id, type: 'sample', weights, z, n }  ->  { id, x, logQ }   (kept for the gradient)
- *   { id, type: 'gradient', coef, batch }  ->  { id, grad }
- *   { id, type: 'forward', weights, z, n } ->  { id, x, logQ }   (evaluation: nothing kept)
- *
- * After start-up it posts { type: 'ready' } (or { type: 'failed', error }). A failed request
- * answers { id, error } and the worker stays usable.
+ * Entry of a worker thread (started by src/workers/start.ts; compiled to dist/workers/worker.js).
+ * It holds its own tfjs engine and a copy of the flow, and answers the requests of
+ * src/workers/protocol.ts with a SliceComputer (src/train/slice.ts): 'sample' and 'gradient'
+ * for its slice of each training batch, 'forward' for chunks of an evaluation.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { initBackend, type BackendChoice } from '../backend';
+import { initBackend } from '../backend';
 import { Flow } from '../flow/flow';
-import type { FlowConfig } from '../flow/types';
-import { SliceComputer } from './slice';
-
-export interface WorkerInit {
-  backend: BackendChoice;
-  config: FlowConfig;
-  chunk: number;
-}
-
-export type WorkerRequest =
-  | { id: number; type: 'sample'; weights: Float32Array; z: Float32Array; n: number }
-  | { id: number; type: 'forward'; weights: Float32Array; z: Float32Array; n: number }
-  | { id: number; type: 'gradient'; coef: Float32Array; batch: number };
-
-export type WorkerReply =
-  | { type: 'ready' }
-  | { type: 'failed'; error: string }
-  | { id: number; x: Float32Array; logQ: Float32Array }
-  | { id: number; grad: Float64Array }
-  | { id: number; error: string };
+import { SliceComputer } from '../train/slice';
+import type { WorkerInit, WorkerReply, WorkerRequest } from './protocol';
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
