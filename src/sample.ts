@@ -30,7 +30,9 @@ import type { Problem } from './problem';
 import { Rng, Stream } from './rng';
 import { yieldToEventLoop, type NanPolicy } from './sampling';
 
+/** Output formats of `iflow sample`: CSV with a header line, or one JSON object per line. */
 export const sampleFormats = ['csv', 'ndjson'] as const;
+/** One of sampleFormats. */
 export type SampleFormat = (typeof sampleFormats)[number];
 
 /** Significant digits written for coordinates (enough to round-trip the flow's float32 points). */
@@ -69,6 +71,7 @@ export function formatDigits(v: number, p: number): string {
   return v < 0 ? `-${s}` : s;
 }
 
+/** The header line of a sample file: `x1,...,xd,weight` for CSV, nothing for NDJSON. */
 export function sampleHeader(dim: number, format: SampleFormat): string {
   if (format === 'ndjson') return '';
   return `${Array.from({ length: dim }, (_, k) => `x${k + 1}`).join(',')},weight\n`;
@@ -82,6 +85,7 @@ export function formatPoint(x: Float64Array, i: number, dim: number, weight: num
   return format === 'csv' ? `${coords},${w}\n` : `{"x":[${coords}],"weight":${w}}\n`;
 }
 
+/** What `iflow sample` writes: how many points, in which format, weighted or unweighted. */
 export interface SampleSettings {
   /** Points (weighted) or accepted events (unweighted) to write. */
   count: number;
@@ -93,6 +97,7 @@ export interface SampleSettings {
   nan: NanPolicy;
 }
 
+/** Progress of a sample run (pilot for the unweighting maximum, then written lines) and its stop poll. */
 export interface SampleHooks {
   onPilot?: (done: number, total: number) => void;
   onProgress?: (written: number, total: number) => void;
@@ -100,6 +105,7 @@ export interface SampleHooks {
   shouldStop?: () => boolean;
 }
 
+/** What a sample run wrote and drew, for the summary line on stderr. */
 export interface SampleReport {
   /** Lines written (points or events). */
   written: number;

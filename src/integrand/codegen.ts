@@ -16,6 +16,7 @@ function numberLiteral(v: number): string {
   return v < 0 ? `(${String(v)})` : String(v);
 }
 
+/** What a generated kernel computes: float64 integrand values, or 0/1 truth values of an event condition. */
 export type KernelMode = 'number' | 'event';
 
 interface GeneratedKernel {

@@ -97,6 +97,7 @@ export const FUNCTIONS: Readonly<Record<string, FunctionKind>> = {
   dot: 'special',
 };
 
+/** Names of the functions of the integrand language, sorted (for --help, `iflow list` and suggestions). */
 export const FUNCTION_NAMES: readonly string[] = Object.keys(FUNCTIONS).sort();
 
 /** Named constants of the language. */

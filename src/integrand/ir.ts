@@ -13,7 +13,9 @@ import { PRIMITIVES } from './functions';
 type Ty = 'num' | 'bool';
 
 type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
+/** Comparison operators of the IR; they yield a boolean node. */
 export type CompareOp = 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne';
+/** Logical operators of the IR on boolean nodes. */
 export type LogicOp = 'and' | 'or' | 'xor';
 
 type Op =
@@ -30,6 +32,10 @@ type Op =
   | 'n2b' // number -> boolean (truthiness: 0 and NaN are false)
   | 'cond'; // args: condition (bool), then, else
 
+/**
+ * One node of the integrand's intermediate representation: an SSA value with its operation,
+ * its type (number or boolean) and its arguments (earlier nodes), in evaluation order.
+ */
 export interface IrNode {
   readonly id: number;
   readonly op: Op;

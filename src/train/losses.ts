@@ -18,6 +18,7 @@
  */
 import type { LossKind } from '../cli/options';
 
+/** One batch's divergence and the per-point coefficients of its surrogate gradient -mean(c_i log q(x_i)). */
 export interface LossTerms {
   /** Estimated divergence on this batch. */
   value: number;

@@ -18,6 +18,10 @@ import type { CouplingCache } from '../flow/coupling';
 import type { Flow } from '../flow/flow';
 import type { ChainDraw } from '../flow/draw';
 
+/**
+ * One slice of a training batch (see the module comment): samples x = T(z) with log q, keeps
+ * what the gradient needs, and returns the float64 gradient of -sum c_i log q(x_i) / batch.
+ */
 export class SliceComputer {
   /** The points of the last kept `sample` (empty after an evaluation pass). */
   private x: Float32Array = new Float32Array(0);

@@ -15,6 +15,7 @@ import { startWorkers, stopWorkers, type WorkerHandle } from '../workers/start';
 import { MAX_THREADS } from './limits';
 import { SliceComputer } from './slice';
 
+/** How a training step is cut into slices and chunks, and where the slices run. */
 export interface StepEngineOptions {
   /** Number of slices (at most MAX_THREADS); slices after the first go to worker threads where possible. */
   slices: number;

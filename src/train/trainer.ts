@@ -16,6 +16,10 @@ import { lossTerms } from './losses';
 import { createStepEngine, sliceCount, type StepEngine } from './steps';
 import type { TrainingReport } from '../report/schema';
 
+/**
+ * Settings of one training: epochs (Adam steps), batch (integrand calls per step), learning
+ * rate and its decay, gradient clipping, divergence, annealing and threads.
+ */
 export interface TrainOptions {
   epochs: number;
   batch: number;
@@ -51,6 +55,7 @@ export interface TrainOptions {
   workers?: 'auto' | 'never';
 }
 
+/** Figures of one epoch, passed to the progress hook: its loss and the batch's estimate of F. */
 export interface EpochInfo {
   epoch: number;
   epochs: number;
@@ -64,6 +69,7 @@ export interface EpochInfo {
   seconds: number;
 }
 
+/** Progress, warnings, debug lines, a stop poll and a stop rule of a training run. */
 export interface TrainHooks {
   onEpoch?: (info: EpochInfo) => void;
   onWarning?: (message: string) => void;
@@ -135,6 +141,18 @@ function globalNorm(flat: Float64Array): number {
   return Math.sqrt(s);
 }
 
+/**
+ * Train `flow` in place on the problem's integrand for options.epochs Adam steps (Kingma & Ba,
+ * arXiv:1412.6980) of options.batch fresh points each, minimising the chosen divergence
+ * between p = |f|/F and q (i-flow: Gao, Isaacson, Krause, arXiv:2001.05486, sec. 3). Stops
+ * early on hooks.shouldStop, hooks.stopRule or the target relative error; when the batch
+ * variance ends far above the best seen (DIVERGENCE_FACTOR) the best weights are restored.
+ * Costs epochs * batch integrand calls at most.
+ * @returns the training report (calls, seconds, losses, history, stop reason).
+ * A run of all-zero batches too long for chance (zeroRunIsDivergence) ends the training with
+ * the best weights and a stop reason.
+ * @throws NumericalError when the integrand or the density is not finite and options.nan is 'error'.
+ */
 export async function trainFlow(
   flow: Flow,
   problem: Problem,

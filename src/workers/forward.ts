@@ -8,6 +8,7 @@ import type { ChainDraw } from '../flow/draw';
 import type { Flow } from '../flow/flow';
 import { startWorkers, stopWorkers, type WorkerHandle } from './start';
 
+/** A pool of worker threads that evaluate x = T(z) and log q for chunks of a flow's final estimate. */
 export class ForwardPool {
   private constructor(
     private readonly handles: WorkerHandle[],

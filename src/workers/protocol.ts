@@ -21,11 +21,13 @@ export interface WorkerInit {
   chunk: number;
 }
 
+/** A request to a worker (see the module comment for the replies). */
 export type WorkerRequest =
   | { id: number; type: 'sample'; weights: Float32Array; z: Float32Array; n: number }
   | { id: number; type: 'forward'; weights: Float32Array; z: Float32Array; n: number }
   | { id: number; type: 'gradient'; coef: Float32Array; batch: number };
 
+/** A worker's reply: start-up status, the result of a request, or its error. */
 export type WorkerReply =
   | { type: 'ready' }
   | { type: 'failed'; error: string }
