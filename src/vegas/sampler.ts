@@ -70,6 +70,8 @@ export interface VegasDraw {
   u: Float64Array;
   /** log q(u) per point. */
   logQ: Float64Array;
+  /** Hypercube of each point (points of a hypercube consecutive within an iteration). */
+  groups: Int32Array;
 }
 
 export interface SamplerOptions {
@@ -220,7 +222,7 @@ export class VegasSampler {
     this.logBase = base;
     this.drawn += m;
     this.pending = m;
-    return { u: u.subarray(0, m * dim), logQ: logQ.subarray(0, m) };
+    return { u: u.subarray(0, m * dim), logQ: logQ.subarray(0, m), groups: ids.subarray(0, m) };
   }
 
   /** The y points (before the map) of the last draw, m x dim: views reused by the next draw. */
