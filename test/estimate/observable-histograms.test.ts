@@ -9,6 +9,7 @@ import { erf } from '../../src/integrand';
 import type { ObservableOptionsInput } from '../../src/observables/options';
 import { resultSchema, type ObservablesReport } from '../../src/report/schema';
 import { renderText } from '../../src/report/text';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
 const S = 0.15;
 const MU = 0.5;
@@ -18,6 +19,24 @@ const gaussMass = (a: number, b: number) => S * Math.sqrt(Math.PI / 2) * (erf((b
 const axis = gaussMass(0, 1);
 const exactF = axis * axis;
 const BINS = 20;
+
+/** Items of each mark group of `type` (rect, rule, ...) with role "mark" in an SVG. */
+function markItems(svg: string, type: string): number[] {
+  type Node = Record<string, unknown>;
+  const tree = new XMLParser({ ignoreAttributes: false, preserveOrder: true }).parse(svg) as Node[];
+  const out: number[] = [];
+  const walk = (nodes: Node[]) => {
+    for (const node of nodes) {
+      const attrs = (node[':@'] ?? {}) as Record<string, string>;
+      const tag = Object.keys(node).find((k) => k !== ':@') as string;
+      const children = (node[tag] ?? []) as Node[];
+      if (tag === 'g' && (attrs['@_class'] ?? '').startsWith(`mark-${type} role-mark`)) out.push(children.length);
+      if (Array.isArray(children)) walk(children);
+    }
+  };
+  walk(tree);
+  return out;
+}
 
 async function histogramRun(method: 'uniform' | 'vegas', seed: number, histograms: ObservableOptionsInput['histograms'], histNormalize = false) {
   const options = integrateOptionsSchema.parse({ expression: F_EXPR, dim: 2, method, samples: 100000, seed, baseline: false });
@@ -96,4 +115,21 @@ describe('histograms of observables', () => {
     const exact = gaussMass(0, 0.5) * axis;
     expect(Math.abs((h.undefined.mean as number) - exact)).toBeLessThan(4 * (h.undefined.sdev as number));
   });
+
+  test('the pictures include each observable histogram with error bars', async () => {
+    const r = await histogramRun('uniform', 4, [
+      { observable: 'x1', lo: 0, hi: 1, bins: 10 },
+      { observable: 'x1 * x2', lo: 0, hi: 1, bins: 6 },
+    ]);
+    const { renderPictures } = await import('../../src/report/plots');
+    const pictures = await renderPictures(r);
+    const pic = pictures.find((p) => p.file === 'observables.svg');
+    expect(pic).toBeDefined();
+    const svg = pic?.svg ?? '';
+    expect(XMLValidator.validate(svg)).toBe(true);
+    expect(svg).toContain('histograms of observables');
+    // one bar and one error bar per bin of both histograms
+    expect(markItems(svg, 'rect')).toEqual([10, 6]);
+    expect(markItems(svg, 'rule')).toEqual([10, 6]);
+  }, 60000);
 });
