@@ -3,6 +3,13 @@
  *
  *   const options = integrateOptionsSchema.parse({ expression: 'x1*x2', dim: 2 });
  *   const result = await runIntegrate(prepareProblem(options));
+ *
+ * Further integrands and observable histograms on the same points:
+ *
+ *   const prepared = prepareProblem(options, undefined, undefined, {
+ *     also: [{ expression: 'cos(3*x1 + x2)', label: 'Re' }],
+ *     histograms: [parseHistogramSpec('x1+x2:0:2:40')],
+ *   });
  */
 export { integrateOptionsSchema, type IntegrateOptions } from './cli/options';
 export { prepareProblem, runIntegrate, runIntegrateDetailed, type RunHooks } from './integrate';
@@ -17,4 +24,5 @@ export { buildMasks, minLayers } from './flow/masks';
 export { initBackend, type BackendChoice } from './backend';
 export { UsageError, NumericalError } from './errors';
 export { MarginalHistograms, marginalDensities } from './estimate/histograms';
-export { type HistogramData } from './report/schema';
+export { type HistogramData, type ObservablesReport } from './report/schema';
+export { observableOptionsSchema, parseHistogramSpec, type ObservableOptionsInput } from './observables';

@@ -27,6 +27,8 @@ import { judgeEstimate, type BoundaryFinding, type Verdict } from './estimate/ve
 import type { Flow } from './flow/flow';
 import { checkLayers } from './flow/masks';
 import { buildProblem, type Problem } from './problem';
+import type { ObservableOptionsInput, ObservableSpec } from './observables/options';
+import { summarizeObservables } from './observables/summary';
 import type { ChoiceReport, FlowSettings, IntegrationResult, MapReport, TargetReport, TrainingReport } from './report/schema';
 import { Rng, Stream } from './rng';
 import { AUTO_TRAIN_MIN_SECONDS, secondsToPrecision, TrainingPayoff, type SamplerFigures } from './stages/choice';
@@ -60,9 +62,17 @@ export interface Prepared {
 
 /**
  * The problem of the options. `maps` (a saved model's axis maps) fixes the domain map;
- * otherwise --scale decides it (a pilot run seeded with --seed for 'auto').
+ * otherwise --scale decides it (a pilot run seeded with --seed for 'auto'). `observables`
+ * (src/observables/options.ts: further integrands `also`, `histograms` of observables,
+ * `histNormalize`) are weighed on the estimate's points; absent, the run is unchanged.
+ * @throws UsageError on bad options or expressions (the observables' included).
  */
-export function prepareProblem(options: IntegrateOptions, defaults?: Record<string, number>, maps?: AxisMap[]): Prepared {
+export function prepareProblem(
+  options: IntegrateOptions,
+  defaults?: Record<string, number>,
+  maps?: AxisMap[],
+  observables?: ObservableOptionsInput,
+): Prepared {
   if (options.dim === undefined) {
     throw new UsageError('--dim is required', 'give the number of dimensions, e.g. --dim 6');
   }
@@ -79,6 +89,7 @@ export function prepareProblem(options: IntegrateOptions, defaults?: Record<stri
     defaults,
     event: options.event,
     tail: options.tail,
+    observables,
   });
   return { problem, options };
 }
@@ -163,6 +174,15 @@ export function assembleResult(
   for (const w of verdictWarnings(meta.method, estimate.verdict)) add(w);
   const baseline = baselineMoments ? summarize(baselineMoments, labels) : null;
   if (baseline) for (const w of verdictWarnings('uniform baseline', baseline.verdict)) add(w);
+  const observables = problem.observables
+    ? summarizeObservables(
+        problem.observables.spec,
+        pooled.observables,
+        iterations.map((m) => m.observables),
+        meta.method !== 'uniform',
+      )
+    : null;
+  if (observables) for (const w of observables.warnings) add(w);
   const trainCalls = meta.training?.calls ?? 0;
   return {
     iflow: VERSION,
@@ -201,6 +221,7 @@ export function assembleResult(
     choice: meta.choice ?? null,
     target: meta.target ?? null,
     warnings,
+    ...(observables ? { observables: observables.report } : {}),
   };
 }
 
@@ -211,6 +232,8 @@ export interface RunOutput {
   baseline: Moments | null;
   /** The trained (or given) flow when the final estimate sampled it; the caller disposes it. */
   flow: Flow | null;
+  /** What was estimated besides F (src/observables), when anything was: the partial document records it. */
+  observables?: ObservableSpec;
 }
 
 /** The accuracy target of the options, or null for a fixed budget (-n). */
@@ -419,7 +442,8 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
     const n = options.baselineSamples ?? evalDone;
     const m = emptyMoments(problem.dim, problem.events.length);
     // the baseline counts against --max-time too: it stops there with the calls it has
-    await runUniform(problem, n, new Rng(options.seed, Stream.baseline), m, options.nan, {
+    // the baseline estimates F alone: the observables belong to the main estimate
+    await runUniform({ ...problem, observables: undefined }, n, new Rng(options.seed, Stream.baseline), m, options.nan, {
       onChunk: (done) => hooks.onProgress?.('baseline', done, n),
       shouldStop: () => stopEval() || clock() > maxTime,
     });
@@ -478,7 +502,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
     baselineMoments,
     hooks.onWarning,
   );
-  return { result, iterations, baseline: baselineMoments, flow };
+  return { result, iterations, baseline: baselineMoments, flow, ...(problem.observables ? { observables: problem.observables.spec } : {}) };
 }
 
 /**

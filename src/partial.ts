@@ -18,6 +18,11 @@
  * stream: a part inside a merged file, two copies of one file, two baselines of one seed
  * would otherwise count the same points twice. The moments keep their largest |w|, trimmed
  * to what the pooled tail needs, so that a merge recomputes the Pareto k-hat.
+ *
+ * A run that weighed further integrands or observable histograms (src/observables) records
+ * their spec in `problem.observables` and their sums in each Moments' `observables`; both
+ * fields are optional, so documents without them read as before. Parts merge only when their
+ * specs are equal, and the sums add exactly as the Moments' do.
  */
 import { z } from 'zod';
 import { UsageError } from './errors';
@@ -27,6 +32,8 @@ import { TAIL_KEEP } from './estimate/tail';
 import type { Problem } from './problem';
 import { axisMapSchema, flowSettingsSchema, jsonBoundSchema, trainingSchema, type IntegrationResult, type TrainingReport } from './report/schema';
 import { decodeBounds, defaultAxisMap, DomainMap } from './domain';
+import { histogramCells } from './observables/moments';
+import { observableSpecSchema } from './observables/options';
 import { VERSION } from './version';
 
 export const PARTIAL_FORMAT = 'iflow-partial';
@@ -36,6 +43,31 @@ const finite = z.number().refine(Number.isFinite, 'expected a finite number');
 const count = z.number().int().nonnegative();
 
 export const observableSumsSchema = z.object({ s1: finite, s2: finite, sx: finite });
+
+const nonNegative = finite.refine((v) => v >= 0, 'must be non-negative');
+
+/** Sums of the further integrands and observable histograms (src/observables/moments.ts). */
+export const observableMomentsSchema = z.object({
+  n: count,
+  scale: finite.refine((v) => v > 0, 'must be positive'),
+  sums: z.array(finite).min(1),
+  products: z.array(finite),
+  strataCov: z.array(finite).optional(),
+  integrands: z.array(
+    z.object({
+      sumAbs: nonNegative,
+      maxAbs: nonNegative,
+      top: z
+        .array(nonNegative)
+        .max(TAIL_KEEP)
+        .transform((t) => [...t].sort((a, b) => b - a)),
+      zeros: count,
+      nonFinite: count,
+      outside: count,
+    }),
+  ),
+  histograms: z.array(z.object({ s1: z.array(finite), s2: z.array(nonNegative) })),
+});
 
 export const momentsSchema = z.object({
   n: count,
@@ -56,6 +88,8 @@ export const momentsSchema = z.object({
   events: z.array(observableSumsSchema),
   /** Var(sum w) of a stratified sampler (units of scale^2); absent for iid samples. */
   varSumW: finite.refine((v) => v >= 0, 'must be non-negative').optional(),
+  /** Sums of the further integrands and observable histograms, when the run had any. */
+  observables: observableMomentsSchema.optional(),
 });
 
 /** The stages whose samples a document holds (src/rng.ts streams). */
@@ -82,6 +116,8 @@ export const partialProblemSchema = z.object({
   maps: z.array(axisMapSchema).optional(),
   params: z.record(z.string(), finite),
   events: z.array(z.string()),
+  /** What was weighed besides F (further integrands, observable histograms), when anything was. */
+  observables: observableSpecSchema.optional(),
 });
 
 export const partialSchema = z
@@ -115,13 +151,38 @@ export const partialSchema = z
   .superRefine((doc, ctx) => {
     const { dim, events, bounds } = doc.problem;
     if (bounds.length !== dim) ctx.addIssue({ code: 'custom', path: ['problem', 'bounds'], message: `expected ${dim} intervals` });
+    const spec = doc.problem.observables;
     const check = (m: Moments, where: (string | number)[]) => {
       if (m.coords.length !== dim) ctx.addIssue({ code: 'custom', path: [...where, 'coords'], message: `expected ${dim} entries` });
       if (m.events.length !== events.length) {
         ctx.addIssue({ code: 'custom', path: [...where, 'events'], message: `expected ${events.length} entries` });
       }
     };
-    doc.iterations.forEach((m, i) => check(m, ['iterations', i]));
+    const checkObservables = (m: Moments, where: (string | number)[]) => {
+      const o = m.observables;
+      if (!spec) {
+        if (o) ctx.addIssue({ code: 'custom', path: [...where, 'observables'], message: 'sums of observables without problem.observables' });
+        return;
+      }
+      if (!o) {
+        if (m.n > 0) ctx.addIssue({ code: 'custom', path: [...where, 'observables'], message: 'missing: problem.observables asks for them' });
+        return;
+      }
+      const K = spec.also.length + 1;
+      const ok =
+        o.n === m.n &&
+        o.sums.length === K &&
+        o.products.length === (K * (K + 1)) / 2 &&
+        (o.strataCov === undefined || o.strataCov.length === o.products.length) &&
+        o.integrands.length === spec.also.length &&
+        o.histograms.length === spec.histograms.length &&
+        o.histograms.every((h, j) => h.s1.length === histogramCells(spec.histograms[j].bins) && h.s2.length === h.s1.length);
+      if (!ok) ctx.addIssue({ code: 'custom', path: [...where, 'observables'], message: 'the sums do not match problem.observables' });
+    };
+    doc.iterations.forEach((m, i) => {
+      check(m, ['iterations', i]);
+      checkObservables(m, ['iterations', i]);
+    });
     if (doc.baseline) check(doc.baseline, ['baseline']);
   });
 
@@ -141,7 +202,7 @@ export function partialFromRun(out: RunOutput, flowDigest: string | null): Parti
     version: PARTIAL_VERSION,
     iflow: VERSION,
     command: r.command,
-    problem: r.problem,
+    problem: out.observables ? { ...r.problem, observables: out.observables } : r.problem,
     method: r.method,
     seed: r.seed,
     parts: 1,
@@ -180,6 +241,9 @@ function problemDifference(a: PartialDocument, b: PartialDocument): string | nul
     return `params ${JSON.stringify(q.params)} vs ${JSON.stringify(p.params)}`;
   }
   if (p.events.join('\n') !== q.events.join('\n')) return `events ${JSON.stringify(q.events)} vs ${JSON.stringify(p.events)}`;
+  const po = JSON.stringify(p.observables ?? null);
+  const qo = JSON.stringify(q.observables ?? null);
+  if (po !== qo) return `further integrands or observable histograms ${qo} vs ${po}`;
   if (a.method !== b.method) return `method ${b.method} vs ${a.method}`;
   return null;
 }
@@ -262,6 +326,7 @@ function problemStub(p: PartialDocument['problem']): Problem {
     params: { ...p.params },
     integrand: undefined,
     events: p.events.map((label) => ({ label, kernel: undefined })),
+    ...(p.observables ? { observables: { spec: p.observables, also: [], histograms: [] } } : {}),
   } as unknown as Problem;
 }
 

@@ -5,6 +5,7 @@
 import { compileEvent, compileIntegrand, parseParam, type CompiledExpression } from './integrand';
 import { UsageError } from './errors';
 import { defaultAxisMap, DomainMap, pilotAxisMaps, type AxisMap } from './domain';
+import { compileObservables, type ObservableOptionsInput, type ObservableSet } from './observables/options';
 
 /**
  * An observable estimated alongside the integral: a compiled predicate (1 where true, 0 where
@@ -31,6 +32,8 @@ export interface Problem {
   params: Record<string, number>;
   integrand: CompiledExpression;
   events: EventSpec[];
+  /** Further integrands and observable histograms weighed on the same points (src/observables). */
+  observables?: ObservableSet;
 }
 
 /**
@@ -57,6 +60,8 @@ export interface ProblemInput {
   defaults?: Record<string, number>;
   event?: string[];
   tail?: number[];
+  /** Further integrands and observable histograms (src/observables/options.ts). */
+  observables?: ObservableOptionsInput;
 }
 
 /** One [lo, hi] per dimension from zero, one or d intervals. */
@@ -100,7 +105,8 @@ export function buildProblem(input: ProblemInput): Problem {
       events.push({ label, kernel: compileEvent(label, { dim, params }) });
     }
   }
-  return { expression: input.expression, dim, bounds, domain, params, integrand, events };
+  const observables = compileObservables(input.observables, { dim, params });
+  return { expression: input.expression, dim, bounds, domain, params, integrand, events, ...(observables ? { observables } : {}) };
 }
 
 /** The domain map of the bounds: given maps, given scales, or a pilot run (see ProblemInput). */

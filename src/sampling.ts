@@ -37,6 +37,8 @@ export interface WeighOptions {
    * absent for the signed f of an estimate.
    */
   magnitude?: number;
+  /** Name of the integrand in error messages when it is not the main one (a further integrand's label). */
+  label?: string;
 }
 
 /**
@@ -63,6 +65,7 @@ export function weighPoints(
   options: WeighOptions,
 ): number {
   const { nan, stage, magnitude } = options;
+  const integrand = options.label === undefined ? 'the integrand' : `the integrand ${options.label}`;
   let bad = 0;
   for (let i = 0; i < n; i++) {
     const fi = f[i];
@@ -80,7 +83,7 @@ export function weighPoints(
       continue;
     }
     const what = !Number.isFinite(fi)
-      ? `the integrand is ${fi} at x = ${describePoint(x, i, dim)}`
+      ? `${integrand} is ${fi} at x = ${describePoint(x, i, dim)}`
       : `the sampling density is not usable (log q = ${logQ?.[i]}) at x = ${describePoint(x, i, dim)}`;
     throw new NumericalError(`${what} during ${stage}`, stage);
   }

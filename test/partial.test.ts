@@ -1,8 +1,12 @@
+import { integrateOptionsSchema } from '../src/cli/options';
 import { UsageError } from '../src/errors';
+import { prepareProblem, runIntegrateDetailed } from '../src/integrate';
+import type { ObservableMoments } from '../src/observables/moments';
+import type { ObservableOptionsInput } from '../src/observables/options';
 import { accumulate, emptyMoments, integralEstimate, mergeMoments, setStratifiedVariance, trimTails, type Moments } from '../src/estimate/stats';
 import { paretoKHat, TAIL_KEEP } from '../src/estimate/tail';
 import { summarize } from '../src/estimate/summary';
-import { checkMergeable, mergePartials, partialSchema, type NamedPartial, type PartialDocument, type StreamRecord } from '../src/partial';
+import { checkMergeable, mergePartials, partialFromRun, partialSchema, type NamedPartial, type PartialDocument, type StreamRecord } from '../src/partial';
 import type { TrainingReport } from '../src/report/schema';
 import { resultSchema } from '../src/report/schema';
 import { Rng } from '../src/rng';
@@ -216,5 +220,72 @@ describe('partial documents and merge', () => {
     const nan = JSON.parse(JSON.stringify(doc(1)));
     nan.iterations[0].sumW = 'x';
     expect(partialSchema.safeParse(nan).success).toBe(false);
+  });
+});
+
+describe('partial documents with further integrands and observable histograms', () => {
+  const observables = {
+    also: [{ expression: 'cos(3*x1 + x2)', label: 'Re' }, { expression: 'sin(3*x1 + x2)', label: 'Im' }],
+    histograms: [{ observable: 'x1 + x2', lo: 0.5, hi: 1.5, bins: 8 }],
+  };
+
+  async function partialRun(seed: number, method: 'uniform' | 'vegas', obs: ObservableOptionsInput = observables): Promise<PartialDocument> {
+    const options = integrateOptionsSchema.parse({ expression: '1 + x1*x2', dim: 2, method, samples: 6000, iterations: 2, seed, baseline: method === 'uniform' ? false : true });
+    const out = await runIntegrateDetailed(prepareProblem(options, undefined, undefined, obs));
+    // what `--partial` prints, read back as `merge` reads it
+    return partialSchema.parse(JSON.parse(JSON.stringify(partialFromRun(out, null))));
+  }
+
+  test.each(['uniform', 'vegas'] as const)('%s: merge adds the sums of the parts exactly', async (method) => {
+    const a = await partialRun(1, method);
+    const b = await partialRun(2, method);
+    expect(a.problem.observables?.also.map((g) => g.label)).toEqual(['Re', 'Im']);
+    expect(a.iterations[0].observables?.n).toBe(a.iterations[0].n);
+    expect(a.baseline?.observables).toBeUndefined();
+    const { partial, result } = mergePartials(named([a, b]));
+    resultSchema.parse(result);
+    const pooledA = a.iterations.reduce((x, y) => mergeMoments(x, y), emptyMoments(2, 0));
+    const pooledB = b.iterations.reduce((x, y) => mergeMoments(x, y), emptyMoments(2, 0));
+    expect(partial.iterations.map((m) => m.observables)).toEqual(trimTails([pooledA, pooledB]).map((m) => m.observables));
+    const oa = pooledA.observables as ObservableMoments;
+    const ob = pooledB.observables as ObservableMoments;
+    expect(oa.scale).toBe(ob.scale);
+    const total = partial.iterations.reduce((x, y) => mergeMoments(x, y), emptyMoments(2, 0)).observables as ObservableMoments;
+    expect(total.sums).toEqual(oa.sums.map((v, i) => v + ob.sums[i]));
+    expect(total.products).toEqual(oa.products.map((v, i) => v + ob.products[i]));
+    expect(total.histograms[0].s1).toEqual(oa.histograms[0].s1.map((v, i) => v + ob.histograms[0].s1[i]));
+    expect(total.histograms[0].s2).toEqual(oa.histograms[0].s2.map((v, i) => v + ob.histograms[0].s2[i]));
+    if (method === 'vegas') expect(total.strataCov).toEqual(oa.strataCov?.map((v, i) => v + (ob.strataCov as number[])[i]));
+    else expect(total.strataCov).toBeUndefined();
+    // the merged result's observables are the summary of the summed sums
+    const o = result.observables;
+    expect(o?.calls).toBe(12000);
+    expect(o?.integrals[0].integral.mean).toBeCloseTo((total.sums[1] / total.n) * total.scale, 14);
+    expect(o?.histograms[0].bins).toHaveLength(8);
+    // merging the merged document again gives the same observables
+    const again = mergePartials(named([partial]));
+    expect(again.result.observables?.integrals.map((g) => g.integral)).toEqual(o?.integrals.map((g) => g.integral));
+    expect(again.result.observables?.histograms).toEqual(o?.histograms);
+  });
+
+  test('documents of different histogram specs (or without observables) are not merged', async () => {
+    const a = await partialRun(1, 'uniform');
+    const other = await partialRun(2, 'uniform', { ...observables, histograms: [{ observable: 'x1 + x2', lo: 0.5, hi: 1.5, bins: 10 }] });
+    expect(() => checkMergeable(named([a, other]))).toThrow(UsageError);
+    expect(() => checkMergeable(named([a, other]))).toThrow(/further integrands or observable histograms/);
+    const plain = await partialRun(3, 'uniform', {});
+    expect(plain.problem.observables).toBeUndefined();
+    expect(plain.iterations[0].observables).toBeUndefined();
+    expect(() => checkMergeable(named([a, plain]))).toThrow(/further integrands or observable histograms/);
+  });
+
+  test('the schema checks the sums against problem.observables', async () => {
+    const a = await partialRun(1, 'uniform');
+    const bad = JSON.parse(JSON.stringify(a));
+    bad.iterations[0].observables.histograms[0].s1.pop();
+    expect(partialSchema.safeParse(bad).success).toBe(false);
+    const missing = JSON.parse(JSON.stringify(a));
+    delete missing.iterations[0].observables;
+    expect(partialSchema.safeParse(missing).success).toBe(false);
   });
 });

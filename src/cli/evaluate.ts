@@ -8,6 +8,7 @@ import { Command, Option } from 'commander';
 import { backendChoices, initBackend } from '../backend';
 import { prepareProblem, runIntegrateDetailed, type Prepared } from '../integrate';
 import { instantiateFlow, readModel, type LoadedModel } from '../model';
+import type { ObservableOptionsInput } from '../observables/options';
 import { integrateOptionsSchema, type IntegrateOptions } from './options';
 import { THREADS_HELP } from './integrate';
 import { createReporter } from './progress';
@@ -37,9 +38,12 @@ export function modelRunOptions(model: LoadedModel, raw: Record<string, unknown>
   );
 }
 
-/** The problem of a model with the user's events, and the model's flow (backend first). */
-export async function prepareFromModel(model: LoadedModel, options: IntegrateOptions): Promise<Prepared> {
-  const prepared = prepareProblem(options, model.doc.problem.params, model.doc.problem.maps);
+/**
+ * The problem of a model with the user's events (and `observables`: further integrands and
+ * observable histograms, src/observables/options.ts), and the model's flow (backend first).
+ */
+export async function prepareFromModel(model: LoadedModel, options: IntegrateOptions, observables?: ObservableOptionsInput): Promise<Prepared> {
+  const prepared = prepareProblem(options, model.doc.problem.params, model.doc.problem.maps, observables);
   await initBackend(options.backend);
   prepared.flow = instantiateFlow(model);
   prepared.training = model.doc.training;

@@ -7,6 +7,7 @@
 import type { Problem } from '../problem';
 import type { Rng } from '../rng';
 import { mapToDomain, weighPoints, yieldToEventLoop, type NanPolicy } from '../sampling';
+import { ObservableScratch, emptyFor, weighObservables } from '../observables/weigh';
 import { accumulate, type Moments } from './stats';
 
 /** Reusable float64 buffers for one chunk size. */
@@ -17,6 +18,8 @@ export class ChunkBuffers {
   readonly f: Float64Array;
   readonly w: Float64Array;
   readonly hits: Uint8Array[];
+  /** Buffers of the further integrands and observables (made on first use). */
+  observables: ObservableScratch | null = null;
   private readonly eventOut: Float64Array;
   constructor(readonly capacity: number, dim: number, nEvents: number) {
     this.x = new Float64Array(capacity * dim);
@@ -33,7 +36,9 @@ export class ChunkBuffers {
 
 /**
  * Compute weights for a chunk and add them to `moments`.
- * `logQ` is the log density of u on the unit cube (null for uniform sampling).
+ * `logQ` is the log density of u on the unit cube (null for uniform sampling). When the
+ * problem has observables (src/observables), their weights go into `moments.observables`
+ * (made on first use); `groups` gives the hypercube of each point of a stratified sampler.
  * Returns the number of non-finite points that were set to zero.
  */
 export function evaluateChunk(
@@ -45,6 +50,7 @@ export function evaluateChunk(
   moments: Moments,
   nan: NanPolicy,
   stage = 'evaluation',
+  groups: ArrayLike<number> | null = null,
 ): number {
   const { x, jac, f, w } = buf;
   mapToDomain(problem, u, n, x, jac);
@@ -55,6 +61,12 @@ export function evaluateChunk(
     problem.events[e].kernel.evaluate(x, n, scratch);
     const h = buf.hits[e];
     for (let i = 0; i < n; i++) h[i] = scratch[i] !== 0 ? 1 : 0;
+  }
+  const set = problem.observables;
+  if (set) {
+    if (!buf.observables || buf.observables.capacity < n) buf.observables = new ObservableScratch(buf.capacity, set);
+    moments.observables ??= emptyFor(set);
+    weighObservables(set, { x, jac, logQ, f, w, n, dim: problem.dim, groups }, buf.observables, moments.observables, nan, stage);
   }
   accumulate(moments, w, x, n, buf.hits);
   moments.nonFinite += bad;
@@ -107,6 +119,8 @@ export async function runUniform(
 export interface ChunkDraw {
   u: ArrayLike<number>;
   logQ: ArrayLike<number> | null;
+  /** Hypercube of each point of a stratified sampler (points of a hypercube consecutive). */
+  groups?: ArrayLike<number>;
 }
 
 /**
@@ -132,8 +146,8 @@ export async function streamChunks(
     await yieldToEventLoop();
     if (hooks.shouldStop?.()) break;
     const m = Math.min(size, n - done);
-    const { u, logQ } = await draw(m);
-    evaluateChunk(problem, u, logQ, m, buf, moments, nan, stage);
+    const { u, logQ, groups } = await draw(m);
+    evaluateChunk(problem, u, logQ, m, buf, moments, nan, stage, groups ?? null);
     hooks.onSamples?.(buf.x, buf.w, m, u);
     done += m;
     hooks.onChunk?.(done, moments);

@@ -14,6 +14,7 @@
  */
 
 import { gammaQ } from '../integrand/special';
+import { mergeObservableMoments, trimObservableTails, type ObservableMoments } from '../observables/moments';
 import { keepLargest, mergeLargest, TAIL_KEEP } from './tail';
 
 export interface Estimate {
@@ -67,6 +68,11 @@ export interface Moments {
    * stratification). Adds under merge.
    */
   varSumW?: number;
+  /**
+   * Sums of the further integrands and observable histograms weighed on the same points
+   * (src/observables/moments.ts), when the problem has any. Adds under merge.
+   */
+  observables?: ObservableMoments;
 }
 
 export function emptyObservable(): ObservableSums {
@@ -274,6 +280,7 @@ export function mergeMoments(a: Moments, b: Moments): Moments {
     coords: a.coords.map((c, k) => add(c, b.coords[k])),
     events: a.events.map((c, k) => add(c, b.events[k])),
     ...(stratified ? { varSumW: (a.varSumW ?? iidVarSumW(a)) + (b.varSumW ?? iidVarSumW(b)) } : {}),
+    ...(a.observables || b.observables ? { observables: mergeObservableMoments(a.observables, b.observables, a.n, b.n) } : {}),
   };
 }
 
@@ -284,9 +291,16 @@ export function mergeMoments(a: Moments, b: Moments): Moments {
  */
 export function trimTails(ms: Moments[]): Moments[] {
   const pooled = ms.reduce<number[]>((t, m) => mergeLargest(t, m.top), []);
-  if (pooled.length < TAIL_KEEP) return ms;
-  const floor = pooled[TAIL_KEEP - 1];
-  return ms.map((m) => ({ ...m, top: m.top.filter((v) => v >= floor) }));
+  let out = ms;
+  if (pooled.length >= TAIL_KEEP) {
+    const floor = pooled[TAIL_KEEP - 1];
+    out = ms.map((m) => ({ ...m, top: m.top.filter((v) => v >= floor) }));
+  }
+  const withObservables = out.filter((m) => m.observables !== undefined);
+  if (withObservables.length === 0) return out;
+  const trimmed = trimObservableTails(withObservables.map((m) => m.observables as ObservableMoments));
+  let j = 0;
+  return out.map((m) => (m.observables !== undefined ? { ...m, observables: trimmed[j++] } : m));
 }
 
 /**

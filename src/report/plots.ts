@@ -248,8 +248,55 @@ export function weightsSpec(result: IntegrationResult): Spec | null {
 }
 
 /**
+ * The observable histograms (result.observables): per observable the bin contents (integral of
+ * f over the bin, or its fraction of F) as bars with 1-sigma error bars, one panel each.
+ */
+export function observableHistogramsSpec(result: IntegrationResult): Spec | null {
+  const hs = result.observables?.histograms ?? [];
+  if (hs.length === 0) return null;
+  const rows = hs.flatMap((h, j) =>
+    h.bins
+      .filter((b) => b.mean !== null)
+      .map((b) => {
+        const mean = b.mean as number;
+        const err = b.sdev ?? 0;
+        return { k: j, name: `${j + 1}: ${h.observable}`, lo: b.lo, hi: b.hi, mid: (b.lo + b.hi) / 2, value: mean, lower: mean - err, upper: mean + err };
+      }),
+  );
+  const normalized = hs[0].normalized;
+  const what = normalized ? 'fraction of F per bin' : 'integral of f per bin';
+  return {
+    ...base('histograms of observables', `${result.observables?.calls ?? 0} evaluation samples; ${what}, 1-sigma error bars`),
+    data: { values: rows },
+    columns: Math.min(3, hs.length),
+    facet: { field: 'name', type: 'nominal', sort: { field: 'k', op: 'min' }, title: null },
+    spec: {
+      width: 220,
+      height: 140,
+      layer: [
+        {
+          mark: { type: 'rect', opacity: 0.55, color: COLORS.p },
+          encoding: {
+            x: { field: 'lo', type: 'quantitative', title: null },
+            x2: { field: 'hi' },
+            y: { field: 'value', type: 'quantitative', title: what },
+            y2: { datum: 0 },
+          },
+        },
+        {
+          mark: { type: 'rule', color: '#333', opacity: 0.7 },
+          encoding: { x: { field: 'mid', type: 'quantitative' }, y: { field: 'lower', type: 'quantitative' }, y2: { field: 'upper' } },
+        },
+      ],
+    },
+    resolve: { scale: { x: 'independent', y: 'independent' } },
+  };
+}
+
+/**
  * All pictures the result allows: training (when it has a history), marginals, the pair and
- * the weights (when it has histograms). Returns them in that order.
+ * the weights (when it has histograms), the observable histograms (when it has any). Returns
+ * them in that order.
  */
 export async function renderPictures(result: IntegrationResult): Promise<Picture[]> {
   const mapRelSdev = optionalNumber(result.training, ['mapRelSdev', 'mapOnlyRelSdev']);
@@ -258,6 +305,7 @@ export async function renderPictures(result: IntegrationResult): Promise<Picture
     ['marginals.svg', 'One-dimensional marginals', marginalsSpec(result)],
     ['pair.svg', 'Two-dimensional marginal', pairSpec(result)],
     ['weights.svg', 'Weight distribution', weightsSpec(result)],
+    ['observables.svg', 'Histograms of observables', observableHistogramsSpec(result)],
   ];
   const out: Picture[] = [];
   for (const [file, title, spec] of specs) if (spec) out.push({ file, title, svg: await renderSvg(spec) });

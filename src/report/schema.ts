@@ -207,6 +207,57 @@ export const librarySchema = z.object({
   baselinePull: z.number().nullable(),
 });
 
+/** An estimate whose numbers may overflow float64 (null then). */
+const looseEstimateSchema = z.object({ mean: z.number().nullable(), sdev: z.number().nullable() });
+
+/**
+ * The further integrands G_k = ∫ g_k and the observable histograms estimated on the sample of
+ * F (src/observables). Present only when asked for.
+ */
+export const observablesResultSchema = z.object({
+  /** Sample points behind every figure below (the estimate's calls). */
+  calls: z.number().int().nonnegative(),
+  integrals: z.array(
+    z.object({
+      label: z.string(),
+      expression: z.string(),
+      /** G_k with its standard error (stratified under VEGAS+, as F's). */
+      integral: looseEstimateSchema,
+      /** G_k / F with a delta-method error from the covariance; null when F = 0. */
+      ratio: looseEstimateSchema.nullable(),
+      /** Weight diagnostics of g_k/q, as for F. */
+      essFraction: z.number().nonnegative(),
+      maxWeight: z.number().nonnegative(),
+      unweightingEfficiency: z.number().nonnegative(),
+      khat: z.number().nullable(),
+      zeros: z.number().int().nonnegative(),
+      nonFinite: z.number().int().nonnegative(),
+      /** Sample points where g_k was non-zero and f zero (g_k's support reaches outside f's). */
+      outsideSupport: z.number().int().nonnegative(),
+      /** The verdict of src/estimate/verdict.ts on g_k/q; `reliable` is also false when outsideSupport > 0 under a learned sampler. */
+      verdict: verdictSchema,
+      reliable: z.boolean(),
+    }),
+  ),
+  /** Covariance of the estimates (F, G_1, ..., G_m): labels and the symmetric matrix (null entries overflowed). */
+  covariance: z.object({ labels: z.array(z.string()), matrix: z.array(z.array(z.number().nullable())) }),
+  histograms: z.array(
+    z.object({
+      observable: z.string(),
+      lo: z.number(),
+      hi: z.number(),
+      /** True when the contents are divided by F (fractions of F, delta-method errors). */
+      normalized: z.boolean(),
+      /** Per bin [lo, hi): the integral of f over {x: h(x) in the bin} (or its fraction of F). */
+      bins: z.array(z.object({ lo: z.number(), hi: z.number(), mean: z.number().nullable(), sdev: z.number().nullable() })),
+      /** h(x) < lo, h(x) >= hi, and h(x) not a number. */
+      underflow: looseEstimateSchema,
+      overflow: looseEstimateSchema,
+      undefined: looseEstimateSchema,
+    }),
+  ),
+});
+
 /** The result document (documents naming `interrupted` by the earlier key `partial` are read too). */
 export const resultSchema = withRenamedKeys(
   z.object({
@@ -269,6 +320,8 @@ export const resultSchema = withRenamedKeys(
   warnings: z.array(z.string()),
   /** Histograms for the pictures; only with --plot. */
   histograms: histogramSchema.optional(),
+  /** Further integrands and observable histograms (src/observables); only when asked for. */
+  observables: observablesResultSchema.optional(),
   /** Present when the integrand is a library integrand (@name). */
   library: librarySchema.nullable().optional(),
   }),
@@ -279,6 +332,7 @@ export type Summary = z.infer<typeof summarySchema>;
 export type IntegrationResult = z.infer<typeof resultSchema>;
 export type TrainingReport = z.infer<typeof trainingSchema>;
 export type HistogramData = z.infer<typeof histogramSchema>;
+export type ObservablesReport = z.infer<typeof observablesResultSchema>;
 export type LibraryInfo = z.infer<typeof librarySchema>;
 export type FlowSettings = z.infer<typeof flowSettingsSchema>;
 export type MapReport = z.infer<typeof mapReportSchema>;

@@ -4,6 +4,7 @@
  */
 import type { IntegrationResult, Summary } from './schema';
 import { formatEstimate, formatNumber, formatSeconds, renderTable } from './format';
+import { observablesLines } from './observablesText';
 
 type E = { mean: number; sdev: number } | null;
 
@@ -77,6 +78,7 @@ export function renderText(r: IntegrationResult, opts: TextOptions = {}): string
   if (base) out.push(...verdictLines('uniform MC', base));
   if (exact !== undefined) out.push(`exact: ${formatNumber(exact, 12)}`);
   else if (lib?.exactMissing) out.push(`exact: unknown (${lib.exactMissing})`);
+  if (r.observables) out.push(...observablesLines(r.observables));
   if (r.comparison) {
     const { varianceReduction: vr, efficiencyGain: eg } = r.comparison;
     out.push('');

@@ -81,7 +81,7 @@ export interface FlowProbe {
  * relative variance, and are not part of any estimate.
  */
 export async function probeFlow(problem: Problem, flow: Flow, n: number, rng: Rng, nan: NanPolicy): Promise<FlowProbe> {
-  const bare: Problem = { ...problem, events: [] };
+  const bare: Problem = { ...problem, events: [], observables: undefined };
   const zBuf = new Float32Array(n * problem.dim);
   const pass = async (m: Moments) => {
     const start = process.hrtime.bigint();

@@ -6,6 +6,7 @@
  */
 import { CHUNK, streamChunks, type StreamHooks } from '../estimate/evaluate';
 import { emptyMoments, setStratifiedVariance, type Moments } from '../estimate/stats';
+import { closeStrata } from '../observables/moments';
 import type { Problem } from '../problem';
 import type { Rng } from '../rng';
 import type { NanPolicy } from '../sampling';
@@ -42,6 +43,7 @@ export async function estimateWithVegas(
     const m = emptyMoments(problem.dim, problem.events.length);
     await streamChunks(problem, calls, CHUNK, m, nan, stage, chained, (k) => sampler.draw(k));
     setStratifiedVariance(m, sampler.endIteration());
+    if (m.observables) closeStrata(m.observables);
     if (m.n > 0) out.push(m);
     if (m.n < calls) break;
   }

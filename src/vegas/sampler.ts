@@ -71,6 +71,8 @@ export interface VegasDraw {
   u: Float64Array;
   /** log q(u) per point. */
   logQ: Float64Array;
+  /** Hypercube of each point (points of a hypercube consecutive within an iteration). */
+  groups: Int32Array;
 }
 
 /** Settings of the stratification's redistribution between iterations (Lepage 2021, arXiv:2009.05112). */
@@ -222,7 +224,7 @@ export class VegasSampler {
     this.logBase = base;
     this.drawn += m;
     this.pending = m;
-    return { u: u.subarray(0, m * dim), logQ: logQ.subarray(0, m) };
+    return { u: u.subarray(0, m * dim), logQ: logQ.subarray(0, m), groups: ids.subarray(0, m) };
   }
 
   /** The y points (before the map) of the last draw, m x dim: views reused by the next draw. */
