@@ -4,7 +4,7 @@
  *   const options = integrateOptionsSchema.parse({ expression: 'x1*x2', dim: 2 });
  *   const result = await runIntegrate(prepareProblem(options));
  */
-export { integrateOptionsSchema, type IntegrateOptions } from './cli/options';
+export { integrateOptionsSchema, type IntegrateOptions } from './options';
 export { prepareProblem, runIntegrate, runIntegrateDetailed, type RunHooks } from './integrate';
 export { resultSchema, type IntegrationResult, type Summary } from './report/schema';
 export { paretoKHat, fitGeneralizedPareto } from './estimate/tail';

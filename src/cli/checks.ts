@@ -9,7 +9,8 @@ import { UsageError } from '../errors';
 import { ExpressionText } from '../integrand/parse';
 import { parseParam } from '../integrand';
 import { isIntegrandRef } from '../integrands';
-import { flagOf, type IntegrateOptions } from './options';
+import { flagOf } from './flags';
+import type { IntegrateCommandOptions } from './options';
 
 /** Training and flow options, which only a trained flow uses. */
 const FLOW_KEYS = [
@@ -50,7 +51,7 @@ export function checkParamsOnce(param: readonly string[]): Map<string, number> {
  * Checks that need only the options (call before expanding a library integrand): repeated
  * parameters, each iteration with at least 2 calls, --baseline-samples with --no-baseline.
  */
-export function checkOptionCombinations(options: IntegrateOptions, given: GivenFn): void {
+export function checkOptionCombinations(options: IntegrateCommandOptions, given: GivenFn): void {
   checkParamsOnce(options.param);
   const perIteration = Math.floor(options.samples / options.iterations);
   if (perIteration < 2) {
@@ -69,7 +70,7 @@ export function checkOptionCombinations(options: IntegrateOptions, given: GivenF
  * --hidden/--blob in one dimension (the single coupling has no network), --anneal-start
  * without --anneal, and --param constants that neither the expression nor an event uses.
  */
-export function ignoredOptionWarnings(options: IntegrateOptions, given: GivenFn): string[] {
+export function ignoredOptionWarnings(options: IntegrateCommandOptions, given: GivenFn): string[] {
   const out: string[] = [];
   if (options.method === 'uniform' || options.method === 'vegas') {
     const flags = FLOW_KEYS.filter((k) => given(k)).map(flagOf);
