@@ -9,14 +9,12 @@ import { UsageError } from '../errors';
 import { ExpressionText } from '../integrand/parse';
 import { parseParam } from '../integrand';
 import { isIntegrandRef } from '../integrands';
+import { flowShape, trainingShape } from '../options';
 import { flagOf } from './flags';
 import type { IntegrateCommandOptions } from './options';
 
 /** Training and flow options, which only a trained flow uses. */
-const FLOW_KEYS = [
-  'spline', 'bins', 'layers', 'forceLayers', 'hidden', 'blob', 'loss', 'epochs', 'batch', 'lr', 'decay', 'clip',
-  'targetRelError', 'anneal', 'annealStart', 'threads', 'premap',
-] as const;
+const FLOW_KEYS = [...Object.keys(flowShape), ...Object.keys(trainingShape), 'premap'];
 
 /** Whether an option was set by the user. */
 export type GivenFn = (key: string) => boolean;

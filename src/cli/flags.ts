@@ -7,7 +7,6 @@
  */
 import { Command, Option } from 'commander';
 import { z } from 'zod';
-import { integrateOptionsShape } from '../options';
 import { formatCalls } from '../bench/render';
 import { DEFAULT_BUDGET, DEFAULT_SEEDS, QUICK_BUDGET, SUITE_IDS } from '../bench/suite';
 import { TTP_METHODS } from '../bench/ttp';
@@ -331,9 +330,6 @@ export function addFlags(cmd: Command, command: CommandName, keys: readonly stri
 
 /** The keys of a batch job line: the integrand expression and every option of integrate. */
 export const BATCH_JOB_KEYS: readonly string[] = ['expression', ...COMMAND_FLAGS.integrate];
-
-/** The core options that integrate has flags for (all of them). */
-export const CORE_OPTION_KEYS: readonly string[] = Object.keys(integrateOptionsShape);
 
 /** Edit distance (Levenshtein), for did-you-mean suggestions. */
 export function editDistance(a: string, b: string): number {

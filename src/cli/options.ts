@@ -1,8 +1,9 @@
 /**
  * The options of the terminal commands: the core options (src/options.ts) and what only a
  * terminal has (output form, progress, pictures, files written beside the result), as zod
- * schemas with defaults. Flags arrive from commander as strings (or arrays of strings for
- * repeatable flags); batch job lines arrive as JSON values. Both go through these schemas.
+ * schemas with defaults. Flags arrive from commander as strings (arrays of strings for
+ * repeatable flags; a flag not given holds the schema's default); batch job lines arrive as
+ * JSON values. Both go through these schemas.
  * The flags themselves are declared once, in src/cli/flags.ts.
  */
 import { z } from 'zod';

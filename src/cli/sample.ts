@@ -15,6 +15,7 @@ import { formatEstimate, formatNumber } from '../report/format';
 import { Rng, Stream } from '../rng';
 import { writeSamples, type SampleReport } from '../sample';
 import { modelRunOptions, prepareFromModel } from './evaluate';
+import { flowShape, trainingShape } from '../options';
 import { addFlags, flagOf } from './flags';
 import { integrateCommandSchema, sampleOnlySchema, type IntegrateCommandOptions } from './options';
 import { createReporter, type Reporter } from './progress';
@@ -26,10 +27,7 @@ export { sampleOnlySchema, type SampleOnlyOptions } from './options';
 
 const sampleOnlyKeys = Object.keys(sampleOnlySchema.shape);
 /** Training flags that make no sense with a loaded flow. */
-const trainingKeys = [
-  'spline', 'bins', 'layers', 'forceLayers', 'hidden', 'blob', 'loss', 'epochs', 'batch', 'lr', 'decay', 'clip', 'targetRelError',
-  'anneal', 'annealStart', 'threads', 'saveModel',
-];
+const trainingKeys = [...Object.keys(flowShape), ...Object.keys(trainingShape), 'saveModel'];
 const problemKeys = ['dim', 'bounds', 'scale', 'param'];
 
 function split(raw: Record<string, unknown>): { mine: Record<string, unknown>; rest: Record<string, unknown> } {
