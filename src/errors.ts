@@ -13,6 +13,39 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * Bad input that names options. The message and hint are written with the options' names in
+ * braces ("{bounds} has 3 intervals but {dim} is 2"); `message` spells them as plain names
+ * ("bounds has 3 intervals but dim is 2"), and a front end spells them its own way through
+ * `format` (the command line: "--bounds has 3 intervals but --dim is 2"). Only names of
+ * lowercase camelCase form in braces are replaced.
+ */
+export class OptionError extends UsageError {
+  /** The message with the option names in braces. */
+  readonly template: string;
+  /** The hint with the option names in braces. */
+  readonly hintTemplate?: string;
+  constructor(template: string, hintTemplate?: string) {
+    super(spellOptions(template, (name) => name), hintTemplate === undefined ? undefined : spellOptions(hintTemplate, (name) => name));
+    this.name = 'OptionError';
+    this.template = template;
+    this.hintTemplate = hintTemplate;
+  }
+
+  /** Message and hint with each option name spelled by `spell` (e.g. "dim" -> "--dim"). */
+  format(spell: (name: string) => string): { message: string; hint?: string } {
+    return {
+      message: spellOptions(this.template, spell),
+      hint: this.hintTemplate === undefined ? undefined : spellOptions(this.hintTemplate, spell),
+    };
+  }
+}
+
+/** `text` with every "{name}" replaced by spell(name). */
+function spellOptions(text: string, spell: (name: string) => string): string {
+  return text.replace(/\{([a-z][A-Za-z]*)\}/g, (_, name: string) => spell(name));
+}
+
 /** A numerical failure (NaN/Inf integrand, diverging training). Exit code 1. */
 export class NumericalError extends Error {
   readonly stage: string;

@@ -11,7 +11,7 @@
  *     histograms: [parseHistogramSpec('x1+x2:0:2:40')],
  *   });
  */
-export { integrateOptionsSchema, type IntegrateOptions } from './cli/options';
+export { integrateOptionsSchema, type IntegrateOptions } from './options';
 export { prepareProblem, runIntegrate, runIntegrateDetailed, type RunHooks } from './integrate';
 export { resultSchema, type IntegrationResult, type Summary } from './report/schema';
 export { paretoKHat, fitGeneralizedPareto } from './estimate/tail';

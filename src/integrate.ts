@@ -16,8 +16,8 @@
  */
 import type { BackendInfo } from './backend';
 import { encodeBounds, type AxisMap } from './domain';
-import { UsageError } from './errors';
-import type { IntegrateOptions } from './cli/options';
+import { OptionError } from './errors';
+import type { IntegrateOptions } from './options';
 import { runUniform, type StreamHooks } from './estimate/evaluate';
 import { emptyMoments, chi2OfIterations, integralEstimate, mergeMoments, type Moments } from './estimate/stats';
 import { summarize, varianceRatio } from './estimate/summary';
@@ -51,9 +51,13 @@ export interface RunHooks {
   onSamples?: StreamHooks['onSamples'];
 }
 
-export interface Prepared {
+/**
+ * A problem ready to run, with the options it was made from. `O` is the options' type: the
+ * core's, or a front end's that extends them.
+ */
+export interface Prepared<O extends IntegrateOptions = IntegrateOptions> {
   problem: Problem;
-  options: IntegrateOptions;
+  options: O;
   /** A trained flow to use instead of training one (`iflow evaluate`). */
   flow?: Flow;
   /** What is known of the training of `flow`. */
@@ -62,19 +66,20 @@ export interface Prepared {
 
 /**
  * The problem of the options. `maps` (a saved model's axis maps) fixes the domain map;
- * otherwise --scale decides it (a pilot run seeded with --seed for 'auto'). `observables`
+ * otherwise the option `scale` decides it (a pilot run seeded with `seed` for 'auto'). `observables`
  * (src/observables/options.ts: further integrands `also`, `histograms` of observables,
  * `histNormalize`) are weighed on the estimate's points; absent, the run is unchanged.
- * @throws UsageError on bad options or expressions (the observables' included).
+ * @throws OptionError when `dim` is missing or `layers` is below J_min (unless `forceLayers`).
+ * @throws UsageError on bad expressions (the observables' included).
  */
-export function prepareProblem(
-  options: IntegrateOptions,
+export function prepareProblem<O extends IntegrateOptions>(
+  options: O,
   defaults?: Record<string, number>,
   maps?: AxisMap[],
   observables?: ObservableOptionsInput,
-): Prepared {
+): Prepared<O> {
   if (options.dim === undefined) {
-    throw new UsageError('--dim is required', 'give the number of dimensions, e.g. --dim 6');
+    throw new OptionError('{dim} is required', 'give the number of dimensions, e.g. {dim} 6');
   }
   // before any work, also when auto may end without a flow
   if (options.method !== 'uniform' && options.method !== 'vegas') checkLayers(options.dim, options.layers, options.forceLayers);

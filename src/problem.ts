@@ -3,7 +3,7 @@
  * that are estimated alongside the integral. Built once from validated options.
  */
 import { compileEvent, compileIntegrand, parseParam, type CompiledExpression } from './integrand';
-import { UsageError } from './errors';
+import { OptionError, UsageError } from './errors';
 import { defaultAxisMap, DomainMap, pilotAxisMaps, type AxisMap } from './domain';
 import { compileObservables, type ObservableOptionsInput, type ObservableSet } from './observables/options';
 
@@ -69,7 +69,7 @@ export function resolveBounds(dim: number, bounds?: [number, number][]): [number
   if (!bounds || bounds.length === 0) return Array.from({ length: dim }, () => [0, 1]);
   if (bounds.length === 1) return Array.from({ length: dim }, () => [bounds[0][0], bounds[0][1]]);
   if (bounds.length !== dim) {
-    throw new UsageError(`--bounds has ${bounds.length} intervals but --dim is ${dim}`, 'give one lo:hi for all dimensions or exactly one per dimension');
+    throw new OptionError(`{bounds} has ${bounds.length} intervals but {dim} is ${dim}`, 'give one lo:hi for all dimensions or exactly one per dimension');
   }
   return bounds.map(([lo, hi]) => [lo, hi]);
 }
@@ -121,7 +121,7 @@ function buildDomain(bounds: [number, number][], input: ProblemInput, integrand:
   const scale = input.scale ?? 'auto';
   if (scale === 'auto') return pilotAxisMaps(bounds, integrand, input.seed ?? 1);
   if (scale.length !== 1 && scale.length !== dim) {
-    throw new UsageError(`--scale has ${scale.length} values but --dim is ${dim}`, 'give one scale for all dimensions or exactly one per dimension');
+    throw new OptionError(`{scale} has ${scale.length} values but {dim} is ${dim}`, 'give one scale for all dimensions or exactly one per dimension');
   }
   return new DomainMap(bounds.map(([lo, hi], k) => defaultAxisMap(lo, hi, scale.length === 1 ? scale[0] : scale[k])));
 }

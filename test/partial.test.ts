@@ -1,4 +1,4 @@
-import { integrateOptionsSchema } from '../src/cli/options';
+import { integrateOptionsSchema } from '../src/options';
 import { UsageError } from '../src/errors';
 import { prepareProblem, runIntegrateDetailed } from '../src/integrate';
 import type { ObservableMoments } from '../src/observables/moments';

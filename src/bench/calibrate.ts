@@ -12,7 +12,7 @@
  *
  * Usage: node dist/bench/calibrate.js [--seeds 20] [--first-seed 1] [--cases gauss,power:1,...] [--json]
  */
-import { integrateOptionsSchema } from '../cli/options';
+import { integrateOptionsSchema } from '../options';
 import { prepareProblem, runIntegrate } from '../integrate';
 import { resolveIntegrand } from '../integrands';
 import { renderTable, formatNumber } from '../report/format';

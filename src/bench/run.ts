@@ -3,7 +3,7 @@
  * several seeds, beside the reference results of anchors.json.
  */
 import type { BackendChoice } from '../backend';
-import { integrateOptionsSchema } from '../cli/options';
+import { integrateOptionsSchema } from '../options';
 import { UsageError } from '../errors';
 import { prepareProblem, runIntegrate } from '../integrate';
 import { listIntegrands, resolveIntegrand } from '../integrands';

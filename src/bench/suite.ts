@@ -13,10 +13,10 @@
  * steps train the flow better than a few large ones (at N = 1e5, 250 steps of 200 points
  * gave a 3 to 6 times lower FoM on gauss_d4 and camel_d4 than 50 steps of 1000).
  */
-import type { IntegrateOptionsInput, LossKind } from '../cli/options';
+import type { IntegrateOptionsInput, LossKind } from '../options';
 import type { BackendChoice } from '../backend';
 import type { SplineKind } from '../flow/types';
-import { UsageError } from '../errors';
+import { OptionError, UsageError } from '../errors';
 
 export interface FlowTuning {
   /** Fraction of the budget spent on training; the rest are evaluation samples. */
@@ -136,7 +136,7 @@ export interface RunPlan {
 /** Epochs, batch and evaluation samples that spend exactly `budget` calls. */
 export function planFlowRun(tuning: FlowTuning, budget: number): RunPlan {
   if (!Number.isInteger(budget) || budget < MIN_BUDGET) {
-    throw new UsageError(`--budget ${budget} is too small`, `give at least ${MIN_BUDGET} calls per run`);
+    throw new OptionError(`{budget} ${budget} is too small`, `give at least ${MIN_BUDGET} calls per run`);
   }
   const target = Math.floor(budget * tuning.trainFraction);
   const batch = Math.max(16, Math.min(tuning.batch, Math.max(MIN_BATCH, Math.floor(target / STEPS))));
@@ -144,7 +144,7 @@ export function planFlowRun(tuning: FlowTuning, budget: number): RunPlan {
   const trainCalls = epochs * batch;
   const samples = budget - trainCalls;
   if (samples < 2) {
-    throw new UsageError(`--budget ${budget} leaves no calls for the estimate after training`, `give at least ${MIN_BUDGET} calls per run`);
+    throw new OptionError(`{budget} ${budget} leaves no calls for the estimate after training`, `give at least ${MIN_BUDGET} calls per run`);
   }
   return { budget, epochs, batch, trainCalls, samples };
 }
@@ -185,11 +185,10 @@ export function flowRunOptions(c: BenchCase, r: ResolvedCase, plan: RunPlan, see
     ...(t.anneal ? { anneal: t.anneal, annealStart: t.annealStart ?? 0.1 } : {}),
     samples: plan.samples,
     baseline: false,
-    quiet: true,
   };
 }
 
 /** Options of the plain Monte Carlo run with the whole budget. */
 export function uniformRunOptions(r: ResolvedCase, budget: number, seed: number): IntegrateOptionsInput {
-  return { expression: r.expression, dim: r.dim, param: [], event: [], tail: [], seed, method: 'uniform', samples: budget, baseline: false, quiet: true };
+  return { expression: r.expression, dim: r.dim, param: [], event: [], tail: [], seed, method: 'uniform', samples: budget, baseline: false };
 }

@@ -1,6 +1,6 @@
 /**
  * `iflow batch jobs.ndjson` (or `-` for stdin): one integrate job per line, as a JSON object
- * with integrate's options under their camelCase names, e.g.
+ * with integrate's options under their camelCase names (BATCH_JOB_KEYS in flags.ts), e.g.
  *
  *   {"expression": "x1*x2", "dim": 2, "samples": 1000, "method": "uniform"}
  *
@@ -22,7 +22,8 @@ import { UsageError } from '../errors';
 import { prepareProblem, runIntegrateDetailed } from '../integrate';
 import { resultSchema } from '../report/schema';
 import { classifyError, EXIT_FAILURE, EXIT_INTERRUPTED } from './errors';
-import { integrateOptionsSchema } from './options';
+import { integrateCommandSchema } from './options';
+import { addFlags } from './flags';
 import { createReporter } from './progress';
 import { checkOptionCombinations, givenInObject, ignoredOptionWarnings } from './checks';
 import { checkRunOptions, checkSaveTarget, libraryInfo, runPartial, trySaveRunModel } from './runOutput';
@@ -52,7 +53,7 @@ export async function runJob(text: string, line: number, jc: JobContext): Promis
     if (typeof data !== 'object' || data === null || Array.isArray(data)) {
       throw new UsageError('expected a JSON object of integrate options, e.g. {"expression": "x1*x2", "dim": 2}');
     }
-    const parsed = integrateOptionsSchema.parse(data);
+    const parsed = integrateCommandSchema.parse(data);
     const given = givenInObject(data);
     checkOptionCombinations(parsed, given);
     const { options, defaults, integrand } = expandIntegrandRef(parsed);
@@ -110,9 +111,8 @@ function openJobs(file: string): NodeJS.ReadableStream {
 export function batchCommand(ctx: CommandContext): Command {
   const cmd = new Command('batch')
     .description('run integrate jobs from an NDJSON file (one JSON object of options per line); one NDJSON record per job')
-    .argument('<file>', "job file, or '-' for stdin")
-    .option('-q, --quiet', 'no progress, warnings or error lines on stderr (the records still carry the errors)')
-    .option('--debug', 'stack traces on errors of the batch itself');
+    .argument('<file>', "job file, or '-' for stdin");
+  addFlags(cmd, 'batch');
   cmd.addHelpText(
     'after',
     `

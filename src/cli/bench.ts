@@ -1,16 +1,17 @@
 /** `iflow bench`: iflow against plain Monte Carlo and the reference integrators on the test suite. */
-import { Command, Option } from 'commander';
-import { z } from 'zod';
-import { backendChoices } from '../backend';
+import { Command } from 'commander';
 import { mergeBenchReports, readBenchReport } from '../bench/merge';
 import { renderBench, formatCalls, formatPull, formatSci } from '../bench/render';
 import { runBench } from '../bench/run';
 import { DEFAULT_BUDGET, DEFAULT_SEEDS, MIN_BUDGET, QUICK_BUDGET, SUITE_IDS } from '../bench/suite';
 import { UsageError } from '../errors';
 import { formatEstimate } from '../report/format';
-import { int } from './options';
+import { addFlags } from './flags';
+import { benchOptionsSchema, type BenchCliOptions } from './options';
 import { dropUndefined, runCommand, type CommandContext } from './shared';
 import { machineReference, renderTtp, runTtp, TTP_METHODS } from '../bench/ttp';
+
+export { benchOptionsSchema, type BenchCliOptions } from './options';
 
 /** `iflow bench --ttp`: the time-to-precision table (see src/bench/ttp.ts). */
 async function runTtpCommand(ctx: CommandContext, o: BenchCliOptions): Promise<number> {
@@ -32,56 +33,10 @@ async function runTtpCommand(ctx: CommandContext, o: BenchCliOptions): Promise<n
   return ctx.interrupts() > 0 ? 130 : 0;
 }
 
-/** A whole number from a JSON number or a numeric string ("1e7" and "1_000_000" too). */
-const count = int;
-
-export const benchOptionsSchema = z
-  .object({
-    cases: z.preprocess(
-      (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : v),
-      z.array(z.string()).min(1, 'expected at least one case').optional(),
-    ),
-    budget: count(MIN_BUDGET, 1e10).optional(),
-    seeds: count(1, 1000).optional(),
-    firstSeed: count(1, 1_000_000).optional(),
-    from: z.array(z.string()).min(1, 'expected at least one file').optional(),
-    quick: z.boolean().default(false),
-    ttp: z.boolean().default(false),
-    targets: z.preprocess(
-      (v) => (typeof v === 'string' ? v.split(',').map((t) => Number(t.trim())) : v),
-      z.array(z.number().positive('each target must be a positive relative error').max(1, 'each target must be at most 1')).min(1).optional(),
-    ),
-    methods: z.preprocess(
-      (v) => (typeof v === 'string' ? v.split(',').map((t) => t.trim()) : v),
-      z.array(z.enum(TTP_METHODS)).min(1).optional(),
-    ),
-    maxTime: z.preprocess((v) => (typeof v === 'string' ? Number(v) : v), z.number().positive('must be positive').optional()),
-    backend: z.enum(backendChoices).default('auto'),
-    json: z.boolean().default(false),
-    quiet: z.boolean().default(false),
-    debug: z.boolean().default(false),
-  })
-  .strict();
-
-export type BenchCliOptions = z.output<typeof benchOptionsSchema>;
-
 export function benchCommand(ctx: CommandContext): Command {
   const cmd = new Command('bench')
-    .description('benchmark iflow against plain Monte Carlo at equal total calls on the i-flow test suite, beside GSL VEGAS, vegas+ and NIS references')
-    .option('--cases <id,id,...>', `cases to run (default: the suite: ${SUITE_IDS.join(', ')}); also <integrand>_d<d>`)
-    .option('--budget <N>', `integrand calls per run, training included (default ${formatCalls(DEFAULT_BUDGET)})`)
-    .option('--seeds <k>', `runs per case and method, seeds 1..k (default ${DEFAULT_SEEDS})`)
-    .option('--first-seed <s>', 'start the seeds at s instead of 1 (to split a bench over processes)')
-    .option('--quick', `a short run: --budget ${formatCalls(QUICK_BUDGET)} and 1 seed unless given`)
-    .option('--ttp', 'time to precision instead: whole-process seconds of `iflow integrate --rel-error r` per case, target and method, beside vegas+ (about 1-2 hours for the whole suite; narrow it with --cases, --methods, --targets, --seeds)')
-    .option('--targets <r,r,...>', 'with --ttp: relative errors (default 1e-3,1e-4)')
-    .option('--methods <m,m,...>', `with --ttp: methods among ${TTP_METHODS.join(', ')} (default all)`)
-    .option('--max-time <s>', 'with --ttp: --max-time of each run (default 60)')
-    .option('--from <file...>', 'run nothing: merge reports written by bench --json (other cases or seeds, one budget) into one')
-    .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices([...backendChoices]).default('auto'))
-    .option('--json', 'print one JSON document instead of the table')
-    .option('-q, --quiet', 'no progress on stderr')
-    .option('--debug', 'stack traces on errors');
+    .description('benchmark iflow against plain Monte Carlo at equal total calls on the i-flow test suite, beside GSL VEGAS, vegas+ and NIS references');
+  addFlags(cmd, 'bench');
   cmd.addHelpText(
     'after',
     `

@@ -9,13 +9,12 @@ import { UsageError } from '../errors';
 import { ExpressionText } from '../integrand/parse';
 import { parseParam } from '../integrand';
 import { isIntegrandRef } from '../integrands';
-import { flagOf, type IntegrateOptions } from './options';
+import { flowShape, trainingShape } from '../options';
+import { flagOf } from './flags';
+import type { IntegrateCommandOptions } from './options';
 
 /** Training and flow options, which only a trained flow uses. */
-const FLOW_KEYS = [
-  'spline', 'bins', 'layers', 'forceLayers', 'hidden', 'blob', 'loss', 'epochs', 'batch', 'lr', 'decay', 'clip',
-  'targetRelError', 'anneal', 'annealStart', 'threads', 'premap',
-] as const;
+const FLOW_KEYS = [...Object.keys(flowShape), ...Object.keys(trainingShape), 'premap'];
 
 /** Whether an option was set by the user. */
 export type GivenFn = (key: string) => boolean;
@@ -50,7 +49,7 @@ export function checkParamsOnce(param: readonly string[]): Map<string, number> {
  * Checks that need only the options (call before expanding a library integrand): repeated
  * parameters, each iteration with at least 2 calls, --baseline-samples with --no-baseline.
  */
-export function checkOptionCombinations(options: IntegrateOptions, given: GivenFn): void {
+export function checkOptionCombinations(options: IntegrateCommandOptions, given: GivenFn): void {
   checkParamsOnce(options.param);
   const perIteration = Math.floor(options.samples / options.iterations);
   if (perIteration < 2) {
@@ -69,7 +68,7 @@ export function checkOptionCombinations(options: IntegrateOptions, given: GivenF
  * --hidden/--blob in one dimension (the single coupling has no network), --anneal-start
  * without --anneal, and --param constants that neither the expression nor an event uses.
  */
-export function ignoredOptionWarnings(options: IntegrateOptions, given: GivenFn): string[] {
+export function ignoredOptionWarnings(options: IntegrateCommandOptions, given: GivenFn): string[] {
   const out: string[] = [];
   if (options.method === 'uniform' || options.method === 'vegas') {
     const flags = FLOW_KEYS.filter((k) => given(k)).map(flagOf);

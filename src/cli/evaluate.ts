@@ -4,29 +4,27 @@
  * sample counts, the events and the output options come from the flags. With the seed of the
  * run that saved the model, the numbers equal that run's evaluation.
  */
-import { Command, Option } from 'commander';
-import { backendChoices, initBackend } from '../backend';
+import { Command } from 'commander';
+import { initBackend } from '../backend';
 import { prepareProblem, runIntegrateDetailed, type Prepared } from '../integrate';
 import { instantiateFlow, readModel, type LoadedModel } from '../model';
 import type { ObservableOptionsInput } from '../observables/options';
-import { integrateOptionsSchema, type IntegrateOptions } from './options';
-import { THREADS_HELP } from './integrate';
+import { integrateCommandSchema, type IntegrateCommandOptions } from './options';
+import { addFlags } from './flags';
 import { createReporter } from './progress';
 import { checkOptionCombinations, givenOnCommandLine } from './checks';
 import { renderRun } from './runOutput';
-import { addTargetOptions } from './integrate';
-import { runExitCode, STRICT_HELP } from './integrate';
-import { addPlotOptions } from './integrate';
+import { runExitCode } from './integrate';
 import { checkPlotOptions, plotRecorder, writeRunPlots } from './plotOutput';
-import { collect, dropUndefined, runCommand, type CommandContext } from './shared';
+import { dropUndefined, runCommand, type CommandContext } from './shared';
 
 /**
  * Integrate options for a run with the model's problem and the user's flags. The flow and
  * training options keep their defaults: they are not used when the flow is given.
  */
-export function modelRunOptions(model: LoadedModel, raw: Record<string, unknown>): IntegrateOptions {
+export function modelRunOptions(model: LoadedModel, raw: Record<string, unknown>): IntegrateCommandOptions {
   const { problem } = model.doc;
-  return integrateOptionsSchema.parse(
+  return integrateCommandSchema.parse(
     dropUndefined({
       ...raw,
       model: undefined,
@@ -42,7 +40,11 @@ export function modelRunOptions(model: LoadedModel, raw: Record<string, unknown>
  * The problem of a model with the user's events (and `observables`: further integrands and
  * observable histograms, src/observables/options.ts), and the model's flow (backend first).
  */
-export async function prepareFromModel(model: LoadedModel, options: IntegrateOptions, observables?: ObservableOptionsInput): Promise<Prepared> {
+export async function prepareFromModel(
+  model: LoadedModel,
+  options: IntegrateCommandOptions,
+  observables?: ObservableOptionsInput,
+): Promise<Prepared<IntegrateCommandOptions>> {
   const prepared = prepareProblem(options, model.doc.problem.params, model.doc.problem.maps, observables);
   await initBackend(options.backend);
   prepared.flow = instantiateFlow(model);
@@ -52,26 +54,8 @@ export async function prepareFromModel(model: LoadedModel, options: IntegrateOpt
 
 export function evaluateCommand(ctx: CommandContext): Command {
   const cmd = new Command('evaluate')
-    .description('estimate the integral again with a flow saved by --save-model (no training)')
-    .requiredOption('--model <dir>', 'directory written by integrate --save-model')
-    .option('-n, --samples <N>', 'integrand calls for the estimate', '100000')
-    .option('--iterations <k>', 'split the estimate into k iterations and report chi2/dof and Q', '1');
-  addTargetOptions(cmd);
-  cmd
-    .option('-s, --seed <n>', 'random seed; the seed of the saving run reproduces its evaluation', '1')
-    .option('-e, --event <expr>', 'estimate P_p(A) for the boolean expression A (repeatable)', collect)
-    .option('--tail <g>', 'estimate P_p(x_k >= g) for every dimension k (repeatable)', collect)
-    .option('--threads <n>', THREADS_HELP, '2')
-    .option('--no-baseline', 'skip the uniform Monte Carlo baseline')
-    .option('--baseline-samples <N>', 'calls for the uniform baseline (default: as many as --samples)')
-    .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices([...backendChoices]).default('auto'))
-    .addOption(new Option('--nan <policy>', 'non-finite integrand values: stop with an error, or count them as 0').choices(['error', 'zero']).default('error'))
-    .option('--partial', 'print mergeable sufficient statistics (JSON) instead of the report; combine runs with iflow merge')
-    .option('--json', 'print one JSON document instead of the table')
-    .option('--strict', STRICT_HELP)
-    .option('-q, --quiet', 'no progress or warnings on stderr')
-    .option('--debug', 'stack traces and generated code on errors');
-  addPlotOptions(cmd);
+    .description('estimate the integral again with a flow saved by --save-model (no training)');
+  addFlags(cmd, 'evaluate');
   cmd.addHelpText(
     'after',
     `

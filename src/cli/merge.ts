@@ -12,7 +12,8 @@ import { renderText } from '../report/text';
 import { VERSION } from '../version';
 import { createReporter } from './progress';
 import { runCommand, type CommandContext } from './shared';
-import { runExitCode, STRICT_HELP } from './integrate';
+import { runExitCode } from './integrate';
+import { addFlags } from './flags';
 
 /** Read and validate one partial document; every problem is a UsageError naming the file. */
 export function readPartial(file: string): NamedPartial {
@@ -35,12 +36,8 @@ export function readPartial(file: string): NamedPartial {
 export function mergeCommand(ctx: CommandContext): Command {
   const cmd = new Command('merge')
     .description('combine --partial results of independent runs (other seeds) into one report')
-    .argument('<files...>', 'JSON documents written by integrate/evaluate --partial')
-    .option('--json', 'print one JSON document instead of the table')
-    .option('--partial', 'print the merged statistics as a partial document (to merge again later)')
-    .option('--strict', STRICT_HELP)
-    .option('-q, --quiet', 'no warnings on stderr')
-    .option('--debug', 'stack traces on errors');
+    .argument('<files...>', 'JSON documents written by integrate/evaluate --partial');
+  addFlags(cmd, 'merge');
   cmd.addHelpText(
     'after',
     `

@@ -10,10 +10,10 @@ import { MarginalHistograms } from '../estimate/histograms';
 import type { RunHooks } from '../integrate';
 import type { Problem } from '../problem';
 import type { IntegrationResult } from '../report/schema';
-import type { IntegrateOptions } from './options';
+import type { IntegrateCommandOptions } from './options';
 
 /** Fail before the run when DIR cannot hold the pictures, or the pair is not in the problem. */
-export function checkPlotOptions(options: IntegrateOptions, dim: number): void {
+export function checkPlotOptions(options: IntegrateCommandOptions, dim: number): void {
   if (options.plot === undefined) {
     if (options.plotPair !== undefined) throw new UsageError('--plot-pair needs --plot', 'add --plot DIR to write the pictures');
     return;
@@ -44,7 +44,7 @@ export interface PlotRecorder {
 }
 
 /** A recorder for --plot (null without it): the first --plot-dims marginals and the pair (default 1,2). */
-export function plotRecorder(options: IntegrateOptions, problem: Problem): PlotRecorder | null {
+export function plotRecorder(options: IntegrateCommandOptions, problem: Problem): PlotRecorder | null {
   if (options.plot === undefined) return null;
   const pair = options.plotPair ?? (problem.dim >= 2 ? ([1, 2] as [number, number]) : null);
   const histograms = new MarginalHistograms({ bounds: problem.bounds, dims: options.plotDims, pair });
@@ -83,7 +83,7 @@ export async function writePlots(dir: string, result: IntegrationResult): Promis
 }
 
 /** Write the pictures of a run when --plot was given, with one line on stderr (unless --quiet). */
-export async function writeRunPlots(options: IntegrateOptions, result: IntegrationResult): Promise<void> {
+export async function writeRunPlots(options: IntegrateCommandOptions, result: IntegrationResult): Promise<void> {
   if (options.plot === undefined) return;
   const written = await writePlots(options.plot, result);
   if (!options.quiet) {

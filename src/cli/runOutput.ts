@@ -8,10 +8,10 @@ import type { Flow } from '../flow/flow';
 import { resultSchema, type IntegrationResult, type LibraryInfo, type TrainingReport } from '../report/schema';
 import type { ResolvedIntegrand } from '../integrands';
 import { renderText } from '../report/text';
-import type { IntegrateOptions } from './options';
+import type { IntegrateCommandOptions } from './options';
 
 /** Reject option combinations that would only fail after training. */
-export function checkRunOptions(options: IntegrateOptions): void {
+export function checkRunOptions(options: IntegrateCommandOptions): void {
   if (options.saveModel !== undefined && options.method !== 'flow') {
     throw new UsageError('--save-model needs --method flow', `--method ${options.method} may finish without a flow to save`);
   }
@@ -32,7 +32,7 @@ export function checkSaveTarget(options: { saveModel?: string }, warn: (m: strin
  * message (for stderr and exit code 1) instead of an exception.
  */
 export function trySaveRunModel(
-  prepared: Prepared,
+  prepared: Prepared<{ saveModel?: string } & Prepared['options']>,
   flow: Flow | null,
   training: TrainingReport | null,
 ): { saved: string | null; error: string | null } {
@@ -44,7 +44,7 @@ export function trySaveRunModel(
 }
 
 /** Save `flow` to options.saveModel (if given); returns the directory written. */
-export function saveRunModel(prepared: Prepared, flow: Flow | null, training: TrainingReport | null): string | null {
+export function saveRunModel(prepared: Prepared<{ saveModel?: string } & Prepared['options']>, flow: Flow | null, training: TrainingReport | null): string | null {
   const dir = prepared.options.saveModel;
   if (dir === undefined || flow === null) return null;
   const { problem } = prepared;
@@ -68,7 +68,7 @@ export function runPartial(out: RunOutput, digest?: string): PartialDocument {
 }
 
 /** Text of the run's stdout: the partial document, the JSON result or the text report. */
-export function renderRun(options: IntegrateOptions, out: RunOutput, digest?: string, exact?: number): string {
+export function renderRun(options: IntegrateCommandOptions, out: RunOutput, digest?: string, exact?: number): string {
   if (options.partial) return JSON.stringify(runPartial(out, digest), null, 2) + '\n';
   if (options.json) return JSON.stringify(resultSchema.parse(out.result), null, 2) + '\n';
   return renderText(out.result, { exact });

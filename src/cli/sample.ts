@@ -3,10 +3,8 @@
  * unweighted events by accept-reject. The flow is trained first with the integrate training
  * flags, or loaded with --model. Output is streamed chunk by chunk with backpressure.
  */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import type { Writable } from 'stream';
-import { z } from 'zod';
-import { backendChoices } from '../backend';
 import { expandIntegrandRef } from '../integrands';
 import { UsageError } from '../errors';
 import { prepareProblem, type Prepared } from '../integrate';
@@ -15,37 +13,22 @@ import { integralEstimate } from '../estimate/stats';
 import { readModel } from '../model';
 import { formatEstimate, formatNumber } from '../report/format';
 import { Rng, Stream } from '../rng';
-import { DEFAULT_PILOT, sampleFormats, writeSamples, type SampleReport } from '../sample';
+import { writeSamples, type SampleReport } from '../sample';
 import { modelRunOptions, prepareFromModel } from './evaluate';
-import { addFlowOptions } from './integrate';
-import { int, integrateOptionsSchema, type IntegrateOptions } from './options';
+import { flowShape, trainingShape } from '../options';
+import { addFlags, flagOf } from './flags';
+import { integrateCommandSchema, sampleOnlySchema, type IntegrateCommandOptions } from './options';
 import { createReporter, type Reporter } from './progress';
 import { checkParamsOnce } from './checks';
 import { checkSaveTarget, trySaveRunModel } from './runOutput';
-import { collect, dropUndefined, runCommand, withExpressionFileNote, type CommandContext } from './shared';
+import { dropUndefined, runCommand, withExpressionFileNote, type CommandContext } from './shared';
 
-/** A whole number from a JSON number or a numeric string ("1e7" and "1_000_000" too). */
-const count = int;
+export { sampleOnlySchema, type SampleOnlyOptions } from './options';
 
-/** Options of sample that integrate does not have. */
-export const sampleOnlySchema = z.object({
-  samples: count(1, 1e15).default(10_000),
-  format: z.enum(sampleFormats).default('csv'),
-  unweighted: z.boolean().default(false),
-  pilot: count(1, 1e10).default(DEFAULT_PILOT),
-  model: z.string().min(1).optional(),
-});
-export type SampleOnlyOptions = z.output<typeof sampleOnlySchema>;
-
-const sampleOnlyKeys = ['samples', 'format', 'unweighted', 'pilot', 'model'] as const;
+const sampleOnlyKeys = Object.keys(sampleOnlySchema.shape);
 /** Training flags that make no sense with a loaded flow. */
-const trainingKeys = [
-  'spline', 'bins', 'layers', 'forceLayers', 'hidden', 'blob', 'loss', 'epochs', 'batch', 'lr', 'decay', 'clip', 'targetRelError',
-  'anneal', 'annealStart', 'threads', 'saveModel',
-];
+const trainingKeys = [...Object.keys(flowShape), ...Object.keys(trainingShape), 'saveModel'];
 const problemKeys = ['dim', 'bounds', 'scale', 'param'];
-
-const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`;
 
 function split(raw: Record<string, unknown>): { mine: Record<string, unknown>; rest: Record<string, unknown> } {
   const mine: Record<string, unknown> = {};
@@ -107,24 +90,8 @@ export function describeSampling(r: SampleReport, pilot: number): string {
 export function sampleCommand(ctx: CommandContext, out: NodeJS.WritableStream = process.stdout): Command {
   const cmd = new Command('sample')
     .description('write points of a trained flow with weights f/q (CSV or NDJSON), or unweighted events')
-    .argument('[expression]', 'integrand in mathjs syntax (omit with --model)')
-    .option('--model <dir>', 'sample a flow saved by --save-model instead of training one')
-    .option('-d, --dim <d>', 'number of dimensions (1-128)')
-    .option('--bounds <lo:hi,...>', 'domain: one lo:hi for all dimensions or one per dimension (default 0:1); inf and -inf allowed')
-    .option('--scale <s|auto>', 'scale of the maps of infinite axes: auto (pilot run) or s (one, or one per dimension)', 'auto')
-    .option('-p, --param <name=value>', 'named constant used in the expression (repeatable)', collect)
-    .option('-n, --samples <N>', 'points to write (events with --unweighted)', '10000')
-    .addOption(new Option('--format <f>', 'output format: CSV with header x1..xd,weight, or one JSON object per line').choices([...sampleFormats]).default('csv'))
-    .option('--unweighted', 'accept-reject against the largest weight of a pilot run: N events of weight 1')
-    .option('--pilot <N>', 'points of the pilot run that sets the maximum weight (--unweighted)', String(DEFAULT_PILOT))
-    .option('-s, --seed <n>', 'random seed', '1')
-    .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices([...backendChoices]).default('auto'))
-    .addOption(new Option('--nan <policy>', 'non-finite integrand values: stop with an error, or count them as 0').choices(['error', 'zero']).default('error'));
-  addFlowOptions(cmd);
-  cmd
-    .option('--save-model <dir>', 'also save the trained flow to this directory')
-    .option('-q, --quiet', 'no progress, summary or warnings on stderr')
-    .option('--debug', 'stack traces and generated code on errors; output buffer and peak memory at the end');
+    .argument('[expression]', 'integrand in mathjs syntax (omit with --model)');
+  addFlags(cmd, 'sample');
   cmd.addHelpText(
     'after',
     `
@@ -141,12 +108,12 @@ Examples:
       const sampleOptions = sampleOnlySchema.parse(dropUndefined(mine));
       const evalSamples = Math.min(Math.max(sampleOptions.samples, 2), 1e10);
       const reporter = createReporter(rest.quiet === true);
-      let prepared: Prepared;
-      let options: IntegrateOptions;
+      let prepared: Prepared<IntegrateCommandOptions>;
+      let options: IntegrateCommandOptions;
       if (sampleOptions.model !== undefined) {
         const given = (k: string) => cmd.getOptionValueSource(k) === 'cli';
         for (const k of [...problemKeys, ...trainingKeys]) {
-          if (given(k)) throw new UsageError(`${flagName(k)} cannot be used with --model`, 'the problem and the flow come from the model, and nothing is trained');
+          if (given(k)) throw new UsageError(`${flagOf(k)} cannot be used with --model`, 'the problem and the flow come from the model, and nothing is trained');
         }
         const model = readModel(sampleOptions.model);
         if (expression !== undefined && expression !== model.doc.problem.expression) {
@@ -156,7 +123,7 @@ Examples:
         prepared = await prepareFromModel(model, options);
       } else {
         if (expression === undefined) throw new UsageError('missing the integrand expression', 'give an expression, or --model DIR');
-        const parsed = integrateOptionsSchema.parse(dropUndefined({ ...rest, expression, samples: evalSamples }));
+        const parsed = integrateCommandSchema.parse(dropUndefined({ ...rest, expression, samples: evalSamples }));
         checkParamsOnce(parsed.param);
         const expanded = expandIntegrandRef(parsed);
         options = expanded.options;

@@ -1,4 +1,4 @@
-/** Small pieces shared by the commands: option collection, error funnel, output. */
+/** Small pieces shared by the commands: option values, error funnel, output. */
 import fs from 'fs';
 import { UsageError } from '../errors';
 import { reportError } from './errors';
@@ -10,11 +10,6 @@ export interface CommandContext {
   interrupts(): number;
   /** Exit code to use when the action returns. */
   setExitCode(code: number): void;
-}
-
-/** Commander collector for repeatable flags. */
-export function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
 }
 
 /** Remove keys whose value is undefined so that schema defaults apply. */

@@ -10,19 +10,19 @@
  *   set, and the next layer transforms its complement: 2*ceil(log2 d) layers. Any two distinct
  *   indices differ in some bit, so every dimension is conditioned on every other one somewhere.
  */
-import { UsageError } from '../errors';
+import { OptionError } from '../errors';
 
 /**
  * Refuse a coupling count below J_min unless forced (a flow in which some dimensions are never
  * conditioned on each other). Returns J_min.
- * @throws UsageError naming --layers and --force-layers.
+ * @throws OptionError naming the options layers and forceLayers.
  */
 export function checkLayers(dim: number, layers: number | undefined, force: boolean): number {
   const jmin = minLayers(dim);
   if (layers !== undefined && layers < jmin && !force) {
-    throw new UsageError(
-      `--layers ${layers} is below J_min = ${jmin} for --dim ${dim}`,
-      'use --force-layers to accept a flow in which not every dimension is conditioned on every other',
+    throw new OptionError(
+      `{layers} ${layers} is below J_min = ${jmin} for {dim} ${dim}`,
+      'use {forceLayers} to accept a flow in which not every dimension is conditioned on every other',
     );
   }
   return jmin;

@@ -8,7 +8,7 @@
 
 import type * as MathJs from 'mathjs';
 import type { MathNode } from 'mathjs';
-import { UsageError } from '../errors';
+import { OptionError, UsageError } from '../errors';
 import { CONSTANTS, COORDINATE_LIKE, FUNCTIONS, KEYWORDS } from './functions';
 
 /**
@@ -292,24 +292,24 @@ export function checkParams(params: Record<string, number>): Map<string, number>
 export function parseParam(text: string): [string, number] {
   const eq = text.indexOf('=');
   if (eq < 0) {
-    throw new UsageError(`bad parameter "${text}": expected name=value`, 'e.g. --param alpha=0.2');
+    throw new OptionError(`bad parameter "${text}": expected name=value`, 'e.g. {param} alpha=0.2');
   }
   const name = text.slice(0, eq).trim();
   const valueText = text.slice(eq + 1).trim();
   if (name === '') {
-    throw new UsageError(`bad parameter "${text}": the name before "=" is missing`, 'e.g. --param alpha=0.2');
+    throw new OptionError(`bad parameter "${text}": the name before "=" is missing`, 'e.g. {param} alpha=0.2');
   }
   const problem = paramNameProblem(name);
   if (problem !== undefined) {
     throw new UsageError(`bad parameter name "${name}" in "${text}": ${problem}`, 'choose another name, e.g. alpha or w_1');
   }
   if (valueText === '') {
-    throw new UsageError(`bad parameter "${text}": the value after "=" is missing`, `e.g. --param ${name}=0.2`);
+    throw new OptionError(`bad parameter "${text}": the value after "=" is missing`, `e.g. {param} ${name}=0.2`);
   }
   if (!DECIMAL.test(valueText)) {
-    throw new UsageError(
+    throw new OptionError(
       `bad parameter value "${valueText}" in "${text}": expected a number`,
-      `e.g. --param ${name}=0.2 or ${name}=1e-3`,
+      `e.g. {param} ${name}=0.2 or ${name}=1e-3`,
     );
   }
   const value = Number(valueText);

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type * as MathJs from 'mathjs';
 import type { ZodError } from 'zod';
-import { UsageError } from '../errors';
+import { OptionError, UsageError } from '../errors';
 import { mathParse, paramNameProblem, parseParam } from '../integrand/parse';
 import { compileEvent, compileIntegrand } from '../integrand';
 import { integrandFileSchema, type DimsSpec, type IntegrandFile } from './schema';
@@ -277,8 +277,8 @@ export class IntegrandLibrary {
     const entry = this.get(ref);
     const d = dim ?? entry.defaultDim;
     if (!dimAllowed(entry.dims, d)) {
-      throw new UsageError(
-        `@${entry.name} is not defined for --dim ${d}`,
+      throw new OptionError(
+        `@${entry.name} is not defined for {dim} ${d}`,
         `allowed dimensions: ${formatDims(entry.dims)} (default ${entry.defaultDim})`,
       );
     }
@@ -286,7 +286,7 @@ export class IntegrandLibrary {
     const known = Object.keys(defaults);
     for (const [name, value] of Object.entries(params)) {
       if (name === 'dim') {
-        throw new UsageError(`@${entry.name}: "dim" is set by --dim, not by --param`, `use --dim ${value}`);
+        throw new OptionError(`@${entry.name}: "dim" is set by {dim}, not by {param}`, `use {dim} ${value}`);
       }
       if (!(name in defaults)) {
         throw new UsageError(

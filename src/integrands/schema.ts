@@ -11,7 +11,7 @@ import { jsonBoundSchema } from '../report/schema';
 
 const NAME = /^[a-z][a-z0-9_]*$/;
 
-/** Largest dimension of a library integrand; the same bound as --dim (MAX_DIM in src/cli/options.ts). */
+/** Largest dimension of a library integrand; the same bound as the option dim (MAX_DIM in src/options.ts). */
 export const LIBRARY_MAX_DIM = 128;
 
 const dimInt = z.number().int().min(1).max(LIBRARY_MAX_DIM);

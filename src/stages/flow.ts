@@ -3,7 +3,7 @@
  * it. This module loads TensorFlow.js, so `runIntegrateDetailed` imports it only when a flow
  * is trained or given: VEGAS and uniform runs start without it.
  */
-import type { IntegrateOptions } from '../cli/options';
+import type { IntegrateOptions } from '../options';
 import { initBackend, type BackendInfo } from '../backend';
 import { streamChunks, type StreamHooks } from '../estimate/evaluate';
 import { drawFromFlow, PARALLEL_MIN_SAMPLES, runImportance, SAMPLE_CHUNK } from '../estimate/importance';

@@ -3,7 +3,7 @@
  * (src/vegas/), then sample rounds of the final estimate with them, or hand the map to a flow
  * as its premap. Adaptation iterations are discarded, as vegas discards them.
  */
-import type { IntegrateOptions } from '../cli/options';
+import type { IntegrateOptions } from '../options';
 import { emptyMoments, type Estimate, type Moments } from '../estimate/stats';
 import type { StreamHooks } from '../estimate/evaluate';
 import { NumericalError } from '../errors';

@@ -16,7 +16,7 @@
  * (The variance and chi2 losses differ only by the F^2 scale, which normalisation removes.)
  * Since E_q[grad log q] = 0 the batch mean of c is subtracted as a baseline.
  */
-import type { LossKind } from '../cli/options';
+import type { LossKind } from '../options';
 
 /** One batch's divergence and the per-point coefficients of its surrogate gradient -mean(c_i log q(x_i)). */
 export interface LossTerms {

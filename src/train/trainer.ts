@@ -5,7 +5,7 @@
  * Batches are split into chunks whose gradients are summed, which bounds memory (wasm heap).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LossKind } from '../cli/options';
+import type { LossKind } from '../options';
 import { premapped } from '../flow/draw';
 import type { Flow } from '../flow/flow';
 import type { Problem } from '../problem';

@@ -138,7 +138,7 @@ describe('pilot', () => {
     const q = buildProblem({ expression: 'exp(-x1^2)', dim: 1, bounds: [[-Infinity, Infinity]], maps: [{ kind: 'tan', origin: 1, scale: 3 }] });
     expect(q.domain.axes[0]).toEqual({ kind: 'tan', origin: 1, scale: 3 });
     expect(() => buildProblem({ expression: 'x1', dim: 1, bounds: [[0, Infinity]], maps: [{ kind: 'tan', origin: 1, scale: 3 }] })).toThrow(/maps/);
-    expect(() => buildProblem({ expression: 'x1', dim: 2, bounds: [[0, Infinity]], scale: [1, 2, 3] })).toThrow(/--scale/);
+    expect(() => buildProblem({ expression: 'x1', dim: 2, bounds: [[0, Infinity]], scale: [1, 2, 3] })).toThrow(/scale has 3 values but dim is 2/);
   });
 });
 

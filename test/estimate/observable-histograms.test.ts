@@ -3,7 +3,7 @@
  * exact bin integrals of a product Gaussian (erf differences) with a chi2 test, the normalised
  * mode, and the underflow/overflow cells.
  */
-import { integrateOptionsSchema } from '../../src/cli/options';
+import { integrateOptionsSchema } from '../../src/options';
 import { prepareProblem, runIntegrateDetailed } from '../../src/integrate';
 import { erf } from '../../src/integrand';
 import type { ObservableOptionsInput } from '../../src/observables/options';

@@ -3,7 +3,7 @@
  * values, the covariance matrix of (F, G_1, ..., G_m), ratios G_k/F against the spread over
  * seeds, and the support check.
  */
-import { integrateOptionsSchema } from '../../src/cli/options';
+import { integrateOptionsSchema } from '../../src/options';
 import { runUniform } from '../../src/estimate/evaluate';
 import { emptyMoments, integralEstimate } from '../../src/estimate/stats';
 import { prepareProblem, runIntegrateDetailed } from '../../src/integrate';

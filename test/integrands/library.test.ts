@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { UsageError } from '../../src/errors';
+import { OptionError, UsageError } from '../../src/errors';
 import { compileIntegrand, erf } from '../../src/integrand';
 import {
   IntegrandLibrary,
@@ -263,10 +263,17 @@ describe('resolveIntegrand', () => {
   });
 
   test('a dimension that is not allowed, an unknown parameter, or dim as a parameter', () => {
-    expect(() => resolveIntegrand('@circles', 3)).toThrow(/not defined for --dim 3/);
-    expect(() => resolveIntegrand('@gauss', 65)).toThrow(/not defined for --dim 65/);
+    expect(() => resolveIntegrand('@circles', 3)).toThrow(/not defined for dim 3/);
+    expect(() => resolveIntegrand('@gauss', 65)).toThrow(/not defined for dim 65/);
     expect(() => resolveIntegrand('@gauss', 4, { alhpa: 1 })).toThrow(/no parameter "alhpa"/);
-    expect(() => resolveIntegrand('@gauss', 4, { dim: 4 })).toThrow(/set by --dim/);
+    expect(() => resolveIntegrand('@gauss', 4, { dim: 4 })).toThrow(/set by dim, not by param/);
+    // the core names the options; a front end spells them as its flags
+    try {
+      resolveIntegrand('@gauss', 4, { dim: 4 });
+    } catch (e) {
+      expect(e).toBeInstanceOf(OptionError);
+      expect((e as OptionError).format((name) => `--${name}`)).toEqual({ message: '@gauss: "dim" is set by --dim, not by --param', hint: 'use --dim 4' });
+    }
   });
 
   test('isIntegrandRef and formatDims', () => {

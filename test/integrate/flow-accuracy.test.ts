@@ -3,7 +3,7 @@
  * gauss and camel integrands, with fixed seeds and small budgets. Tolerances come from the
  * reported standard errors.
  */
-import { integrateOptionsSchema } from '../../src/cli/options';
+import { integrateOptionsSchema } from '../../src/options';
 import { prepareProblem, runIntegrate } from '../../src/integrate';
 import { resultSchema, type IntegrationResult } from '../../src/report/schema';
 import { erf } from '../../src/integrand';

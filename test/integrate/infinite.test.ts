@@ -3,7 +3,7 @@
  * 4 reported standard errors (fixed seeds), E_p[X] and P_p(A) on a Gaussian far from 0, and a
  * heavy tail whose weights have infinite variance either estimated correctly or flagged.
  */
-import { integrateOptionsSchema } from '../../src/cli/options';
+import { integrateOptionsSchema } from '../../src/options';
 import { prepareProblem, runIntegrate } from '../../src/integrate';
 import { resultSchema, type IntegrationResult } from '../../src/report/schema';
 

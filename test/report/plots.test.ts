@@ -5,7 +5,7 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { plotRecorder } from '../../src/cli/plotOutput';
-import { integrateOptionsSchema } from '../../src/cli/options';
+import { integrateCommandSchema } from '../../src/cli/options';
 import { prepareProblem, runIntegrateDetailed } from '../../src/integrate';
 import { renderIndex, renderPictures, type Picture } from '../../src/report/plots';
 import type { IntegrationResult, TrainingReport } from '../../src/report/schema';
@@ -49,7 +49,7 @@ function training(): TrainingReport {
 let result: IntegrationResult;
 
 beforeAll(async () => {
-  const options = integrateOptionsSchema.parse({
+  const options = integrateCommandSchema.parse({
     expression: 'exp(-sum((x-0.5).^2)/0.04)', dim: 3, method: 'uniform', samples: 30000, plot: 'unused', plotPair: '1,3', quiet: true,
   });
   const prepared = prepareProblem(options);

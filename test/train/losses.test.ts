@@ -1,6 +1,6 @@
 import { lossTerms } from '../../src/train/losses';
 import { temperingExponent } from '../../src/train/trainer';
-import { lossKinds } from '../../src/cli/options';
+import { lossKinds } from '../../src/options';
 
 describe('loss terms', () => {
   test('a perfect flow (constant weights) has zero divergence and zero gradient coefficients', () => {

@@ -1,0 +1,8 @@
+/** Exit codes of the `iflow` command. */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+/** Bad input: UsageError, invalid options, commander usage errors. */
+export const EXIT_USAGE = 2;
+/** --strict: the estimate's verdict is `reliable: false` (src/estimate/verdict.ts). */
+export const EXIT_UNRELIABLE = 3;
+export const EXIT_INTERRUPTED = 130;

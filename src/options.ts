@@ -1,0 +1,237 @@
+/**
+ * The options of the core: problem, flow, training and run, as zod schemas with their defaults.
+ *
+ * Values may arrive as JSON values (numbers, arrays) or as the strings a command line gives
+ * ("1e5", "32,32,32", "0:inf"); the schemas coerce them, split lists and check ranges, so the
+ * core only ever sees validated, typed options. Messages name what is accepted, never a flag:
+ * the issue's path is the option's name (`dim`, `maxCalls`), which a front end may spell its own
+ * way (src/cli/flags.ts).
+ */
+import { z } from 'zod';
+import { backendChoices } from './backend';
+import { MAX_THREADS } from './train/limits';
+import { splineKinds } from './flow/types';
+
+/** Largest dimension of a problem. */
+export const MAX_DIM = 128;
+/** Samplers of the final estimate; auto chooses between the VEGAS map and a flow on top of it. */
+export const methodKinds = ['auto', 'flow', 'vegas', 'uniform'] as const;
+export type MethodKind = (typeof methodKinds)[number];
+/** Maps under the flow: the adapted VEGAS map, or none (the bare flow on the unit cube). */
+export const premapKinds = ['vegas', 'none'] as const;
+/** Policies for non-finite integrand values: stop with an error, or count them as 0. */
+export const nanPolicies = ['error', 'zero'] as const;
+/** Default cap on the calls of an estimate with an accuracy target. */
+export const DEFAULT_MAX_CALLS = 100_000_000;
+/** Training divergences; variance and chi2 are one loss, Var(f/q)/F^2, under two names. */
+export const lossKinds = ['variance', 'kl', 'chi2', 'exponential', 'hellinger'] as const;
+export type LossKind = (typeof lossKinds)[number];
+
+/** How numbers may be written, for messages. */
+const NUMBER_FORMS = 'write e.g. 100000, 1e5 or 100_000';
+
+/**
+ * The one reading of a number: a JSON number as it is, or a numeric string with optional
+ * underscores between digits ("1e6", "1_000_000", " 0.5 "). NaN for anything else (an empty
+ * string, a word, a non-string); infinite values come back as they are, for the caller to refuse.
+ */
+export function parseNumber(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && v.trim() !== '') return Number(v.trim().replace(/_/g, ''));
+  return NaN;
+}
+
+/**
+ * A finite number from a JSON number or a numeric string (see parseNumber); anything else is
+ * an issue that quotes the input (no silent NaN, no empty string).
+ */
+export const num = z.any().transform((v: unknown, ctx) => {
+  const n = parseNumber(v);
+  if (Number.isFinite(n)) return n;
+  const shown = typeof v === 'string' ? `"${v}"` : typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v);
+  ctx.addIssue({
+    code: 'custom',
+    message: typeof v === 'number' || /^[+-]?inf/i.test(String(v).trim()) ? `expected a finite number, got ${shown}` : `expected a number, got ${shown} (${NUMBER_FORMS})`,
+  });
+  return z.NEVER;
+});
+
+/** 2^52 and other large bounds as written in messages. */
+function formatBound(x: number): string {
+  if (x === 2 ** 52) return '2^52';
+  return x >= 1e6 && Number.isInteger(Math.log10(x)) ? `1e${Math.log10(x)}` : String(x);
+}
+
+/** A whole number in [min, max]; the range is checked first (1e20 is whole, and too large). */
+export const int = (min: number, max: number) =>
+  num.pipe(
+    z.number().superRefine((v, ctx) => {
+      const range = `whole numbers from ${formatBound(min)} to ${formatBound(max)}`;
+      if (v < min) ctx.addIssue({ code: 'custom', message: `must be at least ${formatBound(min)} (${range})` });
+      else if (v > max) ctx.addIssue({ code: 'custom', message: `must be at most ${formatBound(max)} (${range}), got ${v}` });
+      else if (!Number.isInteger(v)) ctx.addIssue({ code: 'custom', message: `expected a whole number from ${formatBound(min)} to ${formatBound(max)}, got ${v}` });
+    }),
+  );
+
+/**
+ * A real number in a range: above `gt` (exclusive) or from `min`, up to `max`. Messages name
+ * the accepted range.
+ */
+export const real = (range: { gt?: number; min?: number; max?: number }) => {
+  const low = range.gt !== undefined ? `greater than ${range.gt}` : range.min !== undefined ? `at least ${range.min}` : '';
+  const high = range.max !== undefined ? `at most ${range.max}` : '';
+  const text =
+    range.min !== undefined && range.max !== undefined ? `from ${range.min} to ${range.max}` : [low, high].filter((t) => t !== '').join(' and ');
+  return num.pipe(
+    z.number().superRefine((v, ctx) => {
+      const bad =
+        (range.gt !== undefined && !(v > range.gt)) || (range.min !== undefined && v < range.min) || (range.max !== undefined && v > range.max);
+      if (bad) ctx.addIssue({ code: 'custom', message: `must be ${text}, got ${v}` });
+    }),
+  );
+};
+
+/** A positive finite number, at most `max` when given ("must be positive", "must be at most 1"). */
+export const positive = (max?: number) => {
+  const base = z.number().positive('must be positive');
+  return num.pipe(max === undefined ? base : base.max(max, `must be at most ${max}`));
+};
+
+/** A repeatable option: a single string, an array of strings, or absent. */
+export const stringList = z.preprocess(
+  (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
+  z.array(z.string()),
+);
+
+/** "32,32,32" or [32, 32, 32] -> [32, 32, 32]. */
+const intList = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()) : v),
+  z.array(int(1, 4096)).min(1, 'expected at least one layer width'),
+);
+
+/**
+ * One bound: a number, or inf / +inf / -inf / infinity (any case) for an open end; JSON
+ * documents write infinite bounds as the strings "inf" and "-inf".
+ */
+function parseBound(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v !== 'string') return NaN;
+  const t = v.trim().toLowerCase();
+  if (/^\+?inf(inity)?$/.test(t)) return Infinity;
+  if (/^-inf(inity)?$/.test(t)) return -Infinity;
+  const n = parseNumber(t);
+  return Number.isFinite(n) ? n : NaN;
+}
+
+/**
+ * "lo:hi" for every dimension or "lo:hi,lo:hi,..." one per dimension; JSON [[lo,hi],...] too.
+ * Either end may be infinite ("0:inf", "-inf:inf", "-inf:2").
+ */
+const boundsSchema = z.preprocess(
+  (v) => {
+    if (v === undefined) return undefined;
+    if (typeof v === 'string') {
+      return v.split(',').map((part) => {
+        const m = part.split(':');
+        if (m.length !== 2) return [NaN, NaN];
+        return [parseBound(m[0]), parseBound(m[1])];
+      });
+    }
+    if (Array.isArray(v)) return v.map((b) => (Array.isArray(b) ? b.map(parseBound) : b));
+    return v;
+  },
+  z
+    .array(z.tuple([z.any(), z.any()]))
+    .min(1)
+    .refine(
+      (b) => b.every(([lo, hi]) => typeof lo === 'number' && typeof hi === 'number' && !Number.isNaN(lo) && !Number.isNaN(hi)),
+      { message: 'expected lo:hi with numbers or inf, e.g. 0:1, 0:inf or 0:1,-inf:inf' },
+    )
+    .refine((b) => b.every(([lo, hi]) => lo < hi), { message: 'each interval needs lo < hi' })
+    .transform((b) => b as [number, number][])
+    .optional(),
+);
+
+/** scale: "auto" (a pilot run picks centre and scale) or positive numbers "s" / "s1,s2,...". */
+const scaleSchema = z.preprocess(
+  (v) => {
+    if (v === undefined || v === 'auto') return v;
+    if (typeof v === 'string') return v.split(',').map((part) => num.safeParse(part).data ?? NaN);
+    return typeof v === 'number' ? [v] : v;
+  },
+  z
+    .union([z.literal('auto'), z.array(z.number().refine((s) => s > 0 && Number.isFinite(s), 'expected positive numbers or auto')).min(1)])
+    .default('auto'),
+);
+
+/**
+ * The problem: integrand, domain, parameters, events, and what fixes its numbers (seed,
+ * backend, non-finite policy).
+ */
+export const problemShape = {
+  expression: z.string().refine((s) => s.trim().length > 0, 'the integrand expression is empty'),
+  dim: int(1, MAX_DIM).optional(),
+  bounds: boundsSchema,
+  scale: scaleSchema,
+  param: stringList,
+  event: stringList,
+  tail: z.preprocess(
+    (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
+    z.array(num),
+  ),
+  seed: int(0, 2 ** 52).default(1),
+  backend: z.enum(backendChoices).default('auto'),
+  nan: z.enum(nanPolicies).default('error'),
+};
+
+/** The flow: coupling transform, couplings and their networks. */
+export const flowShape = {
+  spline: z.enum(splineKinds).default('rqs'),
+  bins: int(2, 256).default(16),
+  layers: int(1, 256).optional(),
+  forceLayers: z.boolean().default(false),
+  hidden: intList.default([32, 32, 32]),
+  blob: int(0, 256).default(0),
+};
+
+/** The training of the flow. */
+export const trainingShape = {
+  loss: z.enum(lossKinds).default('variance'),
+  // many small steps train better than a few large ones (gauss d=6 at lr 1e-3: 300 x 1000
+  // reached a relative variance per call of 0.036, 100 x 5000 only 0.20 with more calls)
+  epochs: int(0, 1_000_000).default(300),
+  batch: int(16, 1_000_000).default(1000),
+  lr: real({ gt: 0, max: 1 }).default(1e-3),
+  decay: real({ min: 0, max: 1 }).default(0),
+  clip: real({ gt: 0 }).default(10),
+  targetRelError: real({ gt: 0 }).optional(),
+  anneal: real({ min: 0, max: 1 }).default(0),
+  annealStart: real({ gt: 0, max: 1 }).default(0.1),
+  // two slices by default: both cores of a small machine, and the same numbers on every machine
+  threads: int(1, MAX_THREADS).default(2),
+};
+
+/** The run: sampler, premap, estimate size, accuracy target and its caps, baseline. */
+export const runShape = {
+  method: z.enum(methodKinds).default('auto'),
+  premap: z.enum(premapKinds).default('vegas'),
+  samples: int(2, 1e10).default(100_000),
+  relError: positive(1).optional(),
+  absError: positive().optional(),
+  maxCalls: int(2, 1e13).default(DEFAULT_MAX_CALLS),
+  maxTime: positive().optional(),
+  iterations: int(1, 1000).default(1),
+  baseline: z.boolean().default(true),
+  baselineSamples: int(2, 1e10).optional(),
+};
+
+/** Every option of the core, by name. */
+export const integrateOptionsShape = { ...problemShape, ...flowShape, ...trainingShape, ...runShape };
+
+/** The options of one integration (prepareProblem, runIntegrate); unknown keys are refused. */
+export const integrateOptionsSchema = z.object(integrateOptionsShape).strict();
+
+export type IntegrateOptionsInput = z.input<typeof integrateOptionsSchema>;
+export type IntegrateOptions = z.output<typeof integrateOptionsSchema>;
+/** The names of the core options. */
+export type OptionName = keyof typeof integrateOptionsShape;
