@@ -55,7 +55,7 @@ export async function runJob(text: string, line: number, jc: JobContext): Promis
     }
     const parsed = integrateCommandSchema.parse(data);
     const given = givenInObject(data);
-    checkOptionCombinations(parsed, given);
+    checkOptionCombinations(parsed);
     const { options, defaults, integrand } = expandIntegrandRef(parsed);
     checkRunOptions(options);
     if (options.plot !== undefined || options.plotPair !== undefined) {

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { mergeBenchReports, readBenchReport } from '../bench/merge';
 import { renderBench, formatCalls, formatPull, formatSci } from '../bench/render';
 import { runBench } from '../bench/run';
-import { DEFAULT_BUDGET, DEFAULT_SEEDS, MIN_BUDGET, QUICK_BUDGET, SUITE_IDS } from '../bench/suite';
+import { DEFAULT_BUDGET, DEFAULT_SEEDS, QUICK_BUDGET, SUITE_IDS } from '../bench/suite';
 import { UsageError } from '../errors';
 import { formatEstimate } from '../report/format';
 import { addFlags } from './flags';

@@ -49,7 +49,7 @@ export function checkParamsOnce(param: readonly string[]): Map<string, number> {
  * Checks that need only the options (call before expanding a library integrand): repeated
  * parameters, each iteration with at least 2 calls, --baseline-samples with --no-baseline.
  */
-export function checkOptionCombinations(options: IntegrateCommandOptions, given: GivenFn): void {
+export function checkOptionCombinations(options: IntegrateCommandOptions): void {
   checkParamsOnce(options.param);
   const perIteration = Math.floor(options.samples / options.iterations);
   if (perIteration < 2) {

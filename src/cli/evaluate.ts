@@ -12,7 +12,7 @@ import type { ObservableOptionsInput } from '../observables/options';
 import { integrateCommandSchema, type IntegrateCommandOptions } from './options';
 import { addFlags } from './flags';
 import { createReporter } from './progress';
-import { checkOptionCombinations, givenOnCommandLine } from './checks';
+import { checkOptionCombinations } from './checks';
 import { renderRun } from './runOutput';
 import { runExitCode } from './integrate';
 import { checkPlotOptions, plotRecorder, writeRunPlots } from './plotOutput';
@@ -69,7 +69,7 @@ Examples:
     await runCommand(ctx, raw, async () => {
       const model = readModel(String(raw.model));
       const options = modelRunOptions(model, raw);
-      checkOptionCombinations(options, givenOnCommandLine(cmd));
+      checkOptionCombinations(options);
       const prepared = await prepareFromModel(model, options);
       checkPlotOptions(options, prepared.problem.dim);
       const plots = plotRecorder(options, prepared.problem);

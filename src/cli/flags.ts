@@ -11,7 +11,7 @@ import { formatCalls } from '../bench/render';
 import { DEFAULT_BUDGET, DEFAULT_SEEDS, QUICK_BUDGET, SUITE_IDS } from '../bench/suite';
 import { TTP_METHODS } from '../bench/ttp';
 import { EXIT_UNRELIABLE } from './exitCodes';
-import { benchOptionsSchema, batchOptionsSchema, filesShape, integrateCommandSchema, modelShape, outputShape, plotShape, sampleOnlySchema } from './options';
+import { benchOptionsSchema, batchOptionsSchema, filesShape, integrateCommandSchema, modelShape, outputShape, sampleOnlySchema } from './options';
 
 /** The commands whose flags come from the table. */
 export type CommandName = 'integrate' | 'evaluate' | 'sample' | 'bench' | 'batch' | 'merge';

@@ -62,7 +62,7 @@ ${OUTPUT_LEGEND}`,
     await runCommand(ctx, raw, async () => {
       const parsed: IntegrateCommandOptions = integrateCommandSchema.parse(dropUndefined({ ...raw, expression }));
       const given = givenOnCommandLine(cmd);
-      checkOptionCombinations(parsed, given);
+      checkOptionCombinations(parsed);
       const { options, defaults, integrand } = expandIntegrandRef(parsed);
       checkRunOptions(options);
       const reporter = createReporter(options.quiet, process.stderr, options.debug);

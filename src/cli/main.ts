@@ -30,7 +30,7 @@ const EXPRESSION_COMMANDS = ['integrate', 'sample'];
 export function looksLikeExpression(cmd: Command, token: string): boolean {
   if (token.startsWith('--') || token.length < 2) return false;
   const rest = token.slice(1);
-  if (/^[0-9.(\[]/.test(rest)) return true;
+  if (/^[0-9.([]/.test(rest)) return true;
   const ident = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest)?.[0];
   if (ident === undefined) return false;
   const after = rest.slice(ident.length);
