@@ -27,7 +27,7 @@ import { judgeEstimate, type BoundaryFinding, type Verdict } from './estimate/ve
 import type { Flow } from './flow/flow';
 import { checkLayers } from './flow/masks';
 import { buildProblem, type Problem } from './problem';
-import type { ObservableOptionsInput, ObservableSpec } from './observables/options';
+import { observablesOf, type ObservableOptionsInput, type ObservableSpec } from './observables/options';
 import { summarizeObservables } from './observables/summary';
 import type { ChoiceReport, FlowSettings, IntegrationResult, MapReport, TargetReport, TrainingReport } from './report/schema';
 import { Rng, Stream } from './rng';
@@ -94,7 +94,7 @@ export function prepareProblem<O extends IntegrateOptions>(
     defaults,
     event: options.event,
     tail: options.tail,
-    observables,
+    observables: observables ?? observablesOf(options),
   });
   return { problem, options };
 }

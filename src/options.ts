@@ -100,7 +100,8 @@ export const positive = (max?: number) => {
 /** A repeatable option: a single string, an array of strings, or absent. */
 export const stringList = z.preprocess(
   (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
-  z.array(z.string()),
+  // the default makes the key optional in the input type
+  z.array(z.string()).default([]),
 );
 
 /** "32,32,32" or [32, 32, 32] -> [32, 32, 32]. */
@@ -225,8 +226,21 @@ export const runShape = {
   baselineSamples: int(2, 1e10).optional(),
 };
 
+/**
+ * What is estimated on the same sample besides F (src/observables): further integrands G_k =
+ * ∫ g_k (`also`, labelled in order by `alsoLabel`), and histograms of observables h(x), each
+ * "<expression>:lo:hi:bins" (`hist`), as integrals of f per bin or, with `histNormalize`,
+ * fractions of F.
+ */
+export const observablesShape = {
+  also: stringList,
+  alsoLabel: stringList,
+  hist: stringList,
+  histNormalize: z.boolean().default(false),
+};
+
 /** Every option of the core, by name. */
-export const integrateOptionsShape = { ...problemShape, ...flowShape, ...trainingShape, ...runShape };
+export const integrateOptionsShape = { ...problemShape, ...observablesShape, ...flowShape, ...trainingShape, ...runShape };
 
 /** The options of one integration (prepareProblem, runIntegrate); unknown keys are refused. */
 export const integrateOptionsSchema = z.object(integrateOptionsShape).strict();

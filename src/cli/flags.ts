@@ -84,6 +84,20 @@ export const FLAGS: readonly FlagEntry[] = [
     parse: collect,
   },
   { key: 'tail', flags: '--tail <g>', help: 'estimate P_p(x_k >= g) for every dimension k (repeatable)', parse: collect },
+  {
+    key: 'also',
+    flags: '--also <expr>',
+    help: 'estimate a further integral G = ∫ g on the same points as F (repeatable): its error, the covariance with F and the ratio G/F; the sampler is trained on f only',
+    parse: collect,
+  },
+  { key: 'alsoLabel', flags: '--also-label <name>', help: 'label of the --also of the same position (repeatable; default G1, G2, ...)', parse: collect },
+  {
+    key: 'hist',
+    flags: '--hist <expr:lo:hi:bins>',
+    help: 'histogram of the observable expr on [lo, hi) in equal bins: the integral of f per bin with its error, under- and overflow (repeatable)',
+    parse: collect,
+  },
+  { key: 'histNormalize', flags: '--hist-normalize', help: 'histogram contents as fractions of F (the distribution of the observable under p = f/F)' },
   // sample's own
   { key: 'format', flags: '--format <f>', help: 'output format: CSV with header x1..xd,weight, or one JSON object per line' },
   { key: 'unweighted', flags: '--unweighted', help: 'accept-reject against the largest weight of a pilot run: N events of weight 1' },
@@ -206,6 +220,7 @@ export const FLAGS: readonly FlagEntry[] = [
 ];
 
 const PROBLEM_KEYS = ['dim', 'bounds', 'scale', 'param', 'event', 'tail', 'seed', 'backend', 'nan'];
+const OBSERVABLE_KEYS = ['also', 'alsoLabel', 'hist', 'histNormalize'];
 const TARGET_KEYS = ['relError', 'absError', 'maxCalls', 'maxTime'];
 const FLOW_KEYS = [
   'spline', 'bins', 'layers', 'forceLayers', 'hidden', 'blob', 'loss', 'epochs', 'batch', 'lr', 'decay', 'clip', 'anneal',
@@ -217,11 +232,11 @@ const PLOT_KEYS = ['plot', 'plotPair', 'plotDims'];
 /** The flags of each command, by option key, in the order of its help page. */
 export const COMMAND_FLAGS: Readonly<Record<CommandName, readonly string[]>> = {
   integrate: [
-    ...PROBLEM_KEYS, 'samples', 'iterations', ...TARGET_KEYS, 'method', 'premap', 'baseline', 'baselineSamples', ...FLOW_KEYS,
+    ...PROBLEM_KEYS, ...OBSERVABLE_KEYS, 'samples', 'iterations', ...TARGET_KEYS, 'method', 'premap', 'baseline', 'baselineSamples', ...FLOW_KEYS,
     'saveModel', 'partial', ...OUTPUT_KEYS, ...PLOT_KEYS,
   ],
   evaluate: [
-    'model', 'samples', 'iterations', ...TARGET_KEYS, 'seed', 'event', 'tail', 'threads', 'baseline', 'baselineSamples', 'backend', 'nan',
+    'model', 'samples', 'iterations', ...TARGET_KEYS, 'seed', 'event', 'tail', ...OBSERVABLE_KEYS, 'threads', 'baseline', 'baselineSamples', 'backend', 'nan',
     'partial', ...OUTPUT_KEYS, ...PLOT_KEYS,
   ],
   sample: [

@@ -11,7 +11,8 @@
  * src/integrand, never a per-point mathjs evaluation).
  */
 import { z } from 'zod';
-import { UsageError } from '../errors';
+import { OptionError, UsageError } from '../errors';
+import { parseNumber } from '../options';
 import { compileIntegrand, type CompileOptions, type CompiledExpression } from '../integrand';
 
 /** Most bins of one observable histogram (memory: 2 float64 sums per bin and iteration). */
@@ -74,7 +75,7 @@ export function specOf(options: ObservableOptions): ObservableSpec {
   const also = options.also.map((a, k) => ({ expression: a.expression.trim(), label: a.label?.trim() || `G${k + 1}` }));
   const seen = new Set<string>();
   for (const a of also) {
-    if (seen.has(a.label)) throw new UsageError(`the label "${a.label}" is given to two integrands`, 'give each --also its own --also-label');
+    if (seen.has(a.label)) throw new OptionError(`the label "${a.label}" is given to two integrands`, 'give each {also} its own {alsoLabel}');
     seen.add(a.label);
   }
   return {
@@ -127,17 +128,49 @@ export function compileObservables(input: ObservableOptionsInput | ObservableOpt
  */
 export function parseHistogramSpec(text: string): HistogramSpec {
   const parts = text.split(':');
-  const hint = 'write --hist "<expression>:lo:hi:bins", e.g. --hist "x1+x2:0:2:40"';
-  if (parts.length < 4) throw new UsageError(`--hist "${text}" needs an expression, lo, hi and a bin count`, hint);
+  const hint = 'write {hist} "<expression>:lo:hi:bins", e.g. {hist} "x1+x2:0:2:40"';
+  if (parts.length < 4) throw new OptionError(`{hist} "${text}" needs an expression, lo, hi and a bin count`, hint);
   const bins = parts.pop() as string;
   const hi = parts.pop() as string;
   const lo = parts.pop() as string;
   const observable = parts.join(':');
-  const num = (s: string) => (s.trim() === '' ? NaN : Number(s.trim().replace(/_/g, '')));
-  const parsed = histogramSpecSchema.safeParse({ observable, lo: num(lo), hi: num(hi), bins: num(bins) });
+  const parsed = histogramSpecSchema.safeParse({ observable, lo: parseNumber(lo), hi: parseNumber(hi), bins: parseNumber(bins) });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new UsageError(`--hist "${text}": ${issue.path.join('.') || 'range'}: ${issue.message}`, hint);
+    throw new OptionError(`{hist} "${text}": ${issue.path.join('.') || 'range'}: ${issue.message}`, hint);
   }
   return parsed.data;
+}
+
+/** The option fields that describe the observables, as the core options hold them (src/options.ts). */
+export interface ObservableFields {
+  /** Further integrands g_k, in order. */
+  also: string[];
+  /** Labels of the first further integrands, in the same order (the rest get G<k>). */
+  alsoLabel: string[];
+  /** Histograms in their text form "<expression>:lo:hi:bins". */
+  hist: string[];
+  histNormalize: boolean;
+}
+
+/**
+ * The observable options of the core options' fields.
+ * @throws OptionError when there are more labels than further integrands, a histogram's text
+ *   is malformed, or histNormalize is set without a histogram.
+ */
+export function observablesOf(fields: ObservableFields): ObservableOptionsInput {
+  if (fields.alsoLabel.length > fields.also.length) {
+    throw new OptionError(
+      `${fields.alsoLabel.length} {alsoLabel} for ${fields.also.length} {also}`,
+      'give each {alsoLabel} after the {also} it names',
+    );
+  }
+  if (fields.histNormalize && fields.hist.length === 0) {
+    throw new OptionError('{histNormalize} needs a {hist}', 'add {hist} "<expression>:lo:hi:bins"');
+  }
+  return {
+    also: fields.also.map((expression, k) => ({ expression, label: fields.alsoLabel[k] })),
+    histograms: fields.hist.map(parseHistogramSpec),
+    histNormalize: fields.histNormalize,
+  };
 }

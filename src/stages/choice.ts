@@ -90,6 +90,38 @@ export class TrainingPayoff {
   }
 }
 
+/** Least fall of the windowed batch variance, as a fraction, that counts as progress of a warm-started training. */
+export const PLATEAU_GAIN = 0.02;
+
+/**
+ * The stopping rule of a training that starts from a trained flow (a parameter scan's warm
+ * start): every PAYOFF_WINDOW steps the mean batch relative variance of the last window must
+ * fall by PLATEAU_GAIN against the window before, else (PAYOFF_PATIENCE windows in a row) the
+ * flow has converged and training stops. A cold start keeps its epochs: the first windows of
+ * a fresh flow are noisy and its progress is not yet monotone.
+ */
+export class TrainingPlateau {
+  private readonly relVars: number[] = [];
+  private misses = 0;
+
+  /** Record a training step; returns a stop reason once the variance has stopped falling. */
+  observe(info: EpochInfo): string | null {
+    const v = info.relSdev * info.relSdev;
+    this.relVars.push(Number.isFinite(v) ? v : Infinity);
+    const n = this.relVars.length;
+    if (n % PAYOFF_WINDOW !== 0 || n < 2 * PAYOFF_WINDOW) return null;
+    const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;
+    const now = mean(this.relVars.slice(n - PAYOFF_WINDOW));
+    const before = mean(this.relVars.slice(n - 2 * PAYOFF_WINDOW, n - PAYOFF_WINDOW));
+    if (!(now < (1 - PLATEAU_GAIN) * before)) this.misses++;
+    else this.misses = 0;
+    if (this.misses >= PAYOFF_PATIENCE) {
+      return `converged: the batch variance fell by less than ${PLATEAU_GAIN * 100}% per ${PAYOFF_WINDOW} steps, ${PAYOFF_PATIENCE} windows in a row`;
+    }
+    return null;
+  }
+}
+
 function formatS(s: number): string {
   return Number.isFinite(s) ? `${s.toPrecision(2)} s` : `${s}`;
 }

@@ -110,10 +110,18 @@ function lastAverage(a: VegasAdaptation): Estimate {
  * (relError/absError), when a further iteration would not save more calls than it costs. The
  * map then gets the density floor MAP_DENSITY_FLOOR. The returned stage samples rounds of the
  * final estimate with the frozen map (`runRound`); the adaptation's own estimates serve only as
- * figures (`integral`, `relVariance`).
+ * figures (`integral`, `relVariance`). `initial` (a map of a neighbouring problem, e.g. the
+ * previous value of a parameter scan) is where adaptation starts instead of the uniform map; it
+ * is copied, not changed.
  * @throws NumericalError when the integrand is not finite (unless options.nan is 'zero').
  */
-export async function adaptMapStage(problem: Problem, options: IntegrateOptions, rng: Rng, hooks: MapStageHooks = {}): Promise<MapStage> {
+export async function adaptMapStage(
+  problem: Problem,
+  options: IntegrateOptions,
+  rng: Rng,
+  hooks: MapStageHooks = {},
+  initial: AdaptiveMap | null = null,
+): Promise<MapStage> {
   const total = ADAPT_CALLS * ADAPT_ITERATIONS;
   let done = 0;
   // with an accuracy target, adaptation goes on only while it pays: an iteration must save more
@@ -126,7 +134,7 @@ export async function adaptMapStage(problem: Problem, options: IntegrateOptions,
     checkedIntegrand(problem, options.nan),
     problem.dim,
     rng,
-    { callsPerIteration: ADAPT_CALLS, iterations: ADAPT_ITERATIONS, nan: options.nan },
+    { callsPerIteration: ADAPT_CALLS, iterations: ADAPT_ITERATIONS, nan: options.nan, ...(initial ? { map: initial.clone() } : {}) },
     {
       onIteration: (row, index) => {
         done += row.calls;
