@@ -16,6 +16,7 @@ import { splineKinds } from './flow/types';
 export const MAX_DIM = 128;
 /** Samplers of the final estimate; auto chooses between the VEGAS map and a flow on top of it. */
 export const methodKinds = ['auto', 'flow', 'vegas', 'uniform'] as const;
+/** A sampler of the final estimate (`methodKinds`). */
 export type MethodKind = (typeof methodKinds)[number];
 /** Maps under the flow: the adapted VEGAS map, or none (the bare flow on the unit cube). */
 export const premapKinds = ['vegas', 'none'] as const;
@@ -25,6 +26,7 @@ export const nanPolicies = ['error', 'zero'] as const;
 export const DEFAULT_MAX_CALLS = 100_000_000;
 /** Training divergences; variance and chi2 are one loss, Var(f/q)/F^2, under two names. */
 export const lossKinds = ['variance', 'kl', 'chi2', 'exponential', 'hellinger'] as const;
+/** A training divergence (`lossKinds`). */
 export type LossKind = (typeof lossKinds)[number];
 
 /** How numbers may be written, for messages. */
@@ -245,7 +247,9 @@ export const integrateOptionsShape = { ...problemShape, ...observablesShape, ...
 /** The options of one integration (prepareProblem, runIntegrate); unknown keys are refused. */
 export const integrateOptionsSchema = z.object(integrateOptionsShape).strict();
 
+/** The options of one integration as given: numbers may be numeric strings, defaults may be left out. */
 export type IntegrateOptionsInput = z.input<typeof integrateOptionsSchema>;
+/** The options of one integration as validated by `integrateOptionsSchema`: typed, ranges checked, defaults filled in. */
 export type IntegrateOptions = z.output<typeof integrateOptionsSchema>;
 /** The names of the core options. */
 export type OptionName = keyof typeof integrateOptionsShape;

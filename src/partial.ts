@@ -36,12 +36,15 @@ import { histogramCells } from './observables/moments';
 import { observableSpecSchema } from './observables/options';
 import { VERSION } from './version';
 
+/** The `format` tag of a partial document. */
 export const PARTIAL_FORMAT = 'iflow-partial';
+/** The `version` of the partial document format written and read; other versions are refused. */
 export const PARTIAL_VERSION = 2;
 
 const finite = z.number().refine(Number.isFinite, 'expected a finite number');
 const count = z.number().int().nonnegative();
 
+/** The sums of one observable g (estimate/stats.ts ObservableSums): s1 = sum w g, s2 = sum (w g)^2, sx = sum w^2 g, in units of the Moments' scale. */
 export const observableSumsSchema = z.object({ s1: finite, s2: finite, sx: finite });
 
 const nonNegative = finite.refine((v) => v >= 0, 'must be non-negative');
@@ -69,6 +72,11 @@ export const observableMomentsSchema = z.object({
   histograms: z.array(z.object({ s1: z.array(finite), s2: z.array(nonNegative) })),
 });
 
+/**
+ * The sufficient statistics of one set of weighted samples (estimate/stats.ts Moments) as stored
+ * in a partial document; `coords` has one entry per dimension and `events` one per event
+ * (checked by `partialSchema`).
+ */
 export const momentsSchema = z.object({
   n: count,
   /** Unit of the weight sums (a power of two); documents written before it existed use 1. */
@@ -105,8 +113,13 @@ export const streamSchema = z.object({
   flowDigest: z.string().nullable(),
   calls: count,
 });
+/** One random stream of a partial document (`streamSchema`). */
 export type StreamRecord = z.infer<typeof streamSchema>;
 
+/**
+ * The problem of a partial document: what parts must share to be merged (expression, dim,
+ * bounds, axis maps, parameters, event labels, observables spec).
+ */
 export const partialProblemSchema = z.object({
   expression: z.string(),
   dim: z.number().int().positive(),
@@ -120,6 +133,12 @@ export const partialProblemSchema = z.object({
   observables: observableSpecSchema.optional(),
 });
 
+/**
+ * The partial document written by `integrate`, `evaluate` and `merge` with `--partial` and read
+ * by `iflow merge`: per-iteration Moments of the main method, the baseline's Moments, streams,
+ * training and timing. The refinement checks that every Moments matches the problem's dim,
+ * events and observables spec.
+ */
 export const partialSchema = z
   .object({
     format: z.literal(PARTIAL_FORMAT),
@@ -186,6 +205,7 @@ export const partialSchema = z
     if (doc.baseline) check(doc.baseline, ['baseline']);
   });
 
+/** A parsed partial document (`partialSchema`). */
 export type PartialDocument = z.infer<typeof partialSchema>;
 
 /** The partial document of one run. */
@@ -330,6 +350,7 @@ function problemStub(p: PartialDocument['problem']): Problem {
   } as unknown as Problem;
 }
 
+/** What `mergePartials` returns: the merged result and the merged partial document. */
 export interface Merged {
   /** The merged result document (command 'merge'). */
   result: IntegrationResult;

@@ -17,6 +17,7 @@ import { prepareProblem, runIntegrate } from '../integrate';
 import { resolveIntegrand } from '../integrands';
 import { renderTable, formatNumber } from '../report/format';
 
+/** A calibration case: a library integrand (`name`), or an expression with its exact value; `bounds` with one interval applies it to every axis. */
 export interface CaseSpec {
   name: string;
   dim: number;
@@ -38,6 +39,7 @@ const FAST = { epochs: 100, batch: 2000, lr: 1e-2, samples: 50000 };
  */
 const CORRELATED_GAUSS = 'exp(-5 * (sum(x.^2) - 0.9 / 3.7 * sum(x)^2)) / (4 * pi^2 * sqrt(0.0037))';
 
+/** The cases of `npm run calibrate` without --cases: three library integrands, then four heavy-tailed or hard ones. */
 export const defaultCases: CaseSpec[] = [
   { name: 'gauss', dim: 4, options: FAST },
   { name: 'camel', dim: 4, options: FAST },
@@ -56,6 +58,11 @@ export const defaultCases: CaseSpec[] = [
   { name: 'correlated_gauss', dim: 4, expression: CORRELATED_GAUSS, bounds: [[-10, 10]], exact: 1, options: {} },
 ];
 
+/**
+ * The calibration of one case over its seeds: RMS of the pulls (estimate - exact)/SE, the
+ * fractions of |pull| < 1 and < 2 (coverage), the mean relative error SE/|exact|, and counts of
+ * large pulls and unreliable verdicts.
+ */
 export interface CalibrationRow {
   case: string;
   seeds: number;
@@ -75,6 +82,11 @@ function arg(argv: string[], name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
+/**
+ * Run every case for seeds firstSeed .. firstSeed + seeds - 1 through the full pipeline (no
+ * baseline), logging one line per run, and return one row per case.
+ * Throws Error for a case without an exact value.
+ */
 export async function calibrate(cases: CaseSpec[], seeds: number, log: (s: string) => void, firstSeed = 1): Promise<CalibrationRow[]> {
   const rows: CalibrationRow[] = [];
   for (const c of cases) {

@@ -15,6 +15,7 @@ import { DEFAULT_BUDGET, DEFAULT_SEEDS, SUITE_IDS, findCase, flowRunOptions, pla
 
 export type { BenchMethod, BenchReport, CaseResult } from './report';
 
+/** Options of `runBench`: case ids (default the suite), calls per run, seeds per case, backend. */
 export interface BenchOptions {
   cases?: string[];
   budget?: number;
@@ -24,12 +25,24 @@ export interface BenchOptions {
   backend?: BackendChoice;
 }
 
+/**
+ * Callbacks of `runBench`: before and after each run (case, method, seed), and the count of
+ * interrupts received so far (an interrupt cuts the current run short, leaves it out and ends
+ * the bench with the cases done so far).
+ */
 export interface BenchHooks {
   onRunStart?: (caseId: string, method: BenchMethod, seed: number) => void;
   onRunEnd?: (caseId: string, method: BenchMethod, seed: number, run: RunRecord) => void;
   interrupts?: () => number;
 }
 
+/**
+ * Run every case: for each seed, iflow (flow) and plain Monte Carlo (uniform) at the same total
+ * calls, then their pulls against the exact value, FoM gains and the anchors' reference rows.
+ * Every case is resolved and planned before the first run.
+ * Throws UsageError for an unknown case or an integrand without an exact value, OptionError for
+ * a budget below MIN_BUDGET.
+ */
 export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): Promise<BenchReport> {
   const t0 = Date.now();
   const budget = options.budget ?? DEFAULT_BUDGET;

@@ -18,6 +18,7 @@ import type { BackendChoice } from '../backend';
 import type { SplineKind } from '../flow/types';
 import { OptionError, UsageError } from '../errors';
 
+/** The flow and training settings of a bench case; the epochs and batch follow from the budget (`planFlowRun`). */
 export interface FlowTuning {
   /** Fraction of the budget spent on training; the rest are evaluation samples. */
   trainFraction: number;
@@ -40,6 +41,7 @@ export interface FlowTuning {
   annealStart?: number;
 }
 
+/** One bench case: a library integrand in a given dimension with its parameters and flow tuning. */
 export interface BenchCase {
   /** Case id, e.g. camel_d8 (anchor ids for the suite). */
   id: string;
@@ -62,8 +64,11 @@ export const STEPS = 250;
 export const MIN_BATCH = 100;
 /** Smallest budget (calls per run) the bench accepts. */
 export const MIN_BUDGET = 2000;
+/** Integrand calls per run (training included) when no budget is given. */
 export const DEFAULT_BUDGET = 1_000_000;
+/** Integrand calls per run of `iflow bench --quick`. */
 export const QUICK_BUDGET = 100_000;
+/** Seeds per case when none are given. */
 export const DEFAULT_SEEDS = 3;
 
 /**
@@ -109,6 +114,7 @@ export const SUITE: readonly BenchCase[] = [
   },
 ];
 
+/** The ids of the anchor suite's cases, in order (the default case list). */
 export const SUITE_IDS: readonly string[] = SUITE.map((c) => c.id);
 
 /** The case with this id: a suite case, or `<integrand>_d<d>` for any library integrand. */
@@ -125,6 +131,10 @@ export function findCase(id: string, knownIntegrands: readonly string[]): BenchC
   );
 }
 
+/**
+ * How one flow run spends its budget (calls): `epochs` x `batch` = `trainCalls` training calls
+ * and `samples` evaluation calls, summing to `budget`.
+ */
 export interface RunPlan {
   budget: number;
   epochs: number;
@@ -155,6 +165,7 @@ export function decayFor(tuning: FlowTuning, epochs: number): number {
   return 1 - tuning.lrEnd ** (1 / epochs);
 }
 
+/** The integrand of a case as resolved from the library: its expression and dimension. */
 export interface ResolvedCase {
   expression: string;
   dim: number;

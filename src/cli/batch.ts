@@ -29,11 +29,13 @@ import { checkOptionCombinations, givenInObject, ignoredOptionWarnings } from '.
 import { checkRunOptions, checkSaveTarget, libraryInfo, runPartial, trySaveRunModel } from './runOutput';
 import { runCommand, type CommandContext } from './shared';
 
+/** One NDJSON record of `iflow batch`: a job line's result or partial document, or its error and exit code (2 bad input, 1 runtime failure). */
 export type BatchRecord =
   | { line: number; ok: true; result: unknown }
   | { line: number; ok: true; partial: unknown }
   | { line: number; ok: false; error: string; exitCode: number; result?: unknown; partial?: unknown };
 
+/** What a batch job needs from the command: --quiet, and the interrupts received since the job started. */
 export interface JobContext {
   quiet: boolean;
   interrupts: () => number;
@@ -108,6 +110,11 @@ function openJobs(file: string): NodeJS.ReadableStream {
   return fs.createReadStream('', { fd, encoding: 'utf8' });
 }
 
+/**
+ * The `batch` subcommand: runs each job line of an NDJSON file (or stdin) as integrate and
+ * writes one BatchRecord per job; exits 1 when any job failed, 2 when the file cannot be read
+ * (UsageError), 130 when interrupted.
+ */
 export function batchCommand(ctx: CommandContext): Command {
   const cmd = new Command('batch')
     .description('run integrate jobs from an NDJSON file (one JSON object of options per line); one NDJSON record per job')

@@ -33,6 +33,12 @@ async function runTtpCommand(ctx: CommandContext, o: BenchCliOptions): Promise<n
   return ctx.interrupts() > 0 ? 130 : 0;
 }
 
+/**
+ * The `bench` subcommand: iflow against plain Monte Carlo on the suite (runBench), the
+ * time-to-precision comparison (--ttp), or the merge of finished reports (--from); a table or
+ * JSON on stdout, progress lines on stderr. Exits 130 when interrupted, 2 (UsageError) when
+ * --from is combined with run options.
+ */
 export function benchCommand(ctx: CommandContext): Command {
   const cmd = new Command('bench')
     .description('benchmark iflow against plain Monte Carlo at equal total calls on the i-flow test suite, beside GSL VEGAS, vegas+ and NIS references');

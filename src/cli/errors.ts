@@ -69,6 +69,7 @@ export function classifyError(err: unknown): { message: string; code: number } {
   return { message: `internal error: ${String(e?.message ?? err).split('\n')[0]}`, code: EXIT_FAILURE };
 }
 
+/** Print `err` as one "iflow: ..." line on stderr (and its stack with `debug`) and return its exit code (see classifyError). */
 export function reportError(err: unknown, debug: boolean): number {
   const { message, code } = classifyError(err);
   process.stderr.write(`iflow: ${message.replace(/\s*\n\s*/g, ' ')}\n`);

@@ -4,6 +4,7 @@ import { formatDims, listIntegrands, resolveIntegrand, type IntegrandEntry } fro
 import { formatNumber, renderTable } from '../report/format';
 import { runCommand, type CommandContext } from './shared';
 
+/** One library integrand as `iflow list --json` prints it. */
 export interface ListedIntegrand {
   ref: string;
   name: string;
@@ -23,6 +24,7 @@ export interface ListedIntegrand {
   source: string;
 }
 
+/** Every library integrand, with its exact value at the default dimension and parameters. */
 export function listedIntegrands(): ListedIntegrand[] {
   return listIntegrands().map((e) => ({
     ref: `@${e.name}`,
@@ -41,6 +43,7 @@ export function listedIntegrands(): ListedIntegrand[] {
   }));
 }
 
+/** The table of `iflow list` (name, dims, default d, domain, params, exact, description) and a usage line. */
 export function renderList(items: ListedIntegrand[]): string {
   const rows = items.map((it) => {
     const params = Object.entries(it.params)
@@ -59,6 +62,7 @@ export function renderList(items: ListedIntegrand[]): string {
   return `${table}\n\nUse a name in place of the expression, e.g. iflow integrate @camel --dim 8 --param alpha=0.1\n`;
 }
 
+/** The `list` subcommand: the library integrands as a table, or as JSON with --json. */
 export function listCommand(ctx: CommandContext): Command {
   const cmd = new Command('list')
     .description('list the library integrands (usable as @name in place of an expression) with their exact values')

@@ -72,6 +72,10 @@ function minusHint(message: string): string | undefined {
   return `an expression that starts with a minus goes after --, e.g. iflow integrate --dim 2 -- "${m[1]}", or write it as "0${m[1]}"`;
 }
 
+/**
+ * The `iflow` commander program with every subcommand; commander's own exits are turned into
+ * CommanderErrors (exitOverride) so that `main` decides the exit code.
+ */
 export function buildProgram(ctx: CommandContext): Command {
   const program = new Command('iflow')
     .description('Monte Carlo integration with i-flow normalizing flows (spline couplings trained with TensorFlow.js)')
@@ -114,6 +118,12 @@ export function stdoutIsClosed(): boolean {
   }
 }
 
+/**
+ * Run `iflow` on `argv` (process.argv form): handles SIGINT (first: finish the current stage
+ * early; second: exit 130), EPIPE on stdout (exit 0), a closed stdout (exit 2), and sets
+ * process.exitCode (0 ok, 1 runtime failure, 2 bad input, 3 unreliable with --strict, 130
+ * interrupted).
+ */
 export async function main(argv: string[]): Promise<void> {
   let interrupts = 0;
   let exitCode = 0;

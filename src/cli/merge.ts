@@ -33,6 +33,11 @@ export function readPartial(file: string): NamedPartial {
   return { name: file, doc: parsed.data };
 }
 
+/**
+ * The `merge` subcommand: reads --partial documents, merges them (mergePartials) and writes the
+ * text report, the result document (--json) or the merged partial document (--partial); exits 3
+ * on an unreliable estimate with --strict, 2 (UsageError) on unreadable or unmergeable files.
+ */
 export function mergeCommand(ctx: CommandContext): Command {
   const cmd = new Command('merge')
     .description('combine --partial results of independent runs (other seeds) into one report')

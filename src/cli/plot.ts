@@ -35,6 +35,7 @@ export function readResult(file: string): IntegrationResult {
   return data as IntegrationResult;
 }
 
+/** The `plot` subcommand: writes the SVG pictures and index.html of a saved --json result into --out and prints the index path. */
 export function plotCommand(ctx: CommandContext): Command {
   const cmd = new Command('plot')
     .description('write the SVG pictures and index.html of a result saved with --json')

@@ -9,6 +9,7 @@ import { formatEstimate, formatNumber } from '../report/format';
 
 const stageNames: Record<Stage, string> = { adapt: 'adapting', train: 'training', evaluate: 'evaluating', baseline: 'baseline' };
 
+/** Progress and warnings of one run on stderr: run hooks for the progress bars, `stop` and `warn`. */
 export interface Reporter {
   hooks: Omit<RunHooks, 'interrupts'>;
   /** Stop any active bar (before printing results or errors). */

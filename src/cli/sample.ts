@@ -87,6 +87,11 @@ export function describeSampling(r: SampleReport, pilot: number): string {
   return lines.join('\n') + '\n';
 }
 
+/**
+ * The `sample` subcommand: trains a flow (or loads --model) and streams its points with weights
+ * f/q, or unweighted events, to `out` (CSV or NDJSON); exits 130 when interrupted, 1 when the
+ * model could not be saved.
+ */
 export function sampleCommand(ctx: CommandContext, out: NodeJS.WritableStream = process.stdout): Command {
   const cmd = new Command('sample')
     .description('write points of a trained flow with weights f/q (CSV or NDJSON), or unweighted events')

@@ -3,6 +3,7 @@ import fs from 'fs';
 import { UsageError } from '../errors';
 import { reportError } from './errors';
 
+/** What every command's action gets from `main`: stdout, the interrupt count and the exit code. */
 export interface CommandContext {
   /** Write the final output to stdout (once, after everything is computed). */
   write(text: string): void;

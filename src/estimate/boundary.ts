@@ -23,6 +23,7 @@ export const BOUNDARY_DELTA = 2 ** -40;
 /** Probe points per face. */
 export const BOUNDARY_POINTS = 64;
 
+/** The probed mass at one face of the unit cube (`largestBoundaryMass`). */
 export interface BoundaryMass {
   /** 0-based axis and face (0: u_k = 0, i.e. the lower bound; 1: the upper one). */
   axis: number;

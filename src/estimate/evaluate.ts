@@ -73,6 +73,7 @@ export function evaluateChunk(
   return bad;
 }
 
+/** Points per chunk of plain Monte Carlo and VEGAS sampling (2^15): the unit of streaming, of progress and of stopping early. */
 export const CHUNK = 1 << 15;
 
 /** Points per forward pass when sampling a flow (bounded by the wasm heap, not by accuracy). */
@@ -81,6 +82,7 @@ export const SAMPLE_CHUNK = 16384;
 /** Flow evaluations of fewer samples than this run in one thread: starting a worker takes ~0.5 s. */
 export const PARALLEL_MIN_SAMPLES = 8 * SAMPLE_CHUNK;
 
+/** Callbacks of a streamed estimate, run between chunks. */
 export interface StreamHooks {
   /** Called after each chunk with the number of samples done so far. */
   onChunk?: (done: number, moments: Moments) => void;

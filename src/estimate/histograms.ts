@@ -35,6 +35,7 @@ const WEIGHT_BINS_PER_DECADE = 10;
 const WEIGHT_DECADES_BELOW = 16;
 const WEIGHT_DECADES_ABOVE = 8;
 
+/** Options of the --plot histograms: the domain, which marginals to keep, and bins per axis (default MARGINAL_BINS, PAIR_BINS). */
 export interface HistogramOptions {
   /** Domain of the problem, one [lo, hi] per dimension (infinite ends allowed). */
   bounds: [number, number][];

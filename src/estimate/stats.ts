@@ -17,6 +17,7 @@ import { gammaQ } from '../integrand/special';
 import { mergeObservableMoments, trimObservableTails, type ObservableMoments } from '../observables/moments';
 import { keepLargest, mergeLargest, TAIL_KEEP } from './tail';
 
+/** An estimate and its standard error (sdev), in the units of the quantity estimated. */
 export interface Estimate {
   mean: number;
   sdev: number;
@@ -75,10 +76,12 @@ export interface Moments {
   observables?: ObservableMoments;
 }
 
+/** Zero sums of one observable. */
 export function emptyObservable(): ObservableSums {
   return { s1: 0, s2: 0, sx: 0 };
 }
 
+/** Zero moments (scale 1) with one ObservableSums per coordinate (`dim`) and per event (`nEvents`): the identity of `mergeMoments`. */
 export function emptyMoments(dim: number, nEvents: number): Moments {
   return {
     n: 0,

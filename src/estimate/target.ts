@@ -27,6 +27,7 @@ const FIRST_ROUND_SHARE = 0.5;
 /** A round is at most this many times the calls done so far (the variance estimate may be poor). */
 const MAX_GROWTH = 8;
 
+/** The accuracy sought (--rel-error / --abs-error); with both, the looser one: SE <= max(absError, relError |F|). */
 export interface AccuracyTarget {
   /** Relative error sought: SE <= relError |F|. */
   relError?: number;
@@ -34,6 +35,7 @@ export interface AccuracyTarget {
   absError?: number;
 }
 
+/** Caps that stop sampling before the target is reached. */
 export interface TargetCaps {
   /** Most calls of the final estimate. */
   maxCalls: number;
@@ -46,6 +48,7 @@ export function errorSought(target: AccuracyTarget, mean: number): number {
   return Math.max(target.absError ?? 0, (target.relError ?? 0) * Math.abs(mean));
 }
 
+/** The result of sampling to a target: the rounds (the iterations of the final estimate) and whether and why it stopped. */
 export interface TargetOutcome {
   /** Moments of each round, in order. */
   rounds: Moments[];
@@ -61,6 +64,11 @@ export interface TargetOutcome {
 /** What runs one round of n calls into fresh moments (it may stop early when interrupted). */
 export type RoundRunner = (n: number, moments: Moments) => Promise<Moments>;
 
+/**
+ * The inputs of sampling to a target: the target and caps, the shape of the moments (dim,
+ * number of events), and what earlier stages measured (relative variance per call, |F|, seconds
+ * per call) to size the first round.
+ */
 export interface TargetPlan {
   target: AccuracyTarget;
   caps: TargetCaps;

@@ -22,13 +22,16 @@ export const reasonCodes = [
   'inconsistent-iterations',
   'boundary-mass',
 ] as const;
+/** The code of one reason for an unreliable verdict (`reasonCodes`). */
 export type ReasonCode = (typeof reasonCodes)[number];
 
+/** One reason for an unreliable verdict: its code and a message for the report. */
 export interface Reason {
   code: ReasonCode;
   message: string;
 }
 
+/** Whether an estimate can be trusted; `reasons` is empty exactly when `reliable` is true. */
 export interface Verdict {
   reliable: boolean;
   reasons: Reason[];
@@ -50,6 +53,7 @@ export const HEAVY_MAX_WEIGHT = 1000;
  * infinite-variance weights of an integrand whose tail the domain map turns into a singularity.
  */
 export const MAX_WEIGHT_SHARE = 0.1;
+/** Fewest calls at which the MAX_WEIGHT_SHARE check applies. */
 export const MAX_SHARE_CALLS = 1000;
 /** Q below which the iteration estimates are judged inconsistent. */
 export const LOW_Q = 0.05;

@@ -49,6 +49,11 @@ export interface HistogramSums {
   s2: number[];
 }
 
+/**
+ * The sufficient statistics of the further integrands and observable histograms on one set of
+ * points (m further integrands, K = m + 1 weights per point with f/q first); every field adds
+ * under merge (`mergeObservableMoments`).
+ */
 export interface ObservableMoments {
   /** Points (equal to the Moments' n). */
   n: number;

@@ -46,8 +46,11 @@ export const observableOptionsSchema = z.object({
   histNormalize: z.boolean().default(false),
 });
 
+/** Observable options as given (defaults may be left out). */
 export type ObservableOptionsInput = z.input<typeof observableOptionsSchema>;
+/** Observable options as validated by `observableOptionsSchema`, defaults filled in. */
 export type ObservableOptions = z.output<typeof observableOptionsSchema>;
+/** One validated histogram request: observable h(x), [lo, hi) and the bin count. */
 export type HistogramSpec = z.output<typeof histogramSpecSchema>;
 
 /**
@@ -59,6 +62,7 @@ export const observableSpecSchema = z.object({
   histograms: z.array(z.object({ observable: z.string(), lo: finite, hi: finite, bins: z.number().int().positive() })),
   histNormalize: z.boolean(),
 });
+/** The resolved description of what is estimated besides F (`observableSpecSchema`). */
 export type ObservableSpec = z.output<typeof observableSpecSchema>;
 
 /** Compiled observables of a problem: the spec and one kernel per integrand and per histogram. */

@@ -18,6 +18,7 @@ export const axisMapSchema = z.object({
   scale: z.number().refine((v) => v > 0 && Number.isFinite(v), 'expected a positive finite number'),
 });
 
+/** A finite estimate: its mean and standard error (sdev), in the units of the integral. */
 export const estimateSchema = z.object({ mean: z.number(), sdev: z.number() });
 
 /** Whether an estimate can be trusted, and why not (src/estimate/verdict.ts). */
@@ -26,6 +27,11 @@ export const verdictSchema = z.object({
   reasons: z.array(z.object({ code: z.enum(reasonCodes), message: z.string() })),
 });
 
+/**
+ * The summary of one weighted sample (src/estimate/summary.ts): the integral F with its error,
+ * expectations and event probabilities under p = f/F, the weight diagnostics and the verdict.
+ * Used for the main estimate and for the uniform baseline.
+ */
 export const summarySchema = z.object({
   /** Integrand calls behind this summary. */
   calls: z.number().int().nonnegative(),
@@ -54,6 +60,7 @@ export const summarySchema = z.object({
   verdict: verdictSchema,
 });
 
+/** One of the --iterations the evaluation sample is split into: its calls and its own estimate of F. */
 export const iterationSchema = z.object({
   iteration: z.number().int().positive(),
   calls: z.number().int().nonnegative(),
@@ -87,6 +94,11 @@ export const trainingSchema = withRenamedKeys(
   { threads: 'slices' },
 );
 
+/**
+ * The architecture of the trained flow (src/flow/flow.ts FlowConfig): spline family, bins per
+ * spline, coupling layers, hidden widths of each coupling MLP, one-blob bins (0 = off), the
+ * 0/1 masks of the layers ([layers][dim]) and the count of trainable parameters.
+ */
 export const flowSettingsSchema = z.object({
   /** The map under the flow: 'vegas' (x = V(T(z))) or 'none' (the bare flow). */
   premap: z.enum(['vegas', 'none']).default('none'),
@@ -328,13 +340,23 @@ export const resultSchema = withRenamedKeys(
   { partial: 'interrupted' },
 );
 
+/** A parsed `summarySchema`: the summary of one weighted sample. */
 export type Summary = z.infer<typeof summarySchema>;
+/** A parsed result document (`resultSchema`): what `--json` prints for integrate, evaluate and merge. */
 export type IntegrationResult = z.infer<typeof resultSchema>;
+/** The training section of a result (`trainingSchema`). */
 export type TrainingReport = z.infer<typeof trainingSchema>;
+/** The histograms of the evaluation sample behind the --plot pictures (`histogramSchema`). */
 export type HistogramData = z.infer<typeof histogramSchema>;
+/** The further integrands and observable histograms of a result (`observablesResultSchema`). */
 export type ObservablesReport = z.infer<typeof observablesResultSchema>;
+/** A library integrand behind a result, with its exact value and pulls (`librarySchema`). */
 export type LibraryInfo = z.infer<typeof librarySchema>;
+/** The architecture of the trained flow as reported (`flowSettingsSchema`). */
 export type FlowSettings = z.infer<typeof flowSettingsSchema>;
+/** The VEGAS adaptation section of a result (`mapReportSchema`). */
 export type MapReport = z.infer<typeof mapReportSchema>;
+/** What --method auto chose and why (`choiceSchema`). */
 export type ChoiceReport = z.infer<typeof choiceSchema>;
+/** The outcome of the --rel-error / --abs-error target (`targetSchema`). */
 export type TargetReport = z.infer<typeof targetSchema>;

@@ -30,11 +30,20 @@ function expectationRange(s: Summary): string {
   );
 }
 
+/** Options of `renderText`. */
 export interface TextOptions {
   /** Known exact value of the integral (library integrands), shown with the pull. */
   exact?: number;
 }
 
+/**
+ * The human report of a result document, newline-terminated: the problem, a table of the
+ * estimate next to the uniform baseline (F, pull vs exact, E_p[x_k], P_p(A), calls, ESS,
+ * unweighting efficiency, max weight, Pareto k-hat, verdict), the reasons of an unreliable
+ * verdict, observables, the comparison, the iteration table with chi2/dof and Q, the target,
+ * adaptation, auto choice, flow, training and timing lines. The exact value is `opts.exact`,
+ * else the library integrand's.
+ */
 export function renderText(r: IntegrationResult, opts: TextOptions = {}): string {
   const out: string[] = [];
   const main = r.estimate;
