@@ -30,7 +30,7 @@ const observables: ObservableOptionsInput = {
 };
 
 function options(method: 'vegas' | 'uniform', seed: number, samples: number, extra: Record<string, unknown> = {}) {
-  return integrateOptionsSchema.parse({ expression: F_EXPR, dim: 2, method, samples, seed, baseline: false, quiet: true, ...extra });
+  return integrateOptionsSchema.parse({ expression: F_EXPR, dim: 2, method, samples, seed, baseline: false, ...extra });
 }
 
 /** Cholesky of a symmetric matrix with a relative tolerance: true when positive semi-definite. */
