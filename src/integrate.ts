@@ -31,8 +31,9 @@ import { observablesOf, type ObservableOptionsInput, type ObservableSpec } from 
 import { summarizeObservables } from './observables/summary';
 import type { ChoiceReport, FlowSettings, IntegrationResult, MapReport, TargetReport, TrainingReport } from './report/schema';
 import { Rng, Stream } from './rng';
-import { AUTO_TRAIN_MIN_SECONDS, secondsToPrecision, TrainingPayoff, type SamplerFigures } from './stages/choice';
+import { AUTO_TRAIN_MIN_SECONDS, secondsToPrecision, TrainingPayoff, TrainingPlateau, type SamplerFigures } from './stages/choice';
 import { adaptMapStage, type MapStage } from './stages/vegas';
+import type { AdaptiveMap } from './vegas';
 import type { EpochInfo } from './train/trainer';
 import { VERSION } from './version';
 
@@ -62,6 +63,18 @@ export interface Prepared<O extends IntegrateOptions = IntegrateOptions> {
   flow?: Flow;
   /** What is known of the training of `flow`. */
   training?: TrainingReport | null;
+  /** Where adaptation and training start instead of from scratch (a parameter scan's previous value). */
+  warm?: WarmStart;
+}
+
+/**
+ * What a run hands to the run of a neighbouring problem (the next value of a parameter scan):
+ * its adapted VEGAS map and its trained flow's weights (flat, in the order of
+ * Flow.getFlatWeights), either null when the run made none. The next run copies them.
+ */
+export interface WarmStart {
+  map: AdaptiveMap | null;
+  flowWeights: Float32Array | null;
 }
 
 /**
@@ -237,6 +250,8 @@ export interface RunOutput {
   baseline: Moments | null;
   /** The trained (or given) flow when the final estimate sampled it; the caller disposes it. */
   flow: Flow | null;
+  /** The adapted map and the trained flow's weights, for a run of a neighbouring problem. */
+  warm: WarmStart;
   /** What was estimated besides F (src/observables), when anything was: the partial document records it. */
   observables?: ObservableSpec;
 }
@@ -290,10 +305,14 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
   // 1. the VEGAS map (and VEGAS+ strata), unless the run samples uniformly or a bare flow
   let map: MapStage | null = null;
   if (!given && (method === 'vegas' || method === 'auto' || (method === 'flow' && options.premap === 'vegas'))) {
-    map = await adaptMapStage(problem, options, new Rng(options.seed, Stream.adapt), {
-      onProgress: (done, total) => hooks.onProgress?.('adapt', done, total),
-      shouldStop: () => interrupts() > 0,
-    });
+    const warmMap = prepared.warm?.map && prepared.warm.map.dim === problem.dim ? prepared.warm.map : null;
+    map = await adaptMapStage(
+      problem,
+      options,
+      new Rng(options.seed, Stream.adapt),
+      { onProgress: (done, total) => hooks.onProgress?.('adapt', done, total), shouldStop: () => interrupts() > 0 },
+      warmMap,
+    );
     hooks.onStageEnd?.('adapt');
     if (map.interrupted) warn('adaptation interrupted; sampling with the map as it is');
   }
@@ -316,10 +335,14 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
   }
   const flowStage = train || given ? await import('./stages/flow') : null;
   let flowFigures: SamplerFigures | null = null;
+  let trainedWeights: Float32Array | null = null;
   let probeCalls = 0;
   if (flowStage) backend = await flowStage.initBackend(options.backend);
   if (flowStage && train) {
     flow = flowStage.createFlow(problem, options, warn, options.premap === 'vegas' && map ? map.map : null);
+    const warmWeights = prepared.warm?.flowWeights ?? null;
+    const plateau = warmWeights && warmWeights.length === flow.getFlatWeights().length ? new TrainingPlateau() : null;
+    if (plateau && warmWeights) flow.setFlatWeights(warmWeights);
     let payoff: TrainingPayoff | null = null;
     if (method === 'auto' && rel2 !== null) {
       const probe = await flowStage.probeFlow(problem, flow, PROBE_CALLS, new Rng(options.seed, Stream.probe), options.nan);
@@ -332,9 +355,10 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
       onWarning: warn,
       onDebug: hooks.onDebug,
       shouldStop: () => interrupts() > 0 || clock() > TRAIN_TIME_SHARE * maxTime,
-      stopRule: payoff ? (info) => payoff.observe(info) : undefined,
+      stopRule: payoff || plateau ? (info) => payoff?.observe(info) ?? plateau?.observe(info) ?? null : undefined,
     });
     hooks.onStageEnd?.('train');
+    trainedWeights = flow.getFlatWeights();
     if (training.stopReason === 'interrupted') {
       if (interrupts() > 0) warn(`training interrupted after ${training.epochs} epochs; evaluating the flow as it is`);
       else training.stopReason = `--max-time: training stopped after ${fmtS(training.seconds)}`;
@@ -507,7 +531,8 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
     baselineMoments,
     hooks.onWarning,
   );
-  return { result, iterations, baseline: baselineMoments, flow, ...(problem.observables ? { observables: problem.observables.spec } : {}) };
+  const warm: WarmStart = { map: map?.map ?? null, flowWeights: trainedWeights };
+  return { result, iterations, baseline: baselineMoments, flow, warm, ...(problem.observables ? { observables: problem.observables.spec } : {}) };
 }
 
 /**

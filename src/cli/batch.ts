@@ -63,6 +63,9 @@ export async function runJob(text: string, line: number, jc: JobContext): Promis
     if (options.plot !== undefined || options.plotPair !== undefined) {
       throw new UsageError('plot is not available in batch jobs', 'run iflow integrate --plot DIR for the pictures of one problem');
     }
+    if (options.scan !== undefined) {
+      throw new UsageError('scan is not available in batch jobs', 'write one job line per value with its "param", or run iflow integrate --scan');
+    }
     checkSaveTarget(options, (m) => reporter.warn(prefix + m));
     const prepared = prepareProblem(options, defaults);
     for (const w of ignoredOptionWarnings(options, given)) reporter.warn(prefix + w);

@@ -97,6 +97,11 @@ export const FLAGS: readonly FlagEntry[] = [
     help: 'histogram of the observable expr on [lo, hi) in equal bins: the integral of f per bin with its error, under- and overflow (repeatable)',
     parse: collect,
   },
+  {
+    key: 'scan',
+    flags: '--scan <name=lo:hi:count>',
+    help: 'one estimate per value of the constant name (count equal steps from lo to hi, or a list name=v1,v2,...), each starting from the previous value\'s map and flow; one row (or JSON line) per value',
+  },
   { key: 'histNormalize', flags: '--hist-normalize', help: 'histogram contents as fractions of F (the distribution of the observable under p = f/F)' },
   // sample's own
   { key: 'format', flags: '--format <f>', help: 'output format: CSV with header x1..xd,weight, or one JSON object per line' },
@@ -232,7 +237,7 @@ const PLOT_KEYS = ['plot', 'plotPair', 'plotDims'];
 /** The flags of each command, by option key, in the order of its help page. */
 export const COMMAND_FLAGS: Readonly<Record<CommandName, readonly string[]>> = {
   integrate: [
-    ...PROBLEM_KEYS, ...OBSERVABLE_KEYS, 'samples', 'iterations', ...TARGET_KEYS, 'method', 'premap', 'baseline', 'baselineSamples', ...FLOW_KEYS,
+    ...PROBLEM_KEYS, ...OBSERVABLE_KEYS, 'scan', 'samples', 'iterations', ...TARGET_KEYS, 'method', 'premap', 'baseline', 'baselineSamples', ...FLOW_KEYS,
     'saveModel', 'partial', ...OUTPUT_KEYS, ...PLOT_KEYS,
   ],
   evaluate: [

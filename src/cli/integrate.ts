@@ -9,6 +9,7 @@ import { checkRunOptions, checkSaveTarget, libraryInfo, renderRun, trySaveRunMod
 import { checkPlotOptions, plotRecorder, writeRunPlots } from './plotOutput';
 import { dropUndefined, runCommand, withExpressionFileNote, type CommandContext } from './shared';
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_UNRELIABLE } from './errors';
+import { runScanCommand } from './scan';
 import { checkOptionCombinations, givenOnCommandLine, ignoredOptionWarnings } from './checks';
 
 /** The short legend of the report, shown by --help (README: "Reading the output"). */
@@ -49,6 +50,9 @@ Examples:
   iflow integrate "exp(-sum((x-0.5).^2)/0.04)" --dim 6 --method flow --save-model model/
   iflow integrate "x1*x2" --dim 2 --method uniform --seed 7 --partial > part-7.json
   iflow integrate @camel --dim 4 --plot pictures/ --plot-pair 1,3
+  iflow integrate @camel --dim 4 --scan alpha=0.1:0.3:5 --rel-error 1e-3
+  iflow integrate "cos(w*x1)*exp(-x1^2)" --dim 1 --also "sin(w*x1)*exp(-x1^2)" --scan w=0,1,2,4
+  iflow integrate @gauss --dim 2 --hist "x1+x2:0:2:20" --hist-normalize
   iflow integrate "x1^(-0.9)" --dim 1 --strict || echo "exit $?: unreliable"
 
 Every estimate gets a verdict (the "verdict" row; "reliable" in the JSON) from the Pareto
@@ -66,6 +70,10 @@ ${OUTPUT_LEGEND}`,
       const { options, defaults, integrand } = expandIntegrandRef(parsed);
       checkRunOptions(options);
       const reporter = createReporter(options.quiet, process.stderr, options.debug);
+      if (options.scan !== undefined) {
+        for (const w of ignoredOptionWarnings(options, given)) reporter.warn(w);
+        return runScanCommand(ctx, { ...options, scan: options.scan }, defaults, integrand ?? null, reporter);
+      }
       const prepared = withExpressionFileNote(expression, () => prepareProblem(options, defaults));
       checkPlotOptions(options, prepared.problem.dim);
       checkSaveTarget(options, reporter.warn);

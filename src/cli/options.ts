@@ -45,10 +45,16 @@ export const filesShape = {
   partial: z.boolean().default(false),
 };
 
+/** A parameter scan, "name=lo:hi:count" or "name=v1,v2,..." (parsed by src/scan.ts parseScan). */
+export const scanShape = {
+  scan: z.string().min(1).optional(),
+};
+
 /** The options of `iflow integrate` and of batch job lines: the core's and the terminal's. */
 export const integrateCommandSchema = z
   .object({
     ...integrateOptionsShape,
+    ...scanShape,
     ...filesShape,
     ...outputShape,
     ...plotShape,

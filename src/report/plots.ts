@@ -293,6 +293,33 @@ export function observableHistogramsSpec(result: IntegrationResult): Spec | null
   };
 }
 
+/** One value of a scan for its picture: the value and the estimate of F there. */
+export interface ScanPicturePoint {
+  value: number;
+  mean: number;
+  sdev: number;
+}
+
+/**
+ * The scan curve: F against the scanned constant, with its 1-sigma error band.
+ * @param name the constant's name (the x axis title)
+ */
+export function scanSpec(name: string, points: ScanPicturePoint[]): Spec | null {
+  const rows = points.filter((p) => Number.isFinite(p.mean) && Number.isFinite(p.sdev)).map((p) => ({ ...p, lower: p.mean - p.sdev, upper: p.mean + p.sdev }));
+  if (rows.length === 0) return null;
+  const x = { field: 'value', type: 'quantitative', title: name };
+  return {
+    ...base(`the integral against ${name}`, `${rows.length} values; band: 1-sigma error`),
+    width: 480,
+    height: 260,
+    data: { values: rows },
+    layer: [
+      { mark: { type: 'area', opacity: 0.3, color: COLORS.p }, encoding: { x, y: { field: 'lower', type: 'quantitative', title: 'F' }, y2: { field: 'upper' } } },
+      { mark: { type: 'line', point: true, color: COLORS.p }, encoding: { x, y: { field: 'mean', type: 'quantitative' } } },
+    ],
+  };
+}
+
 /**
  * All pictures the result allows: training (when it has a history), marginals, the pair and
  * the weights (when it has histograms), the observable histograms (when it has any). Returns

@@ -1,0 +1,89 @@
+/** Parameter scans (--scan): parsing, one record per value, warm starts, and bad input. */
+import { parseScan, runScan } from '../../src/scan';
+import { prepareProblem } from '../../src/integrate';
+import { integrateOptionsSchema } from '../../src/options';
+import { OptionError } from '../../src/errors';
+import { erf } from '../../src/integrand/special';
+import { run } from './helpers';
+
+describe('parseScan', () => {
+  test('lo:hi:count gives count equal steps with both ends; a list is taken as written', () => {
+    expect(parseScan('a=0:1:5')).toEqual({ name: 'a', values: [0, 0.25, 0.5, 0.75, 1] });
+    expect(parseScan('alpha=0.1,0.2,5e-1')).toEqual({ name: 'alpha', values: [0.1, 0.2, 0.5] });
+    expect(parseScan('w=2')).toEqual({ name: 'w', values: [2] });
+  });
+  test.each(['=1,2', 'a', '1a=1,2', 'a=1:2', 'a=0:1:1', 'a=0:1:2.5', 'a=x,2', 'a=1,inf'])('"%s" is refused', (text) => {
+    expect(() => parseScan(text)).toThrow(OptionError);
+  });
+});
+
+/** NDJSON records of a scan run. */
+function records(stdout: string): Record<string, any>[] {
+  return stdout.trim().split('\n').map((l) => JSON.parse(l));
+}
+
+describe('iflow integrate --scan', () => {
+  test('one JSON record per value, each within 4 sigma of the exact integral; later values start warm with less adaptation under an accuracy target', () => {
+    const r = run(['integrate', 'exp(-((x1-0.5)^2 + (x2-0.5)^2 + (x3-0.5)^2)/a^2)', '--dim', '3', '--scan', 'a=0.1:0.12:3', '--method', 'vegas', '--rel-error', '1e-3', '--seed', '4', '--json', '-q']);
+    expect(r.code).toBe(0);
+    const rows = records(r.stdout);
+    expect(rows.map((x) => x.scan.value)).toEqual([0.1, 0.11, 0.12]);
+    expect(rows.map((x) => x.scan.warm)).toEqual([false, true, true]);
+    for (const x of rows) {
+      const a = x.scan.value;
+      const exact = (a * Math.sqrt(Math.PI) * erf(0.5 / a)) ** 3;
+      const F = x.estimate.integral;
+      expect(Math.abs(F.mean - exact)).toBeLessThan(4 * F.sdev);
+      expect(x.problem.params.a).toBe(a);
+    }
+    expect(rows[1].calls.adapt).toBeLessThan(rows[0].calls.adapt);
+    expect(rows[2].calls.adapt).toBeLessThan(rows[0].calls.adapt);
+  });
+
+  test('text: a header, one row per value and a closing line', () => {
+    const r = run(['integrate', 'x1^k', '--dim', '1', '--scan', 'k=1,2', '--method', 'uniform', '-n', '1000', '-q']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^\s*k\s+integral/);
+    expect(lines).toHaveLength(5);
+    expect(lines[4]).toMatch(/^2 values;/);
+  });
+
+  test.each([
+    [['--scan', 'b=1,2'], /"b" is not a constant of the integrand/],
+    [['--scan', 'k=1,2', '--param', 'k=3'], /both scanned \(--scan\) and fixed \(--param\)/],
+    [['--scan', 'k=1,2', '--partial'], /--scan cannot write --partial/],
+    [['--scan', 'k=1:2'], /--scan "k=1:2" needs lo:hi:count/],
+  ])('%j exits 2 with one line and no output', (extra, message) => {
+    const r = run(['integrate', 'x1^k', '--dim', '1', '--method', 'uniform', '-n', '100', ...(extra as string[])]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message as RegExp);
+    expect(r.stdout).toBe('');
+  });
+});
+
+describe('warm-started training', () => {
+  test('a flow warm-started from the previous value stops once converged, with fewer training calls than the cold start', async () => {
+    const options = integrateOptionsSchema.parse({
+      expression: 'exp(-((x1-0.5)^2 + (x2-0.5)^2)/s^2)',
+      dim: 2,
+      method: 'flow',
+      epochs: 150,
+      batch: 500,
+      samples: 5000,
+      baseline: false,
+      seed: 2,
+    });
+    prepareProblem({ ...options, param: ['s=0.3'] }); // the expression compiles with s
+    const calls: number[] = [];
+    const reasons: (string | null)[] = [];
+    for await (const row of runScan(options, { name: 's', values: [0.3, 0.31, 0.32] }, undefined)) {
+      calls.push(row.out.result.training?.calls ?? NaN);
+      reasons.push(row.out.result.training?.stopReason ?? null);
+      row.out.flow?.dispose();
+    }
+    expect(calls[0]).toBe(150 * 500);
+    expect(Math.max(calls[1], calls[2])).toBeLessThan(150 * 500);
+    expect(reasons.slice(1).some((r) => r !== null && /converged/.test(r))).toBe(true);
+  }, 120000);
+});
