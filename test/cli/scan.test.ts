@@ -18,8 +18,17 @@ describe('parseScan', () => {
 });
 
 /** NDJSON records of a scan run. */
-function records(stdout: string): Record<string, any>[] {
-  return stdout.trim().split('\n').map((l) => JSON.parse(l));
+interface ScanRecord {
+  scan: { value: number; warm: boolean };
+  estimate: { integral: { mean: number; sdev: number } };
+  problem: { params: Record<string, number> };
+  calls: { adapt: number };
+}
+function records(stdout: string): ScanRecord[] {
+  return stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as ScanRecord);
 }
 
 describe('iflow integrate --scan', () => {
