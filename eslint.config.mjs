@@ -1,6 +1,7 @@
 // Lint of the TypeScript sources and tests: eslint's and typescript-eslint's recommended rules.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import jsdoc from 'eslint-plugin-jsdoc';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
@@ -13,13 +14,30 @@ export default tseslint.config(
     },
   },
   {
+    // every exported function, class, interface, type and constant of the sources has a docstring
+    files: ['src/**/*.ts'],
+    plugins: { jsdoc },
+    rules: {
+      'jsdoc/require-jsdoc': [
+        'error',
+        {
+          publicOnly: true,
+          require: { FunctionDeclaration: true, ClassDeclaration: true, MethodDefinition: false },
+          contexts: ['TSInterfaceDeclaration', 'TSTypeAliasDeclaration', 'ExportNamedDeclaration > VariableDeclaration'],
+        },
+      ],
+    },
+  },
+  {
     // reference tables quote values to 17 or more digits, as their sources give them
     files: ['test/**/*.ts'],
     rules: { 'no-loss-of-precision': 'off' },
   },
   {
     files: ['**/*.js', '**/*.cjs', 'bin/*'],
-    languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly' } },
+    languageOptions: {
+      globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -112,7 +112,10 @@ export class DomainMap {
   private readonly infinite: number[];
 
   /** `pilotCalls`: integrand calls spent choosing the maps (0 when they were given). */
-  constructor(readonly axes: readonly AxisMap[], readonly pilotCalls = 0) {
+  constructor(
+    readonly axes: readonly AxisMap[],
+    readonly pilotCalls = 0,
+  ) {
     let volume = 1;
     this.infinite = [];
     axes.forEach((a, k) => {
@@ -183,11 +186,7 @@ function weightedQuantiles(v: Float64Array, w: Float64Array, qs: number[]): numb
  * previous maps. The pilot draws
  * from its own random stream (Stream.domain) and changes nothing else in a run.
  */
-export function pilotAxisMaps(
-  bounds: readonly [number, number][],
-  integrand: CompiledExpression,
-  seed: number,
-): DomainMap {
+export function pilotAxisMaps(bounds: readonly [number, number][], integrand: CompiledExpression, seed: number): DomainMap {
   const d = bounds.length;
   let axes = bounds.map(([lo, hi]) => defaultAxisMap(lo, hi));
   const infinite = axes.flatMap((a, k) => (a.kind === 'linear' ? [] : [k]));

@@ -26,7 +26,10 @@ export class OptionError extends UsageError {
   /** The hint with the option names in braces. */
   readonly hintTemplate?: string;
   constructor(template: string, hintTemplate?: string) {
-    super(spellOptions(template, (name) => name), hintTemplate === undefined ? undefined : spellOptions(hintTemplate, (name) => name));
+    super(
+      spellOptions(template, (name) => name),
+      hintTemplate === undefined ? undefined : spellOptions(hintTemplate, (name) => name),
+    );
     this.name = 'OptionError';
     this.template = template;
     this.hintTemplate = hintTemplate;

@@ -37,8 +37,10 @@ import type { AdaptiveMap } from './vegas';
 import type { EpochInfo } from './train/trainer';
 import { VERSION } from './version';
 
+/** The stages of a run, in order, as progress hooks name them. */
 export type Stage = 'adapt' | 'train' | 'evaluate' | 'baseline';
 
+/** What a caller learns during a run (progress, warnings, debug lines, the evaluation's samples) and its interrupt count. */
 export interface RunHooks {
   /** Progress of a stage: done out of total (epochs or samples). */
   onProgress?: (stage: Stage, done: number, total: number, detail?: EpochInfo) => void;
@@ -126,6 +128,7 @@ export function verdictWarnings(label: string, v: Verdict): string[] {
   return v.reasons.map((r) => `${label}: ${r.message}`);
 }
 
+/** The settings of a flow as the result reports them (premap, spline, bins, layers, widths, masks, parameter count). */
 export function flowSettingsOf(flow: Flow): FlowSettings {
   const c = flow.config;
   return {
@@ -286,6 +289,14 @@ function decisionPrecision2(target: AccuracyTarget | null, n: number, map: MapSt
 
 const fmtS = (s: number) => (Number.isFinite(s) ? `${s.toPrecision(2)} s` : 'unbounded');
 
+/**
+ * One integration, stage by stage (see the module comment): the VEGAS map, a flow when the
+ * method asks for one or auto finds it pays, the final estimate on fresh samples (to the
+ * accuracy target, or options.samples calls), and the uniform baseline.
+ * @returns the result with the moments behind it, the flow when it sampled the estimate (the
+ *   caller disposes it), and the warm start for a neighbouring problem.
+ * @throws NumericalError when the integrand or a density is not finite (options.nan 'error').
+ */
 export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks = {}): Promise<RunOutput> {
   const { problem, options } = prepared;
   const t0 = Date.now();
@@ -392,7 +403,15 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
   const chosen = sampler === 'flow' ? flowFigures : sampler === 'vegas' ? mapFigures : null;
   const choice: ChoiceReport | null =
     method === 'auto'
-      ? { requested: 'auto', sampler, reason, map: mapFigures, flow: flowFigures, probeCalls, predictedSeconds: { map: mapSeconds, flow: flowSeconds } }
+      ? {
+          requested: 'auto',
+          sampler,
+          reason,
+          map: mapFigures,
+          flow: flowFigures,
+          probeCalls,
+          predictedSeconds: { map: mapSeconds, flow: flowSeconds },
+        }
       : null;
 
   // 4. the final estimate: fresh samples, never the training ones
@@ -484,7 +503,8 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
   }
 
   if (training && probeCalls > 0) training = { ...training, calls: training.calls + probeCalls };
-  if (training && map && flow?.premap && Number.isFinite(map.relVariance)) training = { ...training, mapRelSdev: Math.sqrt(map.relVariance) };
+  if (training && map && flow?.premap && Number.isFinite(map.relVariance))
+    training = { ...training, mapRelSdev: Math.sqrt(map.relVariance) };
   const targetReport: TargetReport | null =
     target && outcome
       ? {
@@ -501,7 +521,9 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
   if (targetReport && !targetReport.reached && !interrupted) {
     warn(
       `the target error ${targetReport.sought.toPrecision(3)} was not reached (${targetReport.stopReason})` +
-        (targetReport.callsNeeded !== null ? `; about ${targetReport.callsNeeded.toPrecision(3)} calls would reach it at the measured variance` : ''),
+        (targetReport.callsNeeded !== null
+          ? `; about ${targetReport.callsNeeded.toPrecision(3)} calls would reach it at the measured variance`
+          : ''),
     );
   }
   const result = assembleResult(
@@ -516,7 +538,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
       training: sampler === 'flow' || method === 'auto' ? training : null,
       seconds: {
         adapt: map?.seconds ?? 0,
-        train: given ? 0 : training?.seconds ?? 0,
+        train: given ? 0 : (training?.seconds ?? 0),
         evaluate: evalSeconds,
         baseline: baselineSeconds,
         total: (Date.now() - t0) / 1000,
@@ -532,7 +554,14 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
     hooks.onWarning,
   );
   const warm: WarmStart = { map: map?.map ?? null, flowWeights: trainedWeights };
-  return { result, iterations, baseline: baselineMoments, flow, warm, ...(problem.observables ? { observables: problem.observables.spec } : {}) };
+  return {
+    result,
+    iterations,
+    baseline: baselineMoments,
+    flow,
+    warm,
+    ...(problem.observables ? { observables: problem.observables.spec } : {}),
+  };
 }
 
 /**

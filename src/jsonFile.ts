@@ -32,7 +32,7 @@ export function readJsonFile(file: string, what: string = file, hint?: string): 
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${what} (${code === 'ENOENT' ? 'no such file' : code ?? 'read error'})`, hint);
+    throw new UsageError(`cannot read ${what} (${code === 'ENOENT' ? 'no such file' : (code ?? 'read error')})`, hint);
   }
   try {
     return JSON.parse(text);

@@ -101,7 +101,11 @@ export const modelSchema = z
   })
   .superRefine((m, ctx) => {
     if (m.config.dim !== m.problem.dim) {
-      ctx.addIssue({ code: 'custom', path: ['config', 'dim'], message: `flow dimension ${m.config.dim} differs from the problem's ${m.problem.dim}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['config', 'dim'],
+        message: `flow dimension ${m.config.dim} differs from the problem's ${m.problem.dim}`,
+      });
     }
     if (m.problem.bounds.length !== m.problem.dim) {
       ctx.addIssue({ code: 'custom', path: ['problem', 'bounds'], message: `expected ${m.problem.dim} intervals` });
@@ -211,7 +215,9 @@ export function checkModelTarget(dir: string): ModelTarget {
     if (st) {
       if (!st.isDirectory()) {
         throw new UsageError(
-          existing === target ? `${flag}: exists and is not a directory` : `${flag}: ${existing} is a file, so no directory can be created under it`,
+          existing === target
+            ? `${flag}: exists and is not a directory`
+            : `${flag}: ${existing} is a file, so no directory can be created under it`,
           'give a directory path for the model',
         );
       }
@@ -238,7 +244,10 @@ function probeWritable(dir: string, flag: string): void {
     probe = fs.mkdtempSync(path.join(dir, '.iflow-probe-'));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`${flag}: cannot create anything in ${dir} (${code ?? (e as Error).message})`, 'give a writable directory for the model');
+    throw new UsageError(
+      `${flag}: cannot create anything in ${dir} (${code ?? (e as Error).message})`,
+      'give a writable directory for the model',
+    );
   }
   fs.rmdirSync(probe);
 }
@@ -320,7 +329,9 @@ export function saveModel(dir: string, flow: Flow, info: SaveInfo): ModelDocumen
   } catch (e) {
     if (e instanceof UsageError) throw e;
     const err = e as NodeJS.ErrnoException;
-    throw new UsageError(`cannot save the model to ${dir}: ${err.code ?? ''} ${String(err.message ?? e).split('\n')[0]}`.replace(/\s+/g, ' '));
+    throw new UsageError(
+      `cannot save the model to ${dir}: ${err.code ?? ''} ${String(err.message ?? e).split('\n')[0]}`.replace(/\s+/g, ' '),
+    );
   }
   return doc;
 }
@@ -355,7 +366,9 @@ export function readModel(given: string): LoadedModel {
   if (typeof data === 'object' && data !== null && (data as { format?: unknown }).format === MODEL_FORMAT) {
     const version = (data as { version?: unknown }).version;
     if (version !== MODEL_VERSION) {
-      throw new UsageError(`the model file ${modelFile} has format version ${String(version)}; iflow ${VERSION} reads version ${MODEL_VERSION}`);
+      throw new UsageError(
+        `the model file ${modelFile} has format version ${String(version)}; iflow ${VERSION} reads version ${MODEL_VERSION}`,
+      );
     }
   }
   const parsed = modelSchema.safeParse(data);
@@ -368,7 +381,7 @@ export function readModel(given: string): LoadedModel {
     bytes = fs.readFileSync(weightsFile);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read the weights file ${weightsFile} (${code === 'ENOENT' ? 'no such file' : code ?? 'read error'})`);
+    throw new UsageError(`cannot read the weights file ${weightsFile} (${code === 'ENOENT' ? 'no such file' : (code ?? 'read error')})`);
   }
   if (bytes.length !== doc.weights.byteLength) {
     throw new UsageError(`the weights file ${weightsFile} has ${bytes.length} bytes; ${modelFile} expects ${doc.weights.byteLength}`);

@@ -50,10 +50,13 @@ export function parseNumber(v: unknown): number {
 export const num = z.any().transform((v: unknown, ctx) => {
   const n = parseNumber(v);
   if (Number.isFinite(n)) return n;
-  const shown = typeof v === 'string' ? `"${v}"` : typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v);
+  const shown = typeof v === 'string' ? `"${v}"` : typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v));
   ctx.addIssue({
     code: 'custom',
-    message: typeof v === 'number' || /^[+-]?inf/i.test(String(v).trim()) ? `expected a finite number, got ${shown}` : `expected a number, got ${shown} (${NUMBER_FORMS})`,
+    message:
+      typeof v === 'number' || /^[+-]?inf/i.test(String(v).trim())
+        ? `expected a finite number, got ${shown}`
+        : `expected a number, got ${shown} (${NUMBER_FORMS})`,
   });
   return z.NEVER;
 });
@@ -71,7 +74,8 @@ export const int = (min: number, max: number) =>
       const range = `whole numbers from ${formatBound(min)} to ${formatBound(max)}`;
       if (v < min) ctx.addIssue({ code: 'custom', message: `must be at least ${formatBound(min)} (${range})` });
       else if (v > max) ctx.addIssue({ code: 'custom', message: `must be at most ${formatBound(max)} (${range}), got ${v}` });
-      else if (!Number.isInteger(v)) ctx.addIssue({ code: 'custom', message: `expected a whole number from ${formatBound(min)} to ${formatBound(max)}, got ${v}` });
+      else if (!Number.isInteger(v))
+        ctx.addIssue({ code: 'custom', message: `expected a whole number from ${formatBound(min)} to ${formatBound(max)}, got ${v}` });
     }),
   );
 
@@ -83,11 +87,15 @@ export const real = (range: { gt?: number; min?: number; max?: number }) => {
   const low = range.gt !== undefined ? `greater than ${range.gt}` : range.min !== undefined ? `at least ${range.min}` : '';
   const high = range.max !== undefined ? `at most ${range.max}` : '';
   const text =
-    range.min !== undefined && range.max !== undefined ? `from ${range.min} to ${range.max}` : [low, high].filter((t) => t !== '').join(' and ');
+    range.min !== undefined && range.max !== undefined
+      ? `from ${range.min} to ${range.max}`
+      : [low, high].filter((t) => t !== '').join(' and ');
   return num.pipe(
     z.number().superRefine((v, ctx) => {
       const bad =
-        (range.gt !== undefined && !(v > range.gt)) || (range.min !== undefined && v < range.min) || (range.max !== undefined && v > range.max);
+        (range.gt !== undefined && !(v > range.gt)) ||
+        (range.min !== undefined && v < range.min) ||
+        (range.max !== undefined && v > range.max);
       if (bad) ctx.addIssue({ code: 'custom', message: `must be ${text}, got ${v}` });
     }),
   );
@@ -146,10 +154,9 @@ const boundsSchema = z.preprocess(
   z
     .array(z.tuple([z.any(), z.any()]))
     .min(1)
-    .refine(
-      (b) => b.every(([lo, hi]) => typeof lo === 'number' && typeof hi === 'number' && !Number.isNaN(lo) && !Number.isNaN(hi)),
-      { message: 'expected lo:hi with numbers or inf, e.g. 0:1, 0:inf or 0:1,-inf:inf' },
-    )
+    .refine((b) => b.every(([lo, hi]) => typeof lo === 'number' && typeof hi === 'number' && !Number.isNaN(lo) && !Number.isNaN(hi)), {
+      message: 'expected lo:hi with numbers or inf, e.g. 0:1, 0:inf or 0:1,-inf:inf',
+    })
     .refine((b) => b.every(([lo, hi]) => lo < hi), { message: 'each interval needs lo < hi' })
     .transform((b) => b as [number, number][])
     .optional(),
@@ -178,10 +185,7 @@ export const problemShape = {
   scale: scaleSchema,
   param: stringList,
   event: stringList,
-  tail: z.preprocess(
-    (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
-    z.array(num),
-  ),
+  tail: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(num)),
   seed: int(0, 2 ** 52).default(1),
   backend: z.enum(backendChoices).default('auto'),
   nan: z.enum(nanPolicies).default('error'),

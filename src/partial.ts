@@ -30,7 +30,14 @@ import { assembleResult, type RunOutput } from './integrate';
 import { emptyMoments, mergeMoments, trimTails, type Moments } from './estimate/stats';
 import { TAIL_KEEP } from './estimate/tail';
 import type { Problem } from './problem';
-import { axisMapSchema, flowSettingsSchema, jsonBoundSchema, trainingSchema, type IntegrationResult, type TrainingReport } from './report/schema';
+import {
+  axisMapSchema,
+  flowSettingsSchema,
+  jsonBoundSchema,
+  trainingSchema,
+  type IntegrationResult,
+  type TrainingReport,
+} from './report/schema';
 import { decodeBounds, defaultAxisMap, DomainMap } from './domain';
 import { histogramCells } from './observables/moments';
 import { observableSpecSchema } from './observables/options';
@@ -180,11 +187,13 @@ export const partialSchema = z
     const checkObservables = (m: Moments, where: (string | number)[]) => {
       const o = m.observables;
       if (!spec) {
-        if (o) ctx.addIssue({ code: 'custom', path: [...where, 'observables'], message: 'sums of observables without problem.observables' });
+        if (o)
+          ctx.addIssue({ code: 'custom', path: [...where, 'observables'], message: 'sums of observables without problem.observables' });
         return;
       }
       if (!o) {
-        if (m.n > 0) ctx.addIssue({ code: 'custom', path: [...where, 'observables'], message: 'missing: problem.observables asks for them' });
+        if (m.n > 0)
+          ctx.addIssue({ code: 'custom', path: [...where, 'observables'], message: 'missing: problem.observables asks for them' });
         return;
       }
       const K = spec.also.length + 1;
@@ -278,19 +287,28 @@ export function checkMergeable(parts: NamedPartial[]): void {
   for (const part of parts.slice(1)) {
     const diff = problemDifference(first.doc, part.doc);
     if (diff) {
-      throw new UsageError(`${part.name} describes a different problem than ${first.name}: ${diff}`, 'only runs of the same problem and method can be merged');
+      throw new UsageError(
+        `${part.name} describes a different problem than ${first.name}: ${diff}`,
+        'only runs of the same problem and method can be merged',
+      );
     }
   }
   const seen = new Map<string, string>();
   for (const part of parts) {
     if (part.doc.streams.length === 0 && part.doc.iterations.some((m) => m.n > 0)) {
-      throw new UsageError(`${part.name} does not list the random streams of its samples`, 'write it again with integrate or evaluate --partial');
+      throw new UsageError(
+        `${part.name} does not list the random streams of its samples`,
+        'write it again with integrate or evaluate --partial',
+      );
     }
     for (const s of part.doc.streams) {
       const key = `${s.seed}|${s.stream}|${s.flowDigest ?? ''}`;
       const other = seen.get(key);
       if (other === part.name) {
-        throw new UsageError(`${part.name} is given twice or holds the same samples twice (${describeStream(s, part.doc.method)})`, 'each part counts once');
+        throw new UsageError(
+          `${part.name} is given twice or holds the same samples twice (${describeStream(s, part.doc.method)})`,
+          'each part counts once',
+        );
       }
       if (other !== undefined) {
         throw new UsageError(
@@ -376,7 +394,11 @@ export function mergePartials(parts: NamedPartial[], warn: (m: string) => void =
   let baseline: Moments | null = null;
   const withBaseline = docs.filter((d) => d.baseline !== null);
   if (withBaseline.length === docs.length) {
-    baseline = pooled(docs.map((d) => d.baseline as Moments), dim, nEvents);
+    baseline = pooled(
+      docs.map((d) => d.baseline as Moments),
+      dim,
+      nEvents,
+    );
   } else if (withBaseline.length > 0) {
     note(`the baseline is left out: only ${withBaseline.length} of ${docs.length} parts have one`);
   }
@@ -389,7 +411,8 @@ export function mergePartials(parts: NamedPartial[], warn: (m: string) => void =
   const flows = new Set(docs.map((d) => JSON.stringify(d.flow)));
   if (flows.size > 1) note('the parts used different flow settings; the flow settings shown are those of the first part');
   const backends = new Set(docs.map((d) => JSON.stringify(d.backend)));
-  const backend = backends.size === 1 && first.backend ? { name: first.backend.name, addon: first.backend.addon ?? undefined, skipped: [] } : null;
+  const backend =
+    backends.size === 1 && first.backend ? { name: first.backend.name, addon: first.backend.addon ?? undefined, skipped: [] } : null;
   const sum = (key: keyof PartialDocument['seconds']) => docs.reduce((s, d) => s + d.seconds[key], 0);
   const seconds = { train: sum('train'), evaluate: sum('evaluate'), baseline: sum('baseline'), total: sum('total') };
   const resultSeconds = { adapt: 0, ...seconds };

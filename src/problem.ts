@@ -69,7 +69,10 @@ export function resolveBounds(dim: number, bounds?: [number, number][]): [number
   if (!bounds || bounds.length === 0) return Array.from({ length: dim }, () => [0, 1]);
   if (bounds.length === 1) return Array.from({ length: dim }, () => [bounds[0][0], bounds[0][1]]);
   if (bounds.length !== dim) {
-    throw new OptionError(`{bounds} has ${bounds.length} intervals but {dim} is ${dim}`, 'give one lo:hi for all dimensions or exactly one per dimension');
+    throw new OptionError(
+      `{bounds} has ${bounds.length} intervals but {dim} is ${dim}`,
+      'give one lo:hi for all dimensions or exactly one per dimension',
+    );
   }
   return bounds.map(([lo, hi]) => [lo, hi]);
 }
@@ -121,7 +124,10 @@ function buildDomain(bounds: [number, number][], input: ProblemInput, integrand:
   const scale = input.scale ?? 'auto';
   if (scale === 'auto') return pilotAxisMaps(bounds, integrand, input.seed ?? 1);
   if (scale.length !== 1 && scale.length !== dim) {
-    throw new OptionError(`{scale} has ${scale.length} values but {dim} is ${dim}`, 'give one scale for all dimensions or exactly one per dimension');
+    throw new OptionError(
+      `{scale} has ${scale.length} values but {dim} is ${dim}`,
+      'give one scale for all dimensions or exactly one per dimension',
+    );
   }
   return new DomainMap(bounds.map(([lo, hi], k) => defaultAxisMap(lo, hi, scale.length === 1 ? scale[0] : scale[k])));
 }

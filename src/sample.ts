@@ -134,13 +134,20 @@ async function put(out: Writable, text: string): Promise<number> {
 }
 
 /** Largest |w| over `n` pilot points (stream Stream.pilot). */
-export async function pilotMaxWeight(problem: Problem, flow: Flow, n: number, seed: number, nan: NanPolicy, hooks: SampleHooks = {}): Promise<number> {
+export async function pilotMaxWeight(
+  problem: Problem,
+  flow: Flow,
+  n: number,
+  seed: number,
+  nan: NanPolicy,
+  hooks: SampleHooks = {},
+): Promise<number> {
   const rng = new Rng(seed, Stream.pilot);
   const size = Math.min(SAMPLE_CHUNK, n);
   const buf = new ChunkBuffers(size, problem.dim, 0);
   const zBuf = new Float32Array(size * problem.dim);
   const m = emptyMoments(problem.dim, 0);
-  for (let done = 0; done < n; ) {
+  for (let done = 0; done < n;) {
     await yieldToEventLoop();
     if (hooks.shouldStop?.()) break;
     const k = Math.min(size, n - done);
@@ -175,7 +182,16 @@ export async function writeSamples(
   const buf = new ChunkBuffers(size, dim, 0);
   const zBuf = new Float32Array(size * dim);
   const moments = emptyMoments(dim, 0);
-  const report: SampleReport = { written: 0, candidates: 0, moments, maxWeight, overweight: 0, largestRatio: 0, stopped: false, maxBuffered: 0 };
+  const report: SampleReport = {
+    written: 0,
+    candidates: 0,
+    moments,
+    maxWeight,
+    overweight: 0,
+    largestRatio: 0,
+    stopped: false,
+    maxBuffered: 0,
+  };
   const track = (buffered: number) => {
     if (buffered > report.maxBuffered) report.maxBuffered = buffered;
   };

@@ -18,7 +18,16 @@ function randomFlow(seed: number): Flow {
 }
 
 const info: SaveInfo = {
-  problem: { expression: 'x1*x2*x3', dim: 3, bounds: [[0, 1], [0, 2], [-1, 1]], params: { a: 1.5 } },
+  problem: {
+    expression: 'x1*x2*x3',
+    dim: 3,
+    bounds: [
+      [0, 1],
+      [0, 2],
+      [-1, 1],
+    ],
+    params: { a: 1.5 },
+  },
   seed: 4,
   training: null,
 };

@@ -3,10 +3,26 @@ import { UsageError } from '../src/errors';
 import { prepareProblem, runIntegrateDetailed } from '../src/integrate';
 import type { ObservableMoments } from '../src/observables/moments';
 import type { ObservableOptionsInput } from '../src/observables/options';
-import { accumulate, emptyMoments, integralEstimate, mergeMoments, setStratifiedVariance, trimTails, type Moments } from '../src/estimate/stats';
+import {
+  accumulate,
+  emptyMoments,
+  integralEstimate,
+  mergeMoments,
+  setStratifiedVariance,
+  trimTails,
+  type Moments,
+} from '../src/estimate/stats';
 import { paretoKHat, TAIL_KEEP } from '../src/estimate/tail';
 import { summarize } from '../src/estimate/summary';
-import { checkMergeable, mergePartials, partialFromRun, partialSchema, type NamedPartial, type PartialDocument, type StreamRecord } from '../src/partial';
+import {
+  checkMergeable,
+  mergePartials,
+  partialFromRun,
+  partialSchema,
+  type NamedPartial,
+  type PartialDocument,
+  type StreamRecord,
+} from '../src/partial';
 import type { TrainingReport } from '../src/report/schema';
 import { resultSchema } from '../src/report/schema';
 import { Rng } from '../src/rng';
@@ -56,7 +72,16 @@ function doc(seed: number, over: Partial<PartialDocument> = {}): PartialDocument
     version: 2 as const,
     iflow: '0.1.0',
     command: 'integrate' as const,
-    problem: { expression: '3*x1^2', dim: 2, bounds: [[0, 1], [0, 1]] as [number, number][], params: { a: 2 }, events: ['x1 > 0.5'] },
+    problem: {
+      expression: '3*x1^2',
+      dim: 2,
+      bounds: [
+        [0, 1],
+        [0, 1],
+      ] as [number, number][],
+      params: { a: 2 },
+      events: ['x1 > 0.5'],
+    },
     method: 'uniform' as const,
     seed,
     parts: 1,
@@ -119,10 +144,70 @@ describe('partial documents and merge', () => {
   });
 
   test.each<[string, Partial<PartialDocument>, RegExp]>([
-    ['expression', { problem: { expression: '3*x2^2', dim: 2, bounds: [[0, 1], [0, 1]], params: { a: 2 }, events: ['x1 > 0.5'] } }, /expression "3\*x2\^2" vs "3\*x1\^2"/],
-    ['bounds', { problem: { expression: '3*x1^2', dim: 2, bounds: [[0, 1], [0, 2]], params: { a: 2 }, events: ['x1 > 0.5'] } }, /bounds/],
-    ['params', { problem: { expression: '3*x1^2', dim: 2, bounds: [[0, 1], [0, 1]], params: { a: 3 }, events: ['x1 > 0.5'] } }, /params/],
-    ['events', { problem: { expression: '3*x1^2', dim: 2, bounds: [[0, 1], [0, 1]], params: { a: 2 }, events: ['x1 > 0.6'] } }, /events/],
+    [
+      'expression',
+      {
+        problem: {
+          expression: '3*x2^2',
+          dim: 2,
+          bounds: [
+            [0, 1],
+            [0, 1],
+          ],
+          params: { a: 2 },
+          events: ['x1 > 0.5'],
+        },
+      },
+      /expression "3\*x2\^2" vs "3\*x1\^2"/,
+    ],
+    [
+      'bounds',
+      {
+        problem: {
+          expression: '3*x1^2',
+          dim: 2,
+          bounds: [
+            [0, 1],
+            [0, 2],
+          ],
+          params: { a: 2 },
+          events: ['x1 > 0.5'],
+        },
+      },
+      /bounds/,
+    ],
+    [
+      'params',
+      {
+        problem: {
+          expression: '3*x1^2',
+          dim: 2,
+          bounds: [
+            [0, 1],
+            [0, 1],
+          ],
+          params: { a: 3 },
+          events: ['x1 > 0.5'],
+        },
+      },
+      /params/,
+    ],
+    [
+      'events',
+      {
+        problem: {
+          expression: '3*x1^2',
+          dim: 2,
+          bounds: [
+            [0, 1],
+            [0, 1],
+          ],
+          params: { a: 2 },
+          events: ['x1 > 0.6'],
+        },
+      },
+      /events/,
+    ],
     ['method', { method: 'flow' }, /method flow vs uniform/],
   ])('a different %s is a UsageError naming both files', (_what, over, message) => {
     const parts = named([doc(1), doc(2, over)]);
@@ -132,22 +217,37 @@ describe('partial documents and merge', () => {
   });
 
   test('the same seed twice is refused; the same seed with another flow is not', () => {
-    expect(() => checkMergeable(named([doc(1), doc(1)]))).toThrow(/part-2\.json and part-1\.json hold the same samples \(the uniform samples of seed 1\)/);
+    expect(() => checkMergeable(named([doc(1), doc(1)]))).toThrow(
+      /part-2\.json and part-1\.json hold the same samples \(the uniform samples of seed 1\)/,
+    );
     const flow = { method: 'flow' as const, command: 'evaluate' as const };
     expect(() => checkMergeable(named([doc(1, { ...flow, flowDigest: 'a' }), doc(1, { ...flow, flowDigest: 'b' })]))).not.toThrow();
-    expect(() => checkMergeable(named([doc(1, { ...flow, flowDigest: 'a' }), doc(1, { ...flow, flowDigest: 'a' })]))).toThrow(/the flow samples of seed 1, flow a/);
-    expect(() => checkMergeable([{ name: 'a.json', doc: doc(1) }, { name: 'a.json', doc: doc(1) }])).toThrow(/a\.json is given twice/);
+    expect(() => checkMergeable(named([doc(1, { ...flow, flowDigest: 'a' }), doc(1, { ...flow, flowDigest: 'a' })]))).toThrow(
+      /the flow samples of seed 1, flow a/,
+    );
+    expect(() =>
+      checkMergeable([
+        { name: 'a.json', doc: doc(1) },
+        { name: 'a.json', doc: doc(1) },
+      ]),
+    ).toThrow(/a\.json is given twice/);
     expect(() => checkMergeable([])).toThrow(/nothing to merge/);
   });
 
   test('a part inside a merged file is refused, naming both files', () => {
     const merged = mergePartials(named([doc(1), doc(2)])).partial;
     expect(merged.streams.map((s) => s.seed)).toEqual([1, 2]);
-    const parts = [{ name: 'merged.json', doc: merged }, { name: 'part-2.json', doc: doc(2) }];
+    const parts = [
+      { name: 'merged.json', doc: merged },
+      { name: 'part-2.json', doc: doc(2) },
+    ];
     expect(() => checkMergeable(parts)).toThrow(UsageError);
     expect(() => checkMergeable(parts)).toThrow(/part-2\.json and merged\.json hold the same samples \(the uniform samples of seed 2\)/);
     // the merged file with another run is fine, and its k-hat comes from the pooled tail
-    const again = mergePartials([{ name: 'merged.json', doc: merged }, { name: 'part-3.json', doc: doc(3) }]);
+    const again = mergePartials([
+      { name: 'merged.json', doc: merged },
+      { name: 'part-3.json', doc: doc(3) },
+    ]);
     expect(again.partial.streams.map((s) => s.seed)).toEqual([1, 2, 3]);
     const all = [doc(1), doc(2), doc(3)].flatMap((d) => d.iterations).reduce((a, b) => mergeMoments(a, b), emptyMoments(2, 1));
     expect(again.result.estimate.khat).toBe(paretoKHat(all.top, all.n));
@@ -156,14 +256,21 @@ describe('partial documents and merge', () => {
   test('two copies of one merged file are refused', () => {
     const merged = mergePartials(named([doc(1), doc(2)])).partial;
     const copy = JSON.parse(JSON.stringify(merged));
-    expect(() => checkMergeable([{ name: 'm.json', doc: merged }, { name: 'm-copy.json', doc: partialSchema.parse(copy) }])).toThrow(
-      /m-copy\.json and m\.json hold the same samples \(the uniform samples of seed 1\)/,
-    );
+    expect(() =>
+      checkMergeable([
+        { name: 'm.json', doc: merged },
+        { name: 'm-copy.json', doc: partialSchema.parse(copy) },
+      ]),
+    ).toThrow(/m-copy\.json and m\.json hold the same samples \(the uniform samples of seed 1\)/);
   });
 
   test('two flow runs of one seed with different flows share their uniform baseline: refused', () => {
-    const flowRun = (digest: string) => doc(1, { method: 'flow', flowDigest: digest, baseline: moments(60, 1000), training: training(4000) });
-    const parts = [{ name: 'a.json', doc: flowRun('aaaa') }, { name: 'b.json', doc: flowRun('bbbb') }];
+    const flowRun = (digest: string) =>
+      doc(1, { method: 'flow', flowDigest: digest, baseline: moments(60, 1000), training: training(4000) });
+    const parts = [
+      { name: 'a.json', doc: flowRun('aaaa') },
+      { name: 'b.json', doc: flowRun('bbbb') },
+    ];
     expect(() => checkMergeable(parts)).toThrow(/b\.json and a\.json hold the same samples \(the uniform baseline of seed 1\)/);
   });
 
@@ -225,12 +332,27 @@ describe('partial documents and merge', () => {
 
 describe('partial documents with further integrands and observable histograms', () => {
   const observables = {
-    also: [{ expression: 'cos(3*x1 + x2)', label: 'Re' }, { expression: 'sin(3*x1 + x2)', label: 'Im' }],
+    also: [
+      { expression: 'cos(3*x1 + x2)', label: 'Re' },
+      { expression: 'sin(3*x1 + x2)', label: 'Im' },
+    ],
     histograms: [{ observable: 'x1 + x2', lo: 0.5, hi: 1.5, bins: 8 }],
   };
 
-  async function partialRun(seed: number, method: 'uniform' | 'vegas', obs: ObservableOptionsInput = observables): Promise<PartialDocument> {
-    const options = integrateOptionsSchema.parse({ expression: '1 + x1*x2', dim: 2, method, samples: 6000, iterations: 2, seed, baseline: method === 'uniform' ? false : true });
+  async function partialRun(
+    seed: number,
+    method: 'uniform' | 'vegas',
+    obs: ObservableOptionsInput = observables,
+  ): Promise<PartialDocument> {
+    const options = integrateOptionsSchema.parse({
+      expression: '1 + x1*x2',
+      dim: 2,
+      method,
+      samples: 6000,
+      iterations: 2,
+      seed,
+      baseline: method === 'uniform' ? false : true,
+    });
     const out = await runIntegrateDetailed(prepareProblem(options, undefined, undefined, obs));
     // what `--partial` prints, read back as `merge` reads it
     return partialSchema.parse(JSON.parse(JSON.stringify(partialFromRun(out, null))));

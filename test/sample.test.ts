@@ -88,7 +88,14 @@ describe('number formatting', () => {
 describe('writeSamples', () => {
   test('weighted points in the user domain; mean(weight) is the estimate of the integral', async () => {
     const flow = tinyFlow(2);
-    const problem = buildProblem({ expression: 'x1*x2', dim: 2, bounds: [[0, 2], [1, 3]] });
+    const problem = buildProblem({
+      expression: 'x1*x2',
+      dim: 2,
+      bounds: [
+        [0, 2],
+        [1, 3],
+      ],
+    });
     const sink = new Sink();
     const report = await writeSamples(problem, flow, settings({ count: 20000 }), sink);
     const { header, rows } = parseCsv(sink.text);
@@ -159,7 +166,9 @@ describe('writeSamples', () => {
   test('a zero integrand cannot be unweighted', async () => {
     const flow = tinyFlow(1);
     const problem = buildProblem({ expression: '0*x1', dim: 1 });
-    await expect(writeSamples(problem, flow, settings({ unweighted: true }), new Sink())).rejects.toThrow(/every weight of the 2000-point pilot run is zero/);
+    await expect(writeSamples(problem, flow, settings({ unweighted: true }), new Sink())).rejects.toThrow(
+      /every weight of the 2000-point pilot run is zero/,
+    );
     flow.dispose();
   });
 

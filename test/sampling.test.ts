@@ -41,8 +41,18 @@ describe('weighPoints', () => {
 
 describe('documents with earlier keys', () => {
   const training = {
-    epochs: 1, batch: 2000, calls: 2000, seconds: 1, loss: 'variance', finalLoss: 1, finalBatchRelSdev: 1,
-    stoppedEarly: false, stopReason: null, lrReductions: 0, workers: 1, history: [],
+    epochs: 1,
+    batch: 2000,
+    calls: 2000,
+    seconds: 1,
+    loss: 'variance',
+    finalLoss: 1,
+    finalBatchRelSdev: 1,
+    stoppedEarly: false,
+    stopReason: null,
+    lrReductions: 0,
+    workers: 1,
+    history: [],
   };
 
   test('a training section with `threads` is read as `slices`', () => {

@@ -90,7 +90,10 @@ function arg(argv: string[], name: string): string | undefined {
 export async function calibrate(cases: CaseSpec[], seeds: number, log: (s: string) => void, firstSeed = 1): Promise<CalibrationRow[]> {
   const rows: CalibrationRow[] = [];
   for (const c of cases) {
-    const ref = c.expression === undefined ? resolveIntegrand('@' + c.name, c.dim) : { expression: c.expression, dim: c.dim, exact: c.exact, defaults: undefined };
+    const ref =
+      c.expression === undefined
+        ? resolveIntegrand('@' + c.name, c.dim)
+        : { expression: c.expression, dim: c.dim, exact: c.exact, defaults: undefined };
     const exact = ref.exact;
     if (exact === undefined) throw new Error(`${c.name} has no exact value`);
     const pulls: number[] = [];
@@ -158,7 +161,17 @@ async function main(argv: string[]): Promise<void> {
   }
   process.stdout.write(
     renderTable(
-      ['case', 'seeds', 'pull RMS', '1-sigma coverage', '2-sigma coverage', 'mean rel. error', '|pull| > 3', 'of which unreliable', 'unreliable runs'],
+      [
+        'case',
+        'seeds',
+        'pull RMS',
+        '1-sigma coverage',
+        '2-sigma coverage',
+        'mean rel. error',
+        '|pull| > 3',
+        'of which unreliable',
+        'unreliable runs',
+      ],
       rows.map((r) => [
         r.case,
         String(r.seeds),
@@ -173,7 +186,9 @@ async function main(argv: string[]): Promise<void> {
       ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
     ) + '\n',
   );
-  process.stdout.write('targets: pull RMS 0.8-1.2 (at most 1.3 on the heavy-tailed cases), 1-sigma coverage 60-76%, every run with |pull| > 3 unreliable\n');
+  process.stdout.write(
+    'targets: pull RMS 0.8-1.2 (at most 1.3 on the heavy-tailed cases), 1-sigma coverage 60-76%, every run with |pull| > 3 unreliable\n',
+  );
 }
 
 if (require.main === module) {

@@ -163,11 +163,15 @@ function machineReference(): string {
   const b = tf.randomUniform([32, 196], 0, 1, 'float32', 2);
   const mm = time(() => tf.tidy(() => void tf.matMul(a, b).dataSync()), 3, 21);
   tf.dispose([a, b]);
-  const js = time(() => {
-    let s = 0;
-    for (let i = 0; i < 5e7; i++) s += i * 1e-9;
-    if (s < 0) console.log(s);
-  }, 1, 5);
+  const js = time(
+    () => {
+      let s = 0;
+      for (let i = 0; i < 5e7; i++) s += i * 1e-9;
+      if (s < 0) console.log(s);
+    },
+    1,
+    5,
+  );
   return `matMul [5000,32]x[32,196] ${mm.wall.toFixed(2)} ms, JS loop of 5e7 adds ${js.wall.toFixed(0)} ms`;
 }
 
@@ -213,14 +217,18 @@ async function main(): Promise<void> {
   }
   console.log('\nwall-clock ms: median / fastest of the repetitions (median CPU ms of all threads of this process in parentheses)');
   const head = threadList.map((t) => `train ms, ${t} thread(s)`);
-  console.log(`| d | spline | n | sample ms | its matMuls alone ms | sample / matMuls | ${head.join(' | ')} | PyTorch reference (2 threads, n=5000) |`);
+  console.log(
+    `| d | spline | n | sample ms | its matMuls alone ms | sample / matMuls | ${head.join(' | ')} | PyTorch reference (2 threads, n=5000) |`,
+  );
   console.log(`|---|---|---|---|---|---|${head.map(() => '---|').join('')}---|`);
   for (const r of rows) {
     const ref = r.n === 5000 ? torchReference(r.d, r.spline) : undefined;
     const best = Math.min(...r.train.map((t) => t.wall));
     const refText = ref ? `${ref.name} ${ref.ms} ms: best here ${(best / ref.ms).toFixed(2)}x` : '';
     const ratio = (r.sample.wall / r.matMul.wall).toFixed(1);
-    console.log(`| ${r.d} | ${r.spline} | ${r.n} | ${fmt(r.sample)} | ${fmt(r.matMul)} | ${ratio} | ${r.train.map(fmt).join(' | ')} | ${refText} |`);
+    console.log(
+      `| ${r.d} | ${r.spline} | ${r.n} | ${fmt(r.sample)} | ${fmt(r.matMul)} | ${ratio} | ${r.train.map(fmt).join(' | ')} | ${refText} |`,
+    );
   }
   console.log(`machine reference at the end: ${machineReference()}`);
   const mem = process.memoryUsage();

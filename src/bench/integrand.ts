@@ -29,8 +29,7 @@ const EXPRESSIONS: { name: string; expr: string }[] = [
   { name: 'gauss', expr: 'exp(-sum((x-0.5).^2)/0.04)' },
   {
     name: 'circles',
-    expr:
-      'x2^3 * exp(-250*abs((x2-0.6)^2 + (x1-0.4)^2 - 0.0625)) + (1-x2)^3 * exp(-250*abs((x2-0.4)^2 + (x1-0.6)^2 - 0.0625))',
+    expr: 'x2^3 * exp(-250*abs((x2-0.6)^2 + (x1-0.4)^2 - 0.0625)) + (1-x2)^3 * exp(-250*abs((x2-0.4)^2 + (x1-0.6)^2 - 0.0625))',
   },
   { name: 'annulus', expr: '(sum((x - 0.5).^2) > 0.2^2 and sum((x - 0.5).^2) < 0.45^2) ? 1 : 0' },
 ];

@@ -153,7 +153,10 @@ export function mergeBenchReports(parts: NamedReport[]): BenchReport {
       } else {
         for (const key of CASE_DEFINITION) {
           if (JSON.stringify(c[key]) !== JSON.stringify(entry.base[key])) {
-            throw new UsageError(`case ${c.id} differs between ${entry.from} and ${p.name} (${key})`, 'merge only reports of one iflow version and setup');
+            throw new UsageError(
+              `case ${c.id} differs between ${entry.from} and ${p.name} (${key})`,
+              'merge only reports of one iflow version and setup',
+            );
           }
         }
       }
@@ -163,7 +166,10 @@ export function mergeBenchReports(parts: NamedReport[]): BenchReport {
           const other = entry.seen.get(key);
           if (other !== undefined) {
             const where = other === p.name ? `twice in ${p.name}` : `in ${other} and ${p.name}`;
-            throw new UsageError(`case ${c.id}, ${method === 'flow' ? 'iflow' : 'uniform'} seed ${run.seed} appears ${where}`, 'give each (case, seed) once');
+            throw new UsageError(
+              `case ${c.id}, ${method === 'flow' ? 'iflow' : 'uniform'} seed ${run.seed} appears ${where}`,
+              'give each (case, seed) once',
+            );
           }
           entry.seen.set(key, p.name);
           entry.runs[method].push(run);

@@ -68,11 +68,7 @@ export interface RunRecord {
  * A RunRecord from a run's figures, with its pull, relative error and FoM against `exact`
  * (± `exactUncertainty`), each null where undefined.
  */
-export function makeRun(
-  fields: Omit<RunRecord, 'pull' | 'relError' | 'fom'>,
-  exact: number,
-  exactUncertainty = 0,
-): RunRecord {
+export function makeRun(fields: Omit<RunRecord, 'pull' | 'relError' | 'fom'>, exact: number, exactUncertainty = 0): RunRecord {
   return {
     ...fields,
     pull: pull(fields.estimate, fields.se, exact, exactUncertainty),

@@ -138,7 +138,9 @@ export function renderBench(report: BenchReport): string {
     `FoM gain of iflow (geometric mean over cases with all |pull| <= ${PULL_ALARM}): over uniform ${gain(report.gains.uniform)}, GSL VEGAS ${gain(report.gains.gslVegas)}, vegas+ ${gain(report.gains.vegasPlus)}, vegas classic ${gain(report.gains.vegasClassic)}`,
   );
   lines.push('');
-  lines.push('FoM = (SE/exact)^2 x calls, training calls included; lower is better, and meaningful only where |pull| < 4 (! marks |pull| > 4).');
+  lines.push(
+    'FoM = (SE/exact)^2 x calls, training calls included; lower is better, and meaningful only where |pull| < 4 (! marks |pull| > 4).',
+  );
   lines.push('rel.err = SE/exact. iflow and uniform rows: inverse-variance combination of the seeds for estimate, rel.err and pull;');
   lines.push('median over seeds for calls, FoM and unw.eff; mean seconds per run; pull RMS over the seeds.');
   lines.push('[N] rows: reference results (seed 1) at the anchor budget N closest to this one, their pull RMS over 10 seeds;');

@@ -91,4 +91,3 @@ export function fomGains(cases: CaseResult[]): BenchReport['gains'] {
     vegasClassic: over((c) => c.references?.rows.vegas_classic.fom),
   };
 }
-

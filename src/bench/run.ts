@@ -70,8 +70,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
     for (let seed = first; seed < first + seeds && !interrupted; seed++) {
       for (const method of ['flow', 'uniform'] as const) {
         hooks.onRunStart?.(c.id, method, seed);
-        const input =
-          method === 'flow' ? flowRunOptions(c, r, plan, seed, backend) : uniformRunOptions(r, budget, seed);
+        const input = method === 'flow' ? flowRunOptions(c, r, plan, seed, backend) : uniformRunOptions(r, budget, seed);
         const prepared = prepareProblem(integrateOptionsSchema.parse(input), r.defaults);
         const result = await runIntegrate(prepared, { interrupts: hooks.interrupts });
         if (result.backend) backendName = result.backend.name;

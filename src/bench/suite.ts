@@ -154,7 +154,10 @@ export function planFlowRun(tuning: FlowTuning, budget: number): RunPlan {
   const trainCalls = epochs * batch;
   const samples = budget - trainCalls;
   if (samples < 2) {
-    throw new OptionError(`{budget} ${budget} leaves no calls for the estimate after training`, `give at least ${MIN_BUDGET} calls per run`);
+    throw new OptionError(
+      `{budget} ${budget} leaves no calls for the estimate after training`,
+      `give at least ${MIN_BUDGET} calls per run`,
+    );
   }
   return { budget, epochs, batch, trainCalls, samples };
 }
@@ -201,5 +204,15 @@ export function flowRunOptions(c: BenchCase, r: ResolvedCase, plan: RunPlan, see
 
 /** Options of the plain Monte Carlo run with the whole budget. */
 export function uniformRunOptions(r: ResolvedCase, budget: number, seed: number): IntegrateOptionsInput {
-  return { expression: r.expression, dim: r.dim, param: [], event: [], tail: [], seed, method: 'uniform', samples: budget, baseline: false };
+  return {
+    expression: r.expression,
+    dim: r.dim,
+    param: [],
+    event: [],
+    tail: [],
+    seed,
+    method: 'uniform',
+    samples: budget,
+    baseline: false,
+  };
 }

@@ -100,7 +100,9 @@ export function vegasReference(id: string, target: number): VegasReference | nul
 export function paperCalls(id: string): { iflow: number | null; vegas: number | null; note?: string } | null {
   const file = path.join(ROOT, 'bench', 'iflow-paper-calls.json');
   if (!fs.existsSync(file)) return null;
-  const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as { calls: Record<string, { iflow: number | null; vegas: number | null; note?: string }> };
+  const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    calls: Record<string, { iflow: number | null; vegas: number | null; note?: string }>;
+  };
   return doc.calls[id] ?? null;
 }
 
@@ -159,12 +161,31 @@ export async function runTtp(options: TtpOptions, hooks: TtpHooks = {}): Promise
         for (let seed = 1; seed <= options.seeds; seed++) {
           if (hooks.interrupted?.()) return rows;
           const params = Object.entries(c.params).flatMap(([k, v]) => ['--param', `${k}=${v}`]);
-          const args = ['integrate', `@${c.integrand}`, '--dim', String(c.dim), ...params, '--rel-error', String(target), '--method', method];
+          const args = [
+            'integrate',
+            `@${c.integrand}`,
+            '--dim',
+            String(c.dim),
+            ...params,
+            '--rel-error',
+            String(target),
+            '--method',
+            method,
+          ];
           args.push('--seed', String(seed), '--no-baseline', '--json', '--quiet', '--max-time', String(options.maxTime));
           const p = await runOnce(args);
           let run: TtpRun;
           if (p.code !== 0) {
-            run = { seed, seconds: p.seconds, reached: false, pull: null, relError: null, calls: 0, sampler: null, error: p.stderr.trim().split('\n')[0] };
+            run = {
+              seed,
+              seconds: p.seconds,
+              reached: false,
+              pull: null,
+              relError: null,
+              calls: 0,
+              sampler: null,
+              error: p.stderr.trim().split('\n')[0],
+            };
           } else {
             const r = resultSchema.parse(JSON.parse(p.stdout));
             const e = r.estimate.integral;
@@ -190,7 +211,8 @@ export async function runTtp(options: TtpOptions, hooks: TtpHooks = {}): Promise
   return rows;
 }
 
-const fmt = (x: number | null | undefined, digits = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toPrecision(digits));
+const fmt = (x: number | null | undefined, digits = 2) =>
+  x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toPrecision(digits);
 
 /** The text table: one line per case and target, seconds (reached runs) and pulls per method. */
 export function renderTtp(rows: TtpRow[], methods: readonly TtpMethod[], reference: { start: number; end: number }): string {
@@ -204,7 +226,11 @@ export function renderTtp(rows: TtpRow[], methods: readonly TtpMethod[], referen
     const [id, t] = key.split('|');
     const target = Number(t);
     const ref = vegasReference(id, target);
-    const refText = ref ? (ref.reached === 3 ? fmt(ref.seconds) : `(${fmt(ref.extrapolated ? ref.extrapolated + 0.1 : null)}; ${ref.reached}/3)`) : '-';
+    const refText = ref
+      ? ref.reached === 3
+        ? fmt(ref.seconds)
+        : `(${fmt(ref.extrapolated ? ref.extrapolated + 0.1 : null)}; ${ref.reached}/3)`
+      : '-';
     const cells = methods.map((m) => {
       const r = rows.find((x) => x.case === id && x.target === target && x.method === m);
       if (!r) return '';
@@ -223,8 +249,12 @@ export function renderTtp(rows: TtpRow[], methods: readonly TtpMethod[], referen
     out.push('');
     out.push('calls to 1e-4 (median of reached runs) beside the i-flow paper (training included)');
     for (const [id, p] of paper) {
-      const ours = methods.map((m) => `${m} ${fmt(rows.find((x) => x.case === id && x.target === 1e-4 && x.method === m)?.medianCalls ?? null, 3)}`);
-      out.push(`${id}: ${ours.join(', ')}; paper i-flow ${fmt(p!.iflow, 3)}, paper VEGAS ${fmt(p!.vegas, 3)}${p!.note ? ` (${p!.note})` : ''}`);
+      const ours = methods.map(
+        (m) => `${m} ${fmt(rows.find((x) => x.case === id && x.target === 1e-4 && x.method === m)?.medianCalls ?? null, 3)}`,
+      );
+      out.push(
+        `${id}: ${ours.join(', ')}; paper i-flow ${fmt(p!.iflow, 3)}, paper VEGAS ${fmt(p!.vegas, 3)}${p!.note ? ` (${p!.note})` : ''}`,
+      );
     }
   }
   return out.join('\n') + '\n';

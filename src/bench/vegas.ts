@@ -153,7 +153,22 @@ const fix = (v: number | null, digits = 2): string => (v === null || !Number.isF
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   console.log(`VEGAS+ (this project) vs Lepage's vegas+ (anchors.json), node ${process.version}`);
-  const header = ['case', 'N', 'seed', 'calls', 'strata', 'FoM', 'vegas+ FoM', 'median(10)', 'ratio', 'pull', 'chi2/dof', 'seconds', 'cpu s', 'vegas+ s'];
+  const header = [
+    'case',
+    'N',
+    'seed',
+    'calls',
+    'strata',
+    'FoM',
+    'vegas+ FoM',
+    'median(10)',
+    'ratio',
+    'pull',
+    'chi2/dof',
+    'seconds',
+    'cpu s',
+    'vegas+ s',
+  ];
   const lines: string[][] = [header];
   for (const budget of args.budgets) {
     for (const id of args.cases) {
@@ -183,7 +198,9 @@ async function main(): Promise<void> {
   }
   const widths = header.map((_, j) => Math.max(...lines.map((l) => l[j].length)));
   console.log(lines.map((l) => l.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  ')).join('\n'));
-  console.log('\nratio = FoM / vegas+ median FoM over seeds 1-10 (seed-1 FoM where no median); lower is better; |pull| > 4: error not trustworthy');
+  console.log(
+    '\nratio = FoM / vegas+ median FoM over seeds 1-10 (seed-1 FoM where no median); lower is better; |pull| > 4: error not trustworthy',
+  );
 }
 
 main().catch((e) => {

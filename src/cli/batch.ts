@@ -64,7 +64,10 @@ export async function runJob(text: string, line: number, jc: JobContext): Promis
       throw new UsageError('plot is not available in batch jobs', 'run iflow integrate --plot DIR for the pictures of one problem');
     }
     if (options.scan !== undefined) {
-      throw new UsageError('scan is not available in batch jobs', 'write one job line per value with its "param", or run iflow integrate --scan');
+      throw new UsageError(
+        'scan is not available in batch jobs',
+        'write one job line per value with its "param", or run iflow integrate --scan',
+      );
     }
     checkSaveTarget(options, (m) => reporter.warn(prefix + m));
     const prepared = prepareProblem(options, defaults);
@@ -108,7 +111,7 @@ function openJobs(file: string): NodeJS.ReadableStream {
     }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read the job file ${file} (${code === 'ENOENT' ? 'no such file' : code ?? 'read error'})`);
+    throw new UsageError(`cannot read the job file ${file} (${code === 'ENOENT' ? 'no such file' : (code ?? 'read error')})`);
   }
   return fs.createReadStream('', { fd, encoding: 'utf8' });
 }

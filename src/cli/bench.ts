@@ -18,12 +18,22 @@ async function runTtpCommand(ctx: CommandContext, o: BenchCliOptions): Promise<n
   const methods = o.methods ?? [...TTP_METHODS];
   const start = machineReference();
   const rows = await runTtp(
-    { cases: o.cases ?? [...SUITE_IDS], targets: o.targets ?? [1e-3, 1e-4], methods, seeds: o.seeds ?? DEFAULT_SEEDS, maxTime: o.maxTime ?? 60 },
+    {
+      cases: o.cases ?? [...SUITE_IDS],
+      targets: o.targets ?? [1e-3, 1e-4],
+      methods,
+      seeds: o.seeds ?? DEFAULT_SEEDS,
+      maxTime: o.maxTime ?? 60,
+    },
     {
       onRun: (row, run) => {
         if (o.quiet) return;
-        const what = run.error ?? `${run.reached ? 'reached' : 'not reached'}, pull ${run.pull === null ? '-' : run.pull.toFixed(2)}, ${run.calls} calls, ${run.sampler}`;
-        process.stderr.write(`iflow bench: ${row.case} ${row.target} ${row.method} seed ${run.seed}: ${run.seconds.toFixed(2)} s (${what})\n`);
+        const what =
+          run.error ??
+          `${run.reached ? 'reached' : 'not reached'}, pull ${run.pull === null ? '-' : run.pull.toFixed(2)}, ${run.calls} calls, ${run.sampler}`;
+        process.stderr.write(
+          `iflow bench: ${row.case} ${row.target} ${row.method} seed ${run.seed}: ${run.seconds.toFixed(2)} s (${what})\n`,
+        );
       },
       interrupted: () => ctx.interrupts() > 0,
     },
@@ -40,8 +50,9 @@ async function runTtpCommand(ctx: CommandContext, o: BenchCliOptions): Promise<n
  * --from is combined with run options.
  */
 export function benchCommand(ctx: CommandContext): Command {
-  const cmd = new Command('bench')
-    .description('benchmark iflow against plain Monte Carlo at equal total calls on the i-flow test suite, beside GSL VEGAS, vegas+ and NIS references');
+  const cmd = new Command('bench').description(
+    'benchmark iflow against plain Monte Carlo at equal total calls on the i-flow test suite, beside GSL VEGAS, vegas+ and NIS references',
+  );
   addFlags(cmd, 'bench');
   cmd.addHelpText(
     'after',
@@ -75,7 +86,8 @@ Examples:
         }
         const parts = o.from.map(readBenchReport);
         if (!o.quiet) {
-          for (const p of parts) if (p.report.interrupted) process.stderr.write(`iflow bench: ${p.name} is a partial report (an interrupted run)\n`);
+          for (const p of parts)
+            if (p.report.interrupted) process.stderr.write(`iflow bench: ${p.name} is a partial report (an interrupted run)\n`);
         }
         const merged = mergeBenchReports(parts);
         ctx.write(o.json ? JSON.stringify(merged, null, 2) + '\n' : renderBench(merged));

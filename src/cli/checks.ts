@@ -38,7 +38,10 @@ export function checkParamsOnce(param: readonly string[]): Map<string, number> {
   for (const text of param) {
     const [name, value] = parseParam(text);
     if (seen.has(name)) {
-      throw new UsageError(`--param ${name} is given twice (${seen.get(name)} and ${value})`, `give each parameter once, e.g. --param ${name}=${value}`);
+      throw new UsageError(
+        `--param ${name} is given twice (${seen.get(name)} and ${value})`,
+        `give each parameter once, e.g. --param ${name}=${value}`,
+      );
     }
     seen.set(name, value);
   }
@@ -72,7 +75,8 @@ export function ignoredOptionWarnings(options: IntegrateCommandOptions, given: G
   const out: string[] = [];
   if (options.method === 'uniform' || options.method === 'vegas') {
     const flags = FLOW_KEYS.filter((k) => given(k)).map(flagOf);
-    if (flags.length > 0) out.push(`${flags.join(', ')} ${flags.length === 1 ? 'is' : 'are'} ignored with --method ${options.method} (no flow is trained)`);
+    if (flags.length > 0)
+      out.push(`${flags.join(', ')} ${flags.length === 1 ? 'is' : 'are'} ignored with --method ${options.method} (no flow is trained)`);
     if (options.method === 'uniform' && given('baselineSamples')) {
       out.push('--baseline-samples is ignored with --method uniform (the estimate is the uniform one; there is no baseline)');
     }
@@ -80,7 +84,9 @@ export function ignoredOptionWarnings(options: IntegrateCommandOptions, given: G
     if (options.dim === 1) {
       const flags = (['hidden', 'blob'] as const).filter((k) => given(k)).map(flagOf);
       if (flags.length > 0) {
-        out.push(`${flags.join(', ')} ${flags.length === 1 ? 'is' : 'are'} ignored in one dimension: the single coupling has nothing to condition on, so it has no network`);
+        out.push(
+          `${flags.join(', ')} ${flags.length === 1 ? 'is' : 'are'} ignored in one dimension: the single coupling has nothing to condition on, so it has no network`,
+        );
       }
     }
     if (given('annealStart') && options.anneal === 0) out.push('--anneal-start is ignored without --anneal (tempering is off)');

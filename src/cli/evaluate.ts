@@ -54,8 +54,7 @@ export async function prepareFromModel(
 
 /** The `evaluate` subcommand: a fresh estimate with a flow saved by --save-model (no training); exit code as for integrate (runExitCode). */
 export function evaluateCommand(ctx: CommandContext): Command {
-  const cmd = new Command('evaluate')
-    .description('estimate the integral again with a flow saved by --save-model (no training)');
+  const cmd = new Command('evaluate').description('estimate the integral again with a flow saved by --save-model (no training)');
   addFlags(cmd, 'evaluate');
   cmd.addHelpText(
     'after',

@@ -11,7 +11,15 @@ import { formatCalls } from '../bench/render';
 import { DEFAULT_BUDGET, DEFAULT_SEEDS, QUICK_BUDGET, SUITE_IDS } from '../bench/suite';
 import { TTP_METHODS } from '../bench/ttp';
 import { EXIT_UNRELIABLE } from './exitCodes';
-import { benchOptionsSchema, batchOptionsSchema, filesShape, integrateCommandSchema, modelShape, outputShape, sampleOnlySchema } from './options';
+import {
+  benchOptionsSchema,
+  batchOptionsSchema,
+  filesShape,
+  integrateCommandSchema,
+  modelShape,
+  outputShape,
+  sampleOnlySchema,
+} from './options';
 
 /** The commands whose flags come from the table. */
 export type CommandName = 'integrate' | 'evaluate' | 'sample' | 'bench' | 'batch' | 'merge';
@@ -48,6 +56,7 @@ export const THREADS_HELP =
   'evaluations of 131072 samples or more map their chunks on n threads. The seed and the slice count fix the numbers, ' +
   'not the machine: a task given one CPU runs every slice on its one thread';
 
+/** Help of --strict, with the exit code of an unreliable estimate. */
 export const STRICT_HELP = `exit with code ${EXIT_UNRELIABLE} when the estimate is unreliable (verdict: Pareto k-hat, ESS, largest weight, iterations' Q, non-finite values, zero integrand); the report is still printed`;
 
 const PARTIAL_HELP = 'print mergeable sufficient statistics (JSON) instead of the report; combine runs with iflow merge';
@@ -90,7 +99,12 @@ export const FLAGS: readonly FlagEntry[] = [
     help: 'estimate a further integral G = ∫ g on the same points as F (repeatable): its error, the covariance with F and the ratio G/F; the sampler is trained on f only',
     parse: collect,
   },
-  { key: 'alsoLabel', flags: '--also-label <name>', help: 'label of the --also of the same position (repeatable; default G1, G2, ...)', parse: collect },
+  {
+    key: 'alsoLabel',
+    flags: '--also-label <name>',
+    help: 'label of the --also of the same position (repeatable; default G1, G2, ...)',
+    parse: collect,
+  },
   {
     key: 'hist',
     flags: '--hist <expr:lo:hi:bins>',
@@ -100,9 +114,13 @@ export const FLAGS: readonly FlagEntry[] = [
   {
     key: 'scan',
     flags: '--scan <name=lo:hi:count>',
-    help: 'one estimate per value of the constant name (count equal steps from lo to hi, or a list name=v1,v2,...), each starting from the previous value\'s map and flow; one row (or JSON line) per value',
+    help: "one estimate per value of the constant name (count equal steps from lo to hi, or a list name=v1,v2,...), each starting from the previous value's map and flow; one row (or JSON line) per value",
   },
-  { key: 'histNormalize', flags: '--hist-normalize', help: 'histogram contents as fractions of F (the distribution of the observable under p = f/F)' },
+  {
+    key: 'histNormalize',
+    flags: '--hist-normalize',
+    help: 'histogram contents as fractions of F (the distribution of the observable under p = f/F)',
+  },
   // sample's own
   { key: 'format', flags: '--format <f>', help: 'output format: CSV with header x1..xd,weight, or one JSON object per line' },
   { key: 'unweighted', flags: '--unweighted', help: 'accept-reject against the largest weight of a pilot run: N events of weight 1' },
@@ -141,7 +159,11 @@ export const FLAGS: readonly FlagEntry[] = [
     flags: '--method <m>',
     help: 'auto: adapt a VEGAS map, train a flow on top only while it pays, sample with the faster; vegas: VEGAS+ alone; flow: always sample from the trained flow; uniform: plain Monte Carlo',
   },
-  { key: 'premap', flags: '--premap <map>', help: 'map under the flow: vegas (x = V(T(z)), the flow starts as VEGAS) or none (the bare flow)' },
+  {
+    key: 'premap',
+    flags: '--premap <map>',
+    help: 'map under the flow: vegas (x = V(T(z)), the flow starts as VEGAS) or none (the bare flow)',
+  },
   { key: 'baseline', flags: '--no-baseline', help: 'skip the uniform Monte Carlo baseline' },
   { key: 'baselineSamples', flags: '--baseline-samples <N>', help: 'calls for the uniform baseline (default: as many as --samples)' },
   // the flow and its training
@@ -151,15 +173,27 @@ export const FLAGS: readonly FlagEntry[] = [
   { key: 'forceLayers', flags: '--force-layers', help: 'allow --layers below J_min' },
   { key: 'hidden', flags: '--hidden <w,w,...>', help: 'hidden layer widths of each coupling MLP' },
   { key: 'blob', flags: '--blob <B>', help: 'one-blob encoding of MLP inputs with B bins (0 = off)' },
-  { key: 'loss', flags: '--loss <name>', help: 'training divergence; variance and chi2 are one loss, Var(f/q)/F^2, under two names (identical results)' },
+  {
+    key: 'loss',
+    flags: '--loss <name>',
+    help: 'training divergence; variance and chi2 are one loss, Var(f/q)/F^2, under two names (identical results)',
+  },
   { key: 'epochs', flags: '--epochs <n>', help: 'training steps, each on a fresh batch' },
   { key: 'batch', flags: '--batch <n>', help: 'integrand calls per training step' },
   { key: 'lr', flags: '--lr <rate>', help: 'Adam learning rate' },
   { key: 'decay', flags: '--decay <r>', help: 'learning-rate decay per epoch: lr (1-r)^epoch' },
   { key: 'clip', flags: '--clip <norm>', help: 'clip the global gradient norm' },
-  { key: 'anneal', flags: '--anneal <fraction>', help: 'train on |f|^beta, beta rising from --anneal-start to 1 over this fraction of the epochs (0 = off)' },
+  {
+    key: 'anneal',
+    flags: '--anneal <fraction>',
+    help: 'train on |f|^beta, beta rising from --anneal-start to 1 over this fraction of the epochs (0 = off)',
+  },
   { key: 'annealStart', flags: '--anneal-start <beta>', help: 'first exponent of the tempered integrand' },
-  { key: 'targetRelError', flags: '--target-rel-error <r>', help: 'stop training once the predicted relative error of the estimate is below r' },
+  {
+    key: 'targetRelError',
+    flags: '--target-rel-error <r>',
+    help: 'stop training once the predicted relative error of the estimate is below r',
+  },
   { key: 'threads', flags: '--threads <n>', help: THREADS_HELP },
   // files and output
   {
@@ -187,7 +221,11 @@ export const FLAGS: readonly FlagEntry[] = [
   },
   { key: 'targets', flags: '--targets <r,r,...>', help: 'with --ttp: relative errors (default 1e-3,1e-4)' },
   { key: 'methods', flags: '--methods <m,m,...>', help: `with --ttp: methods among ${TTP_METHODS.join(', ')} (default all)` },
-  { key: 'from', flags: '--from <file...>', help: 'run nothing: merge reports written by bench --json (other cases or seeds, one budget) into one' },
+  {
+    key: 'from',
+    flags: '--from <file...>',
+    help: 'run nothing: merge reports written by bench --json (other cases or seeds, one budget) into one',
+  },
   // output
   { key: 'json', flags: '--json', help: 'print one JSON document instead of the table' },
   { key: 'strict', flags: '--strict', help: STRICT_HELP },
@@ -228,8 +266,22 @@ const PROBLEM_KEYS = ['dim', 'bounds', 'scale', 'param', 'event', 'tail', 'seed'
 const OBSERVABLE_KEYS = ['also', 'alsoLabel', 'hist', 'histNormalize'];
 const TARGET_KEYS = ['relError', 'absError', 'maxCalls', 'maxTime'];
 const FLOW_KEYS = [
-  'spline', 'bins', 'layers', 'forceLayers', 'hidden', 'blob', 'loss', 'epochs', 'batch', 'lr', 'decay', 'clip', 'anneal',
-  'annealStart', 'targetRelError', 'threads',
+  'spline',
+  'bins',
+  'layers',
+  'forceLayers',
+  'hidden',
+  'blob',
+  'loss',
+  'epochs',
+  'batch',
+  'lr',
+  'decay',
+  'clip',
+  'anneal',
+  'annealStart',
+  'targetRelError',
+  'threads',
 ];
 const OUTPUT_KEYS = ['json', 'strict', 'quiet', 'debug'];
 const PLOT_KEYS = ['plot', 'plotPair', 'plotDims'];
@@ -237,18 +289,74 @@ const PLOT_KEYS = ['plot', 'plotPair', 'plotDims'];
 /** The flags of each command, by option key, in the order of its help page. */
 export const COMMAND_FLAGS: Readonly<Record<CommandName, readonly string[]>> = {
   integrate: [
-    ...PROBLEM_KEYS, ...OBSERVABLE_KEYS, 'scan', 'samples', 'iterations', ...TARGET_KEYS, 'method', 'premap', 'baseline', 'baselineSamples', ...FLOW_KEYS,
-    'saveModel', 'partial', ...OUTPUT_KEYS, ...PLOT_KEYS,
+    ...PROBLEM_KEYS,
+    ...OBSERVABLE_KEYS,
+    'scan',
+    'samples',
+    'iterations',
+    ...TARGET_KEYS,
+    'method',
+    'premap',
+    'baseline',
+    'baselineSamples',
+    ...FLOW_KEYS,
+    'saveModel',
+    'partial',
+    ...OUTPUT_KEYS,
+    ...PLOT_KEYS,
   ],
   evaluate: [
-    'model', 'samples', 'iterations', ...TARGET_KEYS, 'seed', 'event', 'tail', ...OBSERVABLE_KEYS, 'threads', 'baseline', 'baselineSamples', 'backend', 'nan',
-    'partial', ...OUTPUT_KEYS, ...PLOT_KEYS,
+    'model',
+    'samples',
+    'iterations',
+    ...TARGET_KEYS,
+    'seed',
+    'event',
+    'tail',
+    ...OBSERVABLE_KEYS,
+    'threads',
+    'baseline',
+    'baselineSamples',
+    'backend',
+    'nan',
+    'partial',
+    ...OUTPUT_KEYS,
+    ...PLOT_KEYS,
   ],
   sample: [
-    'model', 'dim', 'bounds', 'scale', 'param', 'samples', 'format', 'unweighted', 'pilot', 'seed', 'backend', 'nan', ...FLOW_KEYS,
-    'saveModel', 'quiet', 'debug',
+    'model',
+    'dim',
+    'bounds',
+    'scale',
+    'param',
+    'samples',
+    'format',
+    'unweighted',
+    'pilot',
+    'seed',
+    'backend',
+    'nan',
+    ...FLOW_KEYS,
+    'saveModel',
+    'quiet',
+    'debug',
   ],
-  bench: ['cases', 'budget', 'seeds', 'firstSeed', 'quick', 'ttp', 'targets', 'methods', 'maxTime', 'from', 'backend', 'json', 'quiet', 'debug'],
+  bench: [
+    'cases',
+    'budget',
+    'seeds',
+    'firstSeed',
+    'quick',
+    'ttp',
+    'targets',
+    'methods',
+    'maxTime',
+    'from',
+    'backend',
+    'json',
+    'quiet',
+    'debug',
+  ],
   batch: ['quiet', 'debug'],
   merge: ['json', 'partial', 'strict', 'quiet', 'debug'],
 };
@@ -267,7 +375,13 @@ export function commandShape(command: CommandName): Record<string, z.ZodType> {
     case 'batch':
       return batchOptionsSchema.shape;
     case 'merge':
-      return { json: outputShape.json, partial: filesShape.partial, strict: outputShape.strict, quiet: outputShape.quiet, debug: outputShape.debug };
+      return {
+        json: outputShape.json,
+        partial: filesShape.partial,
+        strict: outputShape.strict,
+        quiet: outputShape.quiet,
+        debug: outputShape.debug,
+      };
   }
 }
 

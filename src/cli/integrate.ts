@@ -26,16 +26,23 @@ export const OUTPUT_LEGEND = `Reading the output:
 Exit codes: 0 ok, 1 runtime failure, 2 bad input, 130 interrupted by Ctrl-C (the report of what was done is printed).`;
 
 /** Exit code of a finished run: 130 interrupted (training or evaluation), 3 unreliable under --strict, else 0. */
-export function runExitCode(result: { interrupted: boolean; reliable: boolean; training?: { stopReason: string | null } | null }, strict: boolean): number {
+export function runExitCode(
+  result: { interrupted: boolean; reliable: boolean; training?: { stopReason: string | null } | null },
+  strict: boolean,
+): number {
   // a Ctrl-C that cut training or evaluation short exits 130 with the report printed
   if (result.interrupted || result.training?.stopReason === 'interrupted') return EXIT_INTERRUPTED;
   return strict && !result.reliable ? EXIT_UNRELIABLE : 0;
 }
 
+/** The `integrate` command: its flags from the table, its help with examples, and its action. */
 export function integrateCommand(ctx: CommandContext): Command {
   const cmd = new Command('integrate')
     .description('integrate an expression over [0,1]^d (or --bounds): VEGAS map, i-flow on top where it pays, uniform baseline')
-    .argument('<expression>', 'integrand in mathjs syntax over x1..xd or the vector x, e.g. "exp(-sum((x-0.5).^2)/0.04)", or @name of a library integrand (see iflow list)');
+    .argument(
+      '<expression>',
+      'integrand in mathjs syntax over x1..xd or the vector x, e.g. "exp(-sum((x-0.5).^2)/0.04)", or @name of a library integrand (see iflow list)',
+    );
   addFlags(cmd, 'integrate');
   cmd.addHelpText(
     'after',

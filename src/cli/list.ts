@@ -58,7 +58,15 @@ export function renderList(items: ListedIntegrand[]): string {
     const domain = it.bounds ? it.bounds.map(([lo, hi]) => `[${lo},${hi}]`).join('x') + (it.bounds.length === 1 ? '^d' : '') : '[0,1]^d';
     return [it.ref, formatDims(it.dims), String(it.defaultDim), domain, params || '-', exact, it.description];
   });
-  const table = renderTable(['name', 'dims', 'default d', 'domain', 'params', 'exact', 'description'], rows, ['l', 'l', 'r', 'l', 'l', 'l', 'l']);
+  const table = renderTable(['name', 'dims', 'default d', 'domain', 'params', 'exact', 'description'], rows, [
+    'l',
+    'l',
+    'r',
+    'l',
+    'l',
+    'l',
+    'l',
+  ]);
   return `${table}\n\nUse a name in place of the expression, e.g. iflow integrate @camel --dim 8 --param alpha=0.1\n`;
 }
 

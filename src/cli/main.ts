@@ -83,7 +83,13 @@ export function buildProgram(ctx: CommandContext): Command {
     .configureOutput({
       writeOut: (s) => process.stdout.write(s),
       writeErr: (s) => process.stderr.write(s),
-      outputError: (s, write) => write(`iflow: ${s.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (${minusHint(s) ?? 'see --help'})\n`),
+      outputError: (s, write) =>
+        write(
+          `iflow: ${s
+            .replace(/^error: /, '')
+            .trim()
+            .replace(/\s*\n\s*/g, ' ')} (${minusHint(s) ?? 'see --help'})\n`,
+        ),
     });
   program.addCommand(integrateCommand(ctx));
   program.addCommand(evaluateCommand(ctx));

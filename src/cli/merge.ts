@@ -20,7 +20,10 @@ export function readPartial(file: string): NamedPartial {
   const data = readJsonFile(file, file, 'give files written with --partial');
   const tag = typeof data === 'object' && data !== null ? (data as { format?: unknown; version?: unknown }) : {};
   if (tag.format !== PARTIAL_FORMAT) {
-    throw new UsageError(`${file} is not an iflow partial result (no "format": "${PARTIAL_FORMAT}")`, 'write it with integrate or evaluate --partial');
+    throw new UsageError(
+      `${file} is not an iflow partial result (no "format": "${PARTIAL_FORMAT}")`,
+      'write it with integrate or evaluate --partial',
+    );
   }
   if (tag.version !== PARTIAL_VERSION) {
     throw new UsageError(`${file} has format version ${String(tag.version)}; iflow ${VERSION} reads version ${PARTIAL_VERSION}`);

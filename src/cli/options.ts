@@ -61,7 +61,9 @@ export const integrateCommandSchema = z
   })
   .strict();
 
+/** Options of `iflow integrate` as given (strings from flags, JSON values from batch lines). */
 export type IntegrateCommandInput = z.input<typeof integrateCommandSchema>;
+/** Validated options of `iflow integrate`, defaults filled in. */
 export type IntegrateCommandOptions = z.output<typeof integrateCommandSchema>;
 
 /** A directory written by --save-model (evaluate, sample). */
@@ -77,10 +79,17 @@ export const sampleOnlySchema = z.object({
   pilot: int(1, 1e10).default(DEFAULT_PILOT),
   ...modelShape,
 });
+/** Validated options that only `iflow sample` has. */
 export type SampleOnlyOptions = z.output<typeof sampleOnlySchema>;
 
 /** "a, b," or ["a", "b"] -> ["a", "b"] (empty entries dropped). */
-const nameList = (v: unknown) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : v);
+const nameList = (v: unknown) =>
+  typeof v === 'string'
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0)
+    : v;
 
 /** The options of `iflow bench`. */
 export const benchOptionsSchema = z
@@ -94,7 +103,10 @@ export const benchOptionsSchema = z
     ttp: z.boolean().default(false),
     targets: z.preprocess(
       (v) => (typeof v === 'string' ? v.split(',').map((t) => t.trim()) : v),
-      z.array(num.pipe(z.number().positive('each target must be a positive relative error').max(1, 'each target must be at most 1'))).min(1).optional(),
+      z
+        .array(num.pipe(z.number().positive('each target must be a positive relative error').max(1, 'each target must be at most 1')))
+        .min(1)
+        .optional(),
     ),
     methods: z.preprocess(
       (v) => (typeof v === 'string' ? v.split(',').map((t) => t.trim()) : v),
@@ -108,6 +120,7 @@ export const benchOptionsSchema = z
   })
   .strict();
 
+/** Validated options of `iflow bench`. */
 export type BenchCliOptions = z.output<typeof benchOptionsSchema>;
 
 /** The options of `iflow batch` itself (each job line has integrate's). */

@@ -72,7 +72,10 @@ export async function writePlots(dir: string, result: IntegrationResult): Promis
   const { renderPictures, renderIndex } = await import('../report/plots');
   const pictures = await renderPictures(result);
   if (pictures.length === 0) {
-    throw new UsageError('nothing to plot: the result has no training history and no histograms', 'run integrate or evaluate with --plot DIR, or save that run with --json');
+    throw new UsageError(
+      'nothing to plot: the result has no training history and no histograms',
+      'run integrate or evaluate with --plot DIR, or save that run with --json',
+    );
   }
   const index = renderIndex(result, pictures);
   checkPlotTarget(dir);

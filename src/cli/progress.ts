@@ -36,8 +36,7 @@ export function createReporter(quiet: boolean, stream: NodeJS.WriteStream = proc
     if (bar) stream.write('\n');
     stream.write(`iflow: warning: ${message}\n`);
   };
-  const info = (e?: EpochInfo): string =>
-    e ? `loss ${formatNumber(e.loss, 3)}  F ${formatEstimate(e.integral, e.sdev)}` : '';
+  const info = (e?: EpochInfo): string => (e ? `loss ${formatNumber(e.loss, 3)}  F ${formatEstimate(e.integral, e.sdev)}` : '');
   return {
     stop,
     warn,

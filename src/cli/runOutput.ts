@@ -44,7 +44,11 @@ export function trySaveRunModel(
 }
 
 /** Save `flow` to options.saveModel (if given); returns the directory written. */
-export function saveRunModel(prepared: Prepared<{ saveModel?: string } & Prepared['options']>, flow: Flow | null, training: TrainingReport | null): string | null {
+export function saveRunModel(
+  prepared: Prepared<{ saveModel?: string } & Prepared['options']>,
+  flow: Flow | null,
+  training: TrainingReport | null,
+): string | null {
   const dir = prepared.options.saveModel;
   if (dir === undefined || flow === null) return null;
   const { problem } = prepared;
@@ -84,7 +88,7 @@ export function libraryInfo(integrand: ResolvedIntegrand, result: IntegrationRes
     description: integrand.description,
     exact,
     exactUncertainty: integrand.exactUncertainty ?? 0,
-    exactMissing: exact === null ? integrand.exactMissing ?? 'no exact value is known' : null,
+    exactMissing: exact === null ? (integrand.exactMissing ?? 'no exact value is known') : null,
     pull: pullOf(result.estimate.integral),
     baselinePull: pullOf(result.baseline?.integral),
   };

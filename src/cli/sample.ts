@@ -118,13 +118,27 @@ Examples:
       if (sampleOptions.model !== undefined) {
         const given = (k: string) => cmd.getOptionValueSource(k) === 'cli';
         for (const k of [...problemKeys, ...trainingKeys]) {
-          if (given(k)) throw new UsageError(`${flagOf(k)} cannot be used with --model`, 'the problem and the flow come from the model, and nothing is trained');
+          if (given(k))
+            throw new UsageError(
+              `${flagOf(k)} cannot be used with --model`,
+              'the problem and the flow come from the model, and nothing is trained',
+            );
         }
         const model = readModel(sampleOptions.model);
         if (expression !== undefined && expression !== model.doc.problem.expression) {
-          throw new UsageError(`the expression differs from the model's (${JSON.stringify(model.doc.problem.expression)})`, 'omit the expression with --model');
+          throw new UsageError(
+            `the expression differs from the model's (${JSON.stringify(model.doc.problem.expression)})`,
+            'omit the expression with --model',
+          );
         }
-        options = modelRunOptions(model, { seed: rest.seed, backend: rest.backend, nan: rest.nan, quiet: rest.quiet, debug: rest.debug, samples: evalSamples });
+        options = modelRunOptions(model, {
+          seed: rest.seed,
+          backend: rest.backend,
+          nan: rest.nan,
+          quiet: rest.quiet,
+          debug: rest.debug,
+          samples: evalSamples,
+        });
         prepared = await prepareFromModel(model, options);
       } else {
         if (expression === undefined) throw new UsageError('missing the integrand expression', 'give an expression, or --model DIR');
@@ -152,7 +166,14 @@ Examples:
         const report = await writeSamples(
           prepared.problem,
           flow,
-          { count: sampleOptions.samples, format: sampleOptions.format, unweighted: sampleOptions.unweighted, pilot: sampleOptions.pilot, seed: options.seed, nan: options.nan },
+          {
+            count: sampleOptions.samples,
+            format: sampleOptions.format,
+            unweighted: sampleOptions.unweighted,
+            pilot: sampleOptions.pilot,
+            seed: options.seed,
+            nan: options.nan,
+          },
           out as Writable,
           {
             onProgress: (done, total) => reporter.hooks.onProgress?.('evaluate', done, total),

@@ -23,12 +23,20 @@ import type { CommandContext } from './shared';
  * @throws UsageError naming the conflicting flag or the unused constant.
  */
 export function checkScanOptions(options: IntegrateCommandOptions, defaults: Record<string, number> | undefined, name: string): void {
-  if (options.partial) throw new UsageError('--scan cannot write --partial documents', 'run one integrate --partial per value instead, or drop --partial');
-  if (options.saveModel !== undefined) throw new UsageError('--scan cannot --save-model (each value trains its own flow)', 'drop --save-model');
+  if (options.partial)
+    throw new UsageError('--scan cannot write --partial documents', 'run one integrate --partial per value instead, or drop --partial');
+  if (options.saveModel !== undefined)
+    throw new UsageError('--scan cannot --save-model (each value trains its own flow)', 'drop --save-model');
   const used = isIntegrandRef(options.expression)
     ? defaults !== undefined && name in defaults
-    : [options.expression, ...options.event, ...options.also, ...options.hist].some((t) => new ExpressionText(t).wordPositions(name).length > 0);
-  if (!used) throw new UsageError(`--scan ${name}: "${name}" is not a constant of the integrand`, 'scan a name that the expression uses, e.g. --scan alpha=0.1:0.3:5');
+    : [options.expression, ...options.event, ...options.also, ...options.hist].some(
+        (t) => new ExpressionText(t).wordPositions(name).length > 0,
+      );
+  if (!used)
+    throw new UsageError(
+      `--scan ${name}: "${name}" is not a constant of the integrand`,
+      'scan a name that the expression uses, e.g. --scan alpha=0.1:0.3:5',
+    );
 }
 
 /**

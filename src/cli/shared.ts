@@ -21,11 +21,7 @@ export function dropUndefined<T extends Record<string, unknown>>(o: T): Partial<
 }
 
 /** Run a command body; errors are reported on stderr and set the exit code. */
-export async function runCommand(
-  ctx: CommandContext,
-  raw: Record<string, unknown>,
-  body: () => Promise<number>,
-): Promise<void> {
+export async function runCommand(ctx: CommandContext, raw: Record<string, unknown>, body: () => Promise<number>): Promise<void> {
   try {
     ctx.setExitCode(await body());
   } catch (err) {

@@ -21,7 +21,11 @@ export class ChunkBuffers {
   /** Buffers of the further integrands and observables (made on first use). */
   observables: ObservableScratch | null = null;
   private readonly eventOut: Float64Array;
-  constructor(readonly capacity: number, dim: number, nEvents: number) {
+  constructor(
+    readonly capacity: number,
+    dim: number,
+    nEvents: number,
+  ) {
     this.x = new Float64Array(capacity * dim);
     this.jac = new Float64Array(capacity);
     this.f = new Float64Array(capacity);

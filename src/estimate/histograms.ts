@@ -51,7 +51,10 @@ export interface HistogramOptions {
 class Axis {
   lo = NaN;
   hi = NaN;
-  constructor(readonly bounds: [number, number], readonly bins: number) {
+  constructor(
+    readonly bounds: [number, number],
+    readonly bins: number,
+  ) {
     if (Number.isFinite(bounds[0]) && Number.isFinite(bounds[1])) [this.lo, this.hi] = bounds;
   }
   get ready(): boolean {
@@ -261,7 +264,10 @@ export interface MarginalBin {
  * The bins of a marginal as densities: p from the weights (ratio estimate with delta-method
  * error, see the module comment), q from the counts. `total` holds the run's S1, S2 and n.
  */
-export function marginalDensities(m: HistogramData['marginals'][number], total: Pick<HistogramData, 'sumW' | 'sumW2' | 'calls'>): MarginalBin[] {
+export function marginalDensities(
+  m: HistogramData['marginals'][number],
+  total: Pick<HistogramData, 'sumW' | 'sumW2' | 'calls'>,
+): MarginalBin[] {
   const bins = m.sumW.length;
   const width = (m.hi - m.lo) / bins;
   const { sumW: s1, sumW2: s2, calls } = total;

@@ -102,13 +102,7 @@ export function emptyMoments(dim: number, nEvents: number): Moments {
  * Add a chunk of n samples. `w` holds the weights, `x` the points row-major (n x dim) in the
  * user's coordinates, `hits[e]` the 0/1 indicator of event e at each point.
  */
-export function accumulate(
-  m: Moments,
-  w: Float64Array,
-  x: Float64Array,
-  n: number,
-  hits: Uint8Array[] = [],
-): void {
+export function accumulate(m: Moments, w: Float64Array, x: Float64Array, n: number, hits: Uint8Array[] = []): void {
   const dim = m.coords.length;
   let chunkMax = 0;
   for (let i = 0; i < n; i++) {
@@ -323,14 +317,7 @@ export function integralEstimate(m: Moments): Estimate {
  * Ratio E[a]/E[b] from the same n samples with a delta-method error, given
  * sum a, sum a^2, sum a b, sum b, sum b^2.
  */
-export function ratioEstimate(
-  n: number,
-  sa: number,
-  saa: number,
-  sab: number,
-  sb: number,
-  sbb: number,
-): Estimate {
+export function ratioEstimate(n: number, sa: number, saa: number, sab: number, sb: number, sbb: number): Estimate {
   if (n === 0 || sb === 0) return { mean: NaN, sdev: NaN };
   const ma = sa / n;
   const mb = sb / n;

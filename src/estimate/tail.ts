@@ -77,7 +77,11 @@ export function fitGeneralizedPareto(x: ArrayLike<number>): ParetoFit {
   let xstar = x[Math.floor(n / 4 + 0.5) - 1]; // first quartile
   if (!(xstar > 0)) {
     // ties at the threshold: the smallest positive exceedance stands in
-    for (let i = 0; i < n; i++) if (x[i] > 0) { xstar = x[i]; break; }
+    for (let i = 0; i < n; i++)
+      if (x[i] > 0) {
+        xstar = x[i];
+        break;
+      }
   }
   const PRIOR = 3;
   const m = 30 + Math.floor(Math.sqrt(n));

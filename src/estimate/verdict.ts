@@ -108,9 +108,15 @@ export function judgeEstimate(s: WeightDiagnostics, iterations: Combined | null 
     if (spread < KHAT_MIN_SPREAD) {
       // no tail verdict
     } else if (s.khat !== null && s.khat > KHAT_MAX) {
-      add('pareto-k', `heavy-tailed weights: Pareto k-hat ${s.khat.toFixed(2)} > ${KHAT_MAX}; the estimate and its error cannot be trusted`);
+      add(
+        'pareto-k',
+        `heavy-tailed weights: Pareto k-hat ${s.khat.toFixed(2)} > ${KHAT_MAX}; the estimate and its error cannot be trusted`,
+      );
     } else if (s.khat !== null && s.khat > KHAT_FINITE_VARIANCE) {
-      add('infinite-variance', `heavy-tailed weights: Pareto k-hat ${s.khat.toFixed(2)} > ${KHAT_FINITE_VARIANCE}, the weights likely have no finite variance; the error cannot be trusted`);
+      add(
+        'infinite-variance',
+        `heavy-tailed weights: Pareto k-hat ${s.khat.toFixed(2)} > ${KHAT_FINITE_VARIANCE}, the weights likely have no finite variance; the error cannot be trusted`,
+      );
     }
     if (s.essFraction < LOW_ESS_FRACTION) {
       add('low-ess', `heavy-tailed weights: ESS ${(100 * s.essFraction).toPrecision(2)}% of calls; the error may be underestimated`);
@@ -120,7 +126,10 @@ export function judgeEstimate(s: WeightDiagnostics, iterations: Combined | null 
     const u = s.unweightingEfficiency;
     const maxShare = s.calls > 0 && u > 0 ? s.essFraction / (s.calls * u * u) : 0;
     if (relMax > HEAVY_MAX_WEIGHT * Math.max(1, s.calls / 1e6)) {
-      add('max-weight', `heavy-tailed weights: the largest weight is ${relMax.toPrecision(3)}x the mean |w|; the error may be underestimated`);
+      add(
+        'max-weight',
+        `heavy-tailed weights: the largest weight is ${relMax.toPrecision(3)}x the mean |w|; the error may be underestimated`,
+      );
     } else if (s.calls >= MAX_SHARE_CALLS && maxShare > MAX_WEIGHT_SHARE) {
       add(
         'max-weight',

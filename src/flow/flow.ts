@@ -77,12 +77,7 @@ export class Flow {
     this.config = copyConfig(config);
     const family = getSplineFamily(config.spline);
     this.couplings = config.masks.map(
-      (mask, j) =>
-        new Coupling(
-          { mask, family, bins: config.bins, hidden: config.hidden, blob: config.blob },
-          rng,
-          `coupling${j}`,
-        ),
+      (mask, j) => new Coupling({ mask, family, bins: config.bins, hidden: config.hidden, blob: config.blob }, rng, `coupling${j}`),
     );
     this.params = this.couplings.flatMap((c) => c.params);
     this.variables = this.params.map((p) => p.variable);

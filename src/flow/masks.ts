@@ -43,7 +43,10 @@ function baseMasks(d: number): boolean[][] {
   const masks: boolean[][] = [];
   for (let b = 0; b < ceilLog2(d); b++) {
     const mask = Array.from({ length: d }, (_, i) => ((i >> b) & 1) === 1);
-    masks.push(mask, mask.map((t) => !t));
+    masks.push(
+      mask,
+      mask.map((t) => !t),
+    );
   }
   return masks;
 }
@@ -63,9 +66,7 @@ export function buildMasks(d: number, layers?: number, force = false): boolean[]
     throw new RangeError(`number of coupling layers must be a positive integer, got ${count}`);
   }
   if (count < base.length && !force) {
-    throw new RangeError(
-      `${count} coupling layers are fewer than the minimum ${base.length} for dimension ${d}`,
-    );
+    throw new RangeError(`${count} coupling layers are fewer than the minimum ${base.length} for dimension ${d}`);
   }
   return Array.from({ length: count }, (_, j) => base[j % base.length].slice());
 }

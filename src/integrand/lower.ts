@@ -6,16 +6,7 @@
  * unambiguous, its position.
  */
 
-import type {
-  AccessorNode,
-  ConditionalNode,
-  FunctionNode,
-  MathNode,
-  ParenthesisNode,
-  RangeNode,
-  RelationalNode,
-  SymbolNode,
-} from 'mathjs';
+import type { AccessorNode, ConditionalNode, FunctionNode, MathNode, ParenthesisNode, RangeNode, RelationalNode, SymbolNode } from 'mathjs';
 import { UsageError } from '../errors';
 import { CONSTANTS, COORDINATE_LIKE, FUNCTIONS, FUNCTION_NAMES, coordinateRange } from './functions';
 import { type CompareOp, type IrNode, IrBuilder, type LogicOp } from './ir';
@@ -61,7 +52,8 @@ const UNSUPPORTED_OPERATOR_HINTS: Record<string, string> = {
   rightLogShift: 'bit shifts are not supported',
 };
 
-const REDUCTION_HINT = 'reduce it to a scalar first, e.g. sum(...), prod(...), norm(...), dot(..., ...), min(...), max(...), or pick an element with x[i]';
+const REDUCTION_HINT =
+  'reduce it to a scalar first, e.g. sum(...), prod(...), norm(...), dot(..., ...), min(...), max(...), or pick an element with x[i]';
 
 /** In one dimension the vector x has one element: the scalar x1 is what is meant. */
 const ONE_DIM_HINT = 'in one dimension write the coordinate as the scalar x1, e.g. x1^2 (x is the vector [x1])';
@@ -178,11 +170,7 @@ export class Lowering {
       case 'ObjectNode':
         throw this.fail('objects are not supported', node, uniquePosition(this.positionsOf('{')));
       case 'RangeNode':
-        throw this.fail(
-          'ranges are only allowed inside an index such as x[2:4]',
-          node,
-          uniquePosition(this.positionsOf(':')),
-        );
+        throw this.fail('ranges are only allowed inside an index such as x[2:4]', node, uniquePosition(this.positionsOf(':')));
       default:
         throw this.fail(`unsupported construct (${node.type})`, node);
     }
@@ -390,11 +378,7 @@ export class Lowering {
     const b = this.b;
     const arity = (n: number) => {
       if (args.length !== n) {
-        throw this.fail(
-          `${name}() takes ${n} argument${n === 1 ? '' : 's'}, got ${args.length}`,
-          node,
-          pos,
-        );
+        throw this.fail(`${name}() takes ${n} argument${n === 1 ? '' : 's'}, got ${args.length}`, node, pos);
       }
     };
     const needScalar = (v: Val, what = 'argument'): IrNode => {
@@ -418,8 +402,7 @@ export class Lowering {
           `${name}() needs a vector argument, got a scalar`,
           node,
           pos,
-          `${name} reduces a vector, e.g. ${name}(x) or ${name}((x - 0.5).^2)` +
-            (name === 'norm' ? '; use abs() for a scalar' : ''),
+          `${name} reduces a vector, e.g. ${name}(x) or ${name}((x - 0.5).^2)` + (name === 'norm' ? '; use abs() for a scalar' : ''),
         );
       }
       return v.items.map((n) => b.toNum(n));
@@ -495,7 +478,12 @@ export class Lowering {
         if (args.some((v) => v.kind === 'vector')) {
           throw this.fail(`${name}() takes either one vector or several scalars`, node, pos, usage);
         }
-        return scalar(b.call(name, args.map((v) => (v as { node: IrNode }).node)));
+        return scalar(
+          b.call(
+            name,
+            args.map((v) => (v as { node: IrNode }).node),
+          ),
+        );
       }
     }
     throw new Error(`internal: function ${name} has no lowering`);
@@ -514,12 +502,7 @@ export class Lowering {
     }
     const dims = node.index.dimensions as MathNode[];
     if (dims.length !== 1) {
-      throw this.fail(
-        `a vector takes exactly one index, got ${dims.length}`,
-        node,
-        where,
-        'write x[i] (1-based), e.g. x[2]',
-      );
+      throw this.fail(`a vector takes exactly one index, got ${dims.length}`, node, where, 'write x[i] (1-based), e.g. x[2]');
     }
     const len = target.items.length;
     const d = dims[0];
@@ -637,9 +620,7 @@ export class Lowering {
     if (obj.type !== 'SymbolNode') return undefined;
     const name = (obj as SymbolNode).name;
     const t = this.text.normalized;
-    const hits = this.text
-      .wordPositions(name)
-      .filter((i) => /^\s*[[.]/.test(t.slice(i + name.length)));
+    const hits = this.text.wordPositions(name).filter((i) => /^\s*[[.]/.test(t.slice(i + name.length)));
     return uniquePosition(hits);
   }
 }

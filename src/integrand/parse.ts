@@ -200,7 +200,11 @@ function nonAsciiProblem(text: ExpressionText): UsageError | undefined {
     const known = UNICODE_REPLACEMENTS[c];
     if (known) {
       const [name, ascii] = known;
-      return text.error(`non-ASCII character "${c}" (${code}, ${name})`, i, `write ${ascii.startsWith('a ') || ascii.startsWith('nothing') ? ascii : `"${ascii}"`} instead; expressions are ASCII`);
+      return text.error(
+        `non-ASCII character "${c}" (${code}, ${name})`,
+        i,
+        `write ${ascii.startsWith('a ') || ascii.startsWith('nothing') ? ascii : `"${ascii}"`} instead; expressions are ASCII`,
+      );
     }
     const hint = /\p{L}/u.test(c)
       ? 'names are ASCII: spell a Greek letter out (alpha, beta, ...) and give it with --param, e.g. --param alpha=0.2'
@@ -307,10 +311,7 @@ export function parseParam(text: string): [string, number] {
     throw new OptionError(`bad parameter "${text}": the value after "=" is missing`, `e.g. {param} ${name}=0.2`);
   }
   if (!DECIMAL.test(valueText)) {
-    throw new OptionError(
-      `bad parameter value "${valueText}" in "${text}": expected a number`,
-      `e.g. {param} ${name}=0.2 or ${name}=1e-3`,
-    );
+    throw new OptionError(`bad parameter value "${valueText}" in "${text}": expected a number`, `e.g. {param} ${name}=0.2 or ${name}=1e-3`);
   }
   const value = Number(valueText);
   if (!Number.isFinite(value)) {

@@ -106,9 +106,13 @@ function evalWithKernel(expr: string, scope: Record<string, number>, condition: 
 /** Names in a constant expression that are neither in `scope`, nor functions, nor pi/e. */
 function unknownSymbols(expr: string, scope: Record<string, number>): string[] {
   const node = mathParse(expr);
-  const functions = new Set(node.filter((n) => n.type === 'FunctionNode').map((n) => ((n as unknown as { fn: { name?: string } }).fn.name ?? '')));
+  const functions = new Set(
+    node.filter((n) => n.type === 'FunctionNode').map((n) => (n as unknown as { fn: { name?: string } }).fn.name ?? ''),
+  );
   const names = node.filter((n) => n.type === 'SymbolNode').map((n) => (n as unknown as { name: string }).name);
-  return [...new Set(names)].filter((name) => !(name in scope) && !functions.has(name) && !['pi', 'e', 'PI', 'E', 'Infinity'].includes(name));
+  return [...new Set(names)].filter(
+    (name) => !(name in scope) && !functions.has(name) && !['pi', 'e', 'PI', 'E', 'Infinity'].includes(name),
+  );
 }
 
 /** Evaluate a mathjs expression to a finite number; undefined and a reason otherwise. */
@@ -144,7 +148,10 @@ function defaultsOf(entry: IntegrandFile): Record<string, number> {
 /** Read and validate one file; every problem is a UsageError that names the file. */
 export function loadIntegrandFile(file: string): IntegrandEntry {
   const fail = (message: string): never => {
-    throw new UsageError(`integrand file ${file}: ${message}`, 'fix or remove the file; see the other files in the integrands folder for the format');
+    throw new UsageError(
+      `integrand file ${file}: ${message}`,
+      'fix or remove the file; see the other files in the integrands folder for the format',
+    );
   };
   let text: string;
   try {
@@ -197,7 +204,8 @@ export function loadIntegrandFile(file: string): IntegrandEntry {
     }
     if (fast === undefined) {
       const unknown = unknownSymbols(entry.exact, scope);
-      if (unknown.length > 0) fail(`exact: cannot be evaluated at the default parameters and dim ${entry.defaultDim}: undefined symbol ${unknown.join(', ')}`);
+      if (unknown.length > 0)
+        fail(`exact: cannot be evaluated at the default parameters and dim ${entry.defaultDim}: undefined symbol ${unknown.join(', ')}`);
     }
   }
   return { ...entry, file };
@@ -257,7 +265,8 @@ export class IntegrandLibrary {
     if (!entry) {
       const known = this.entries.map((e) => `@${e.name}`).join(', ');
       const name = m?.[1] ?? ref.trim().replace(/^@/, '');
-      const close = this.entries.find((e) => e.name.toLowerCase() === name.toLowerCase()) ?? this.entries.find((e) => nearName(e.name, name));
+      const close =
+        this.entries.find((e) => e.name.toLowerCase() === name.toLowerCase()) ?? this.entries.find((e) => nearName(e.name, name));
       throw new UsageError(
         `unknown integrand "${ref.trim()}"`,
         `${close ? `did you mean @${close.name}? ` : ''}known integrands: ${known || '(none)'}; run "iflow list" for details`,
@@ -400,7 +409,9 @@ export function expandIntegrandRef<T extends ProblemOptionsLike>(options: T): Ex
   const own = integrand.bounds ?? Array.from({ length: integrand.dim }, (): [number, number] => [0, 1]);
   const given = options.bounds !== undefined && options.bounds.length > 0 ? options.bounds : undefined;
   const same = (b: [number, number][]) =>
-    (b.length === 1 ? own.every(([lo, hi]) => lo === b[0][0] && hi === b[0][1]) : b.length === own.length && b.every(([lo, hi], k) => lo === own[k][0] && hi === own[k][1]));
+    b.length === 1
+      ? own.every(([lo, hi]) => lo === b[0][0] && hi === b[0][1])
+      : b.length === own.length && b.every(([lo, hi], k) => lo === own[k][0] && hi === own[k][1]);
   if (given !== undefined && !same(given) && integrand.exact !== undefined) {
     delete integrand.exact;
     delete integrand.exactUncertainty;

@@ -372,7 +372,12 @@ export function sameShape(a: ObservableMoments, b: ObservableMoments): boolean {
  * point counts of the Moments that carry the statistics).
  * @throws Error when the shapes differ, or a side with points lacks the statistics.
  */
-export function mergeObservableMoments(a: ObservableMoments | undefined, b: ObservableMoments | undefined, nA: number, nB: number): ObservableMoments {
+export function mergeObservableMoments(
+  a: ObservableMoments | undefined,
+  b: ObservableMoments | undefined,
+  nA: number,
+  nB: number,
+): ObservableMoments {
   if (!a || !b) {
     const only = (a ?? b) as ObservableMoments;
     if ((!a && nA > 0) || (!b && nB > 0)) throw new Error('cannot merge moments with and without observables');
@@ -421,5 +426,8 @@ export function trimObservableTails(list: ObservableMoments[]): ObservableMoment
     const pooled = list.reduce<number[]>((t, om) => mergeLargest(t, om.integrands[k]?.top ?? []), []);
     floors.push(pooled.length < TAIL_KEEP ? 0 : pooled[TAIL_KEEP - 1]);
   }
-  return list.map((om) => ({ ...om, integrands: om.integrands.map((g, k) => (floors[k] > 0 ? { ...g, top: g.top.filter((v) => v >= floors[k]) } : g)) }));
+  return list.map((om) => ({
+    ...om,
+    integrands: om.integrands.map((g, k) => (floors[k] > 0 ? { ...g, top: g.top.filter((v) => v >= floors[k]) } : g)),
+  }));
 }

@@ -79,7 +79,8 @@ export function specOf(options: ObservableOptions): ObservableSpec {
   const also = options.also.map((a, k) => ({ expression: a.expression.trim(), label: a.label?.trim() || `G${k + 1}` }));
   const seen = new Set<string>();
   for (const a of also) {
-    if (seen.has(a.label)) throw new OptionError(`the label "${a.label}" is given to two integrands`, 'give each {also} its own {alsoLabel}');
+    if (seen.has(a.label))
+      throw new OptionError(`the label "${a.label}" is given to two integrands`, 'give each {also} its own {alsoLabel}');
     seen.add(a.label);
   }
   return {
@@ -100,7 +101,10 @@ export function isEmptySpec(spec: ObservableSpec): boolean {
  * @throws UsageError on invalid options or an expression that does not compile (a boolean is
  *   taken as 1/0, as for the integrand).
  */
-export function compileObservables(input: ObservableOptionsInput | ObservableOptions | undefined, opts: CompileOptions): ObservableSet | null {
+export function compileObservables(
+  input: ObservableOptionsInput | ObservableOptions | undefined,
+  opts: CompileOptions,
+): ObservableSet | null {
   if (input === undefined) return null;
   const parsed = observableOptionsSchema.safeParse(input);
   if (!parsed.success) {

@@ -123,7 +123,12 @@ export function summarizeObservables(
   learned = true,
 ): ObservablesSummary {
   const warnings: string[] = [];
-  const om = pooled ? settled(pooled) : emptyObservableMoments(spec.also.length, spec.histograms.map((h) => h.bins));
+  const om = pooled
+    ? settled(pooled)
+    : emptyObservableMoments(
+        spec.also.length,
+        spec.histograms.map((h) => h.bins),
+      );
   const n = om.n;
   const labels = ['F', ...spec.also.map((a) => a.label)];
   const integrals = spec.also.map((a, j) => {

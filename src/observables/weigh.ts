@@ -12,7 +12,10 @@ export class ObservableScratch {
   readonly g: Float64Array[];
   readonly wg: Float64Array[];
   readonly h: Float64Array[];
-  constructor(readonly capacity: number, set: ObservableSet) {
+  constructor(
+    readonly capacity: number,
+    set: ObservableSet,
+  ) {
     this.g = set.also.map(() => new Float64Array(capacity));
     this.wg = set.also.map(() => new Float64Array(capacity));
     this.h = set.histograms.map(() => new Float64Array(capacity));
@@ -21,7 +24,10 @@ export class ObservableScratch {
 
 /** Empty statistics for a set of observables. */
 export function emptyFor(set: ObservableSet): ObservableMoments {
-  return emptyObservableMoments(set.also.length, set.spec.histograms.map((h) => h.bins));
+  return emptyObservableMoments(
+    set.also.length,
+    set.spec.histograms.map((h) => h.bins),
+  );
 }
 
 /** The inputs of `weighObservables` for one chunk. */
@@ -46,7 +52,14 @@ export interface WeighInput {
  * of the main integrand (src/sampling.ts weighPoints).
  * @throws NumericalError naming the integrand's label and the point.
  */
-export function weighObservables(set: ObservableSet, input: WeighInput, scratch: ObservableScratch, om: ObservableMoments, nan: NanPolicy, stage: string): void {
+export function weighObservables(
+  set: ObservableSet,
+  input: WeighInput,
+  scratch: ObservableScratch,
+  om: ObservableMoments,
+  nan: NanPolicy,
+  stage: string,
+): void {
   const { x, jac, logQ, f, w, n, dim, groups } = input;
   const nonFinite: number[] = [];
   for (let k = 0; k < set.also.length; k++) {

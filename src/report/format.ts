@@ -63,8 +63,11 @@ export function formatSeconds(s: number): string {
 /** Left-aligned text table with a header row and a rule under it. */
 export function renderTable(header: string[], rows: string[][], align?: ('l' | 'r')[]): string {
   const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => (r[j] ?? '').length)));
-  const pad = (cell: string, j: number) =>
-    (align?.[j] ?? 'l') === 'r' ? cell.padStart(widths[j]) : cell.padEnd(widths[j]);
-  const line = (r: string[]) => r.map((c, j) => pad(c ?? '', j)).join('  ').trimEnd();
+  const pad = (cell: string, j: number) => ((align?.[j] ?? 'l') === 'r' ? cell.padStart(widths[j]) : cell.padEnd(widths[j]));
+  const line = (r: string[]) =>
+    r
+      .map((c, j) => pad(c ?? '', j))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }

@@ -122,7 +122,11 @@ export function marginalsSpec(result: IntegrationResult): Spec | null {
     })),
   );
   const x = { field: 'lo', type: 'quantitative', title: null };
-  const color = { type: 'nominal', scale: { domain: [P_LABEL, Q_LABEL], range: [COLORS.p, COLORS.q] }, legend: { title: null, orient: 'top', labelLimit: 400 } };
+  const color = {
+    type: 'nominal',
+    scale: { domain: [P_LABEL, Q_LABEL], range: [COLORS.p, COLORS.q] },
+    legend: { title: null, orient: 'top', labelLimit: 400 },
+  };
   const outside = h.marginals.reduce((s, m) => s + m.under.count + m.over.count, 0);
   const subtitle = [
     `${h.calls} evaluation samples, ${h.marginals[0].sumW.length} bins per axis`,
@@ -142,7 +146,13 @@ export function marginalsSpec(result: IntegrationResult): Spec | null {
       layer: [
         {
           mark: { type: 'rect', opacity: 0.55 },
-          encoding: { x, x2: { field: 'hi' }, y: { field: 'p', type: 'quantitative', title: 'density' }, y2: { datum: 0 }, color: { ...color, datum: P_LABEL } },
+          encoding: {
+            x,
+            x2: { field: 'hi' },
+            y: { field: 'p', type: 'quantitative', title: 'density' },
+            y2: { datum: 0 },
+            color: { ...color, datum: P_LABEL },
+          },
         },
         {
           mark: { type: 'rule', color: '#333', opacity: 0.6 },
@@ -150,7 +160,11 @@ export function marginalsSpec(result: IntegrationResult): Spec | null {
         },
         {
           mark: { type: 'line', interpolate: 'step', strokeWidth: 1.5 },
-          encoding: { x: { field: 'mid', type: 'quantitative' }, y: { field: 'q', type: 'quantitative' }, color: { ...color, datum: Q_LABEL } },
+          encoding: {
+            x: { field: 'mid', type: 'quantitative' },
+            y: { field: 'q', type: 'quantitative' },
+            color: { ...color, datum: Q_LABEL },
+          },
         },
       ],
     },
@@ -185,15 +199,30 @@ export function pairSpec(result: IntegrationResult): Spec | null {
     title,
     mark: { type: 'rect', clip: true },
     encoding: {
-      x: { field: 'x', type: 'quantitative', title: `x${a}`, scale: { domain: [pair.x.lo, pair.x.hi], nice: false, zero: false }, axis: { grid: false } },
+      x: {
+        field: 'x',
+        type: 'quantitative',
+        title: `x${a}`,
+        scale: { domain: [pair.x.lo, pair.x.hi], nice: false, zero: false },
+        axis: { grid: false },
+      },
       x2: { field: 'x2' },
-      y: { field: 'y', type: 'quantitative', title: `x${b}`, scale: { domain: [pair.y.lo, pair.y.hi], nice: false, zero: false }, axis: { grid: false } },
+      y: {
+        field: 'y',
+        type: 'quantitative',
+        title: `x${b}`,
+        scale: { domain: [pair.y.lo, pair.y.hi], nice: false, zero: false },
+        axis: { grid: false },
+      },
       y2: { field: 'y2' },
       color: { field, type: 'quantitative', title: 'density', scale: { scheme: 'viridis' } },
     },
   });
   return {
-    ...base(`two-dimensional marginal of x${a}, x${b}`, `${pair.x.bins} x ${pair.y.bins} bins${pair.outside > 0 ? `; ${pair.outside} points outside` : ''}`),
+    ...base(
+      `two-dimensional marginal of x${a}, x${b}`,
+      `${pair.x.bins} x ${pair.y.bins} bins${pair.outside > 0 ? `; ${pair.outside} points outside` : ''}`,
+    ),
     data: { values: rows },
     // one colour scale for both: where q is paler than p, the flow under-samples
     hconcat: [panel('p', P_LABEL), panel('q', Q_LABEL)],
@@ -206,7 +235,8 @@ export function weightSubtitle(result: IntegrationResult): string {
   const mean = Math.abs(s.integral.mean);
   const parts = [`ESS ${formatNumber(s.ess, 4)} of ${s.calls} calls (${formatNumber(100 * s.essFraction, 3)}%)`];
   if (mean > 0) parts.push(`max weight ${formatNumber(s.maxWeight / mean, 3)}x the mean`);
-  const kHat = optionalNumber(s, ['paretoK', 'kHat', 'khat']) ?? optionalNumber((s as Record<string, unknown>).tail, ['paretoK', 'kHat', 'khat']);
+  const kHat =
+    optionalNumber(s, ['paretoK', 'kHat', 'khat']) ?? optionalNumber((s as Record<string, unknown>).tail, ['paretoK', 'kHat', 'khat']);
   if (kHat !== null) parts.push(`Pareto k-hat ${formatNumber(kHat, 3)}`);
   return parts.join(', ');
 }
@@ -216,7 +246,9 @@ export function weightsSpec(result: IntegrationResult): Spec | null {
   const h = result.histograms;
   if (!h) return null;
   const { log10Lo, step, counts, zeros, negatives, below, above } = h.weights;
-  const rows = counts.flatMap((c, i) => (c > 0 ? [{ lo: 10 ** (log10Lo + i * step), hi: 10 ** (log10Lo + (i + 1) * step), count: c }] : []));
+  const rows = counts.flatMap((c, i) =>
+    c > 0 ? [{ lo: 10 ** (log10Lo + i * step), hi: 10 ** (log10Lo + (i + 1) * step), count: c }] : [],
+  );
   if (rows.length === 0) return null;
   const notes = [
     zeros > 0 ? `${zeros} zero weights not shown` : '',
@@ -260,7 +292,16 @@ export function observableHistogramsSpec(result: IntegrationResult): Spec | null
       .map((b) => {
         const mean = b.mean as number;
         const err = b.sdev ?? 0;
-        return { k: j, name: `${j + 1}: ${h.observable}`, lo: b.lo, hi: b.hi, mid: (b.lo + b.hi) / 2, value: mean, lower: mean - err, upper: mean + err };
+        return {
+          k: j,
+          name: `${j + 1}: ${h.observable}`,
+          lo: b.lo,
+          hi: b.hi,
+          mid: (b.lo + b.hi) / 2,
+          value: mean,
+          lower: mean - err,
+          upper: mean + err,
+        };
       }),
   );
   const normalized = hs[0].normalized;
@@ -305,7 +346,9 @@ export interface ScanPicturePoint {
  * @param name the constant's name (the x axis title)
  */
 export function scanSpec(name: string, points: ScanPicturePoint[]): Spec | null {
-  const rows = points.filter((p) => Number.isFinite(p.mean) && Number.isFinite(p.sdev)).map((p) => ({ ...p, lower: p.mean - p.sdev, upper: p.mean + p.sdev }));
+  const rows = points
+    .filter((p) => Number.isFinite(p.mean) && Number.isFinite(p.sdev))
+    .map((p) => ({ ...p, lower: p.mean - p.sdev, upper: p.mean + p.sdev }));
   if (rows.length === 0) return null;
   const x = { field: 'value', type: 'quantitative', title: name };
   return {
@@ -314,7 +357,10 @@ export function scanSpec(name: string, points: ScanPicturePoint[]): Spec | null 
     height: 260,
     data: { values: rows },
     layer: [
-      { mark: { type: 'area', opacity: 0.3, color: COLORS.p }, encoding: { x, y: { field: 'lower', type: 'quantitative', title: 'F' }, y2: { field: 'upper' } } },
+      {
+        mark: { type: 'area', opacity: 0.3, color: COLORS.p },
+        encoding: { x, y: { field: 'lower', type: 'quantitative', title: 'F' }, y2: { field: 'upper' } },
+      },
       { mark: { type: 'line', point: true, color: COLORS.p }, encoding: { x, y: { field: 'mean', type: 'quantitative' } } },
     ],
   };
@@ -339,8 +385,7 @@ export async function renderPictures(result: IntegrationResult): Promise<Picture
   return out;
 }
 
-const escapeHtml = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 const table = (rows: [string, string][]): string =>
   `<table>${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`;
@@ -360,7 +405,10 @@ function settingsRows(r: IntegrationResult): [string, string][] {
   if (r.backend) rows.push(['backend', r.backend.name]);
   if (r.flow) {
     const f = r.flow;
-    rows.push(['flow', `${f.spline}, ${f.bins} bins, ${f.layers} layers, hidden ${f.hidden.join(',')}${f.blob ? `, one-blob ${f.blob}` : ''}, ${f.parameters} parameters`]);
+    rows.push([
+      'flow',
+      `${f.spline}, ${f.bins} bins, ${f.layers} layers, hidden ${f.hidden.join(',')}${f.blob ? `, one-blob ${f.blob}` : ''}, ${f.parameters} parameters`,
+    ]);
   }
   if (r.training) {
     const t = r.training;
@@ -373,14 +421,21 @@ function settingsRows(r: IntegrationResult): [string, string][] {
 /** Results of the run as label/value rows. */
 function resultRows(r: IntegrationResult): [string, string][] {
   const e = r.estimate;
-  const rows: [string, string][] = [[`F (${r.method === 'flow' ? 'i-flow' : 'uniform MC'})`, formatEstimate(e.integral.mean, e.integral.sdev)]];
+  const rows: [string, string][] = [
+    [`F (${r.method === 'flow' ? 'i-flow' : 'uniform MC'})`, formatEstimate(e.integral.mean, e.integral.sdev)],
+  ];
   if (r.baseline) rows.push(['F (uniform MC)', formatEstimate(r.baseline.integral.mean, r.baseline.integral.sdev)]);
   rows.push(['ESS', `${formatNumber(e.ess, 4)} (${formatNumber(100 * e.essFraction, 3)}% of calls)`]);
   if (e.relativeVariance !== null) rows.push(['relative variance per call', formatNumber(e.relativeVariance, 4)]);
   if (r.chi2 !== null && r.Q !== null) rows.push(['chi2/dof, Q', `${(r.chi2 / r.dof).toFixed(2)}, ${r.Q.toFixed(2)}`]);
-  if (r.comparison?.varianceReduction != null) rows.push(['variance reduction vs uniform', formatNumber(r.comparison.varianceReduction, 4)]);
-  if (r.comparison?.efficiencyGain != null) rows.push(['efficiency gain (with training calls)', formatNumber(r.comparison.efficiencyGain, 4)]);
-  rows.push(['time', `train ${formatSeconds(r.seconds.train)}, evaluate ${formatSeconds(r.seconds.evaluate)}, total ${formatSeconds(r.seconds.total)}`]);
+  if (r.comparison?.varianceReduction != null)
+    rows.push(['variance reduction vs uniform', formatNumber(r.comparison.varianceReduction, 4)]);
+  if (r.comparison?.efficiencyGain != null)
+    rows.push(['efficiency gain (with training calls)', formatNumber(r.comparison.efficiencyGain, 4)]);
+  rows.push([
+    'time',
+    `train ${formatSeconds(r.seconds.train)}, evaluate ${formatSeconds(r.seconds.evaluate)}, total ${formatSeconds(r.seconds.total)}`,
+  ]);
   return rows;
 }
 
@@ -391,8 +446,15 @@ function scopeIds(svg: string, prefix: string): string {
 
 /** index.html: settings, results, warnings and every picture inline (no external resources). */
 export function renderIndex(result: IntegrationResult, pictures: Picture[]): string {
-  const warnings = result.warnings.length ? `<h2>Warnings</h2><ul>${result.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>` : '';
-  const figures = pictures.map((p) => `<figure><figcaption>${escapeHtml(p.title)} (${escapeHtml(p.file)})</figcaption>${scopeIds(p.svg, p.file.replace(/\W/g, '-'))}</figure>`).join('\n');
+  const warnings = result.warnings.length
+    ? `<h2>Warnings</h2><ul>${result.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`
+    : '';
+  const figures = pictures
+    .map(
+      (p) =>
+        `<figure><figcaption>${escapeHtml(p.title)} (${escapeHtml(p.file)})</figcaption>${scopeIds(p.svg, p.file.replace(/\W/g, '-'))}</figure>`,
+    )
+    .join('\n');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -7,7 +7,11 @@ import { reasonCodes } from '../estimate/verdict';
 import { withRenamedKeys } from '../jsonFile';
 
 /** A bound in JSON: a finite number, or "inf" / "-inf" for an open end (JSON has no Infinity). */
-export const jsonBoundSchema = z.union([z.number().refine(Number.isFinite, 'expected a finite number, "inf" or "-inf"'), z.literal('inf'), z.literal('-inf')]);
+export const jsonBoundSchema = z.union([
+  z.number().refine(Number.isFinite, 'expected a finite number, "inf" or "-inf"'),
+  z.literal('inf'),
+  z.literal('-inf'),
+]);
 
 /** The map of one axis from the unit cube (src/domain.ts). */
 export const axisMapSchema = z.object({
@@ -289,53 +293,53 @@ export const resultSchema = withRenamedKeys(
       pilotCalls: z.number().int().nonnegative().optional(),
       params: z.record(z.string(), z.number()),
       events: z.array(z.string()),
-  }),
-  seed: z.number().int().nullable(),
-  backend: z.object({ name: z.string(), addon: z.string().nullable() }).nullable(),
-  flow: flowSettingsSchema.nullable(),
-  training: trainingSchema.nullable(),
-  estimate: summarySchema,
-  iterations: z.array(iterationSchema),
-  chi2: z.number().nullable(),
-  dof: z.number().int().nonnegative(),
-  Q: z.number().nullable(),
-  baseline: summarySchema.nullable(),
-  /** The main estimate's verdict (estimate.verdict.reliable); --strict exits 3 when false. */
-  reliable: z.boolean(),
-  comparison: z
-    .object({
-      /** False when the baseline is unreliable: then so are both ratios below. */
-      baselineReliable: z.boolean(),
-      /** (SE_uniform / SE_method)^2 at their own call counts, scaled to equal calls. */
-      varianceReduction: z.number().nullable(),
-      /** The same, counting the training calls against the method. */
-      efficiencyGain: z.number().nullable(),
-    })
-    .nullable(),
-  calls: z.object({
-    /** VEGAS adaptation calls (discarded, as vegas discards its adaptation iterations). */
-    adapt: z.number().int().nonnegative().default(0),
-    train: z.number().int().nonnegative(),
-    evaluate: z.number().int().nonnegative(),
-    baseline: z.number().int().nonnegative(),
-  }),
-  seconds: z.object({
-    adapt: z.number().nonnegative().default(0),
-    train: z.number().nonnegative(),
-    evaluate: z.number().nonnegative(),
-    baseline: z.number().nonnegative(),
-    total: z.number().nonnegative(),
-  }),
-  adaptation: mapReportSchema.nullable().default(null),
-  choice: choiceSchema.nullable().default(null),
-  target: targetSchema.nullable().default(null),
-  warnings: z.array(z.string()),
-  /** Histograms for the pictures; only with --plot. */
-  histograms: histogramSchema.optional(),
-  /** Further integrands and observable histograms (src/observables); only when asked for. */
-  observables: observablesResultSchema.optional(),
-  /** Present when the integrand is a library integrand (@name). */
-  library: librarySchema.nullable().optional(),
+    }),
+    seed: z.number().int().nullable(),
+    backend: z.object({ name: z.string(), addon: z.string().nullable() }).nullable(),
+    flow: flowSettingsSchema.nullable(),
+    training: trainingSchema.nullable(),
+    estimate: summarySchema,
+    iterations: z.array(iterationSchema),
+    chi2: z.number().nullable(),
+    dof: z.number().int().nonnegative(),
+    Q: z.number().nullable(),
+    baseline: summarySchema.nullable(),
+    /** The main estimate's verdict (estimate.verdict.reliable); --strict exits 3 when false. */
+    reliable: z.boolean(),
+    comparison: z
+      .object({
+        /** False when the baseline is unreliable: then so are both ratios below. */
+        baselineReliable: z.boolean(),
+        /** (SE_uniform / SE_method)^2 at their own call counts, scaled to equal calls. */
+        varianceReduction: z.number().nullable(),
+        /** The same, counting the training calls against the method. */
+        efficiencyGain: z.number().nullable(),
+      })
+      .nullable(),
+    calls: z.object({
+      /** VEGAS adaptation calls (discarded, as vegas discards its adaptation iterations). */
+      adapt: z.number().int().nonnegative().default(0),
+      train: z.number().int().nonnegative(),
+      evaluate: z.number().int().nonnegative(),
+      baseline: z.number().int().nonnegative(),
+    }),
+    seconds: z.object({
+      adapt: z.number().nonnegative().default(0),
+      train: z.number().nonnegative(),
+      evaluate: z.number().nonnegative(),
+      baseline: z.number().nonnegative(),
+      total: z.number().nonnegative(),
+    }),
+    adaptation: mapReportSchema.nullable().default(null),
+    choice: choiceSchema.nullable().default(null),
+    target: targetSchema.nullable().default(null),
+    warnings: z.array(z.string()),
+    /** Histograms for the pictures; only with --plot. */
+    histograms: histogramSchema.optional(),
+    /** Further integrands and observable histograms (src/observables); only when asked for. */
+    observables: observablesResultSchema.optional(),
+    /** Present when the integrand is a library integrand (@name). */
+    library: librarySchema.nullable().optional(),
   }),
   { partial: 'interrupted' },
 );

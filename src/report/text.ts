@@ -48,7 +48,8 @@ export function renderText(r: IntegrationResult, opts: TextOptions = {}): string
   const out: string[] = [];
   const main = r.estimate;
   const base = r.baseline;
-  const mainLabel = r.method === 'flow' ? (r.flow?.premap === 'vegas' ? 'i-flow+VEGAS map' : 'i-flow') : r.method === 'vegas' ? 'VEGAS+' : 'uniform MC';
+  const mainLabel =
+    r.method === 'flow' ? (r.flow?.premap === 'vegas' ? 'i-flow+VEGAS map' : 'i-flow') : r.method === 'vegas' ? 'VEGAS+' : 'uniform MC';
   const lib = r.library ?? null;
   const exact = opts.exact ?? lib?.exact ?? undefined;
   const named = lib ? `@${lib.name} = ` : '';
@@ -69,7 +70,9 @@ export function renderText(r: IntegrationResult, opts: TextOptions = {}): string
   if (main.expectation.length <= MAX_EXPECTATION_ROWS) {
     main.expectation.forEach((e, k) => rows.push(row(`${ex}[x${k + 1}]${mark}`, est(e), base ? est(base.expectation[k]) : undefined)));
   }
-  main.events.forEach((ev, j) => rows.push(row(`${pr}(${ev.label})${mark}`, est(ev.probability), base ? est(base.events[j].probability) : undefined)));
+  main.events.forEach((ev, j) =>
+    rows.push(row(`${pr}(${ev.label})${mark}`, est(ev.probability), base ? est(base.events[j].probability) : undefined)),
+  );
   rows.push(row('calls', String(main.calls), base ? String(base.calls) : undefined));
   rows.push(row('rel. error', relErr(main), base ? relErr(base) : undefined));
   rows.push(row('ESS', essText(main), base ? essText(base) : undefined));
@@ -80,7 +83,9 @@ export function renderText(r: IntegrationResult, opts: TextOptions = {}): string
   out.push('');
   out.push(renderTable(cols, rows, base ? ['l', 'r', 'r'] : ['l', 'r']));
   if (signed) {
-    out.push(`(signed) f changes sign: ${ex}[X] and ${pr}(A) are ratios of signed integrals, int g f dx / int f dx, not expectations under a density`);
+    out.push(
+      `(signed) f changes sign: ${ex}[X] and ${pr}(A) are ratios of signed integrals, int g f dx / int f dx, not expectations under a density`,
+    );
   }
   if (main.expectation.length > MAX_EXPECTATION_ROWS) out.push(expectationRange(main));
   out.push(...verdictLines(mainLabel, main));
@@ -93,7 +98,9 @@ export function renderText(r: IntegrationResult, opts: TextOptions = {}): string
     out.push('');
     const caveat = r.comparison.baselineReliable ? '' : ' (against an UNRELIABLE baseline: not meaningful)';
     out.push(`variance reduction vs uniform at equal calls: ${vr === null ? 'n/a' : formatNumber(vr, 4)}${caveat}`);
-    out.push(`efficiency gain counting ${r.calls.adapt + r.calls.train} adaptation and training calls: ${eg === null ? 'n/a' : formatNumber(eg, 4)}${caveat}`);
+    out.push(
+      `efficiency gain counting ${r.calls.adapt + r.calls.train} adaptation and training calls: ${eg === null ? 'n/a' : formatNumber(eg, 4)}${caveat}`,
+    );
   }
   if (r.iterations.length > 1) {
     out.push('');
@@ -110,12 +117,17 @@ export function renderText(r: IntegrationResult, opts: TextOptions = {}): string
   const parts: string[] = [];
   if (r.target) {
     const t = r.target;
-    const asked = [t.relError !== null ? `rel. error ${formatNumber(t.relError, 3)}` : '', t.absError !== null ? `abs. error ${formatNumber(t.absError, 3)}` : '']
+    const asked = [
+      t.relError !== null ? `rel. error ${formatNumber(t.relError, 3)}` : '',
+      t.absError !== null ? `abs. error ${formatNumber(t.absError, 3)}` : '',
+    ]
       .filter(Boolean)
       .join(' or ');
     parts.push(
       `target: ${asked} (SE <= ${formatNumber(t.sought, 3)}): ` +
-        (t.reached ? 'reached' : `NOT reached (${t.stopReason})${t.callsNeeded !== null ? `; about ${formatNumber(t.callsNeeded, 3)} calls would reach it` : ''}`),
+        (t.reached
+          ? 'reached'
+          : `NOT reached (${t.stopReason})${t.callsNeeded !== null ? `; about ${formatNumber(t.callsNeeded, 3)} calls would reach it` : ''}`),
     );
   }
   if (r.adaptation) {
@@ -129,10 +141,15 @@ export function renderText(r: IntegrationResult, opts: TextOptions = {}): string
     const c = r.choice;
     const fig = (f: { relVariance: number; secondsPerCall: number } | null) =>
       f ? `${formatNumber(f.relVariance, 3)} rel. variance per call, ${formatNumber(f.secondsPerCall * 1e6, 3)} us per call` : 'n/a';
-    parts.push(`auto: sampled with ${c.sampler === 'flow' ? 'the flow' : c.sampler === 'vegas' ? 'the VEGAS map' : c.sampler}: ${c.reason}`);
+    parts.push(
+      `auto: sampled with ${c.sampler === 'flow' ? 'the flow' : c.sampler === 'vegas' ? 'the VEGAS map' : c.sampler}: ${c.reason}`,
+    );
     parts.push(`  map: ${fig(c.map)}; flow: ${fig(c.flow)}`);
   }
-  if (r.flow) parts.push(`flow: ${r.flow.premap === 'vegas' ? 'on the VEGAS map, ' : ''}${r.flow.spline}, ${r.flow.bins} bins, ${r.flow.layers} couplings, MLP ${r.flow.hidden.join('x')}, ${r.flow.parameters} parameters`);
+  if (r.flow)
+    parts.push(
+      `flow: ${r.flow.premap === 'vegas' ? 'on the VEGAS map, ' : ''}${r.flow.spline}, ${r.flow.bins} bins, ${r.flow.layers} couplings, MLP ${r.flow.hidden.join('x')}, ${r.flow.parameters} parameters`,
+    );
   if (r.training) {
     parts.push(
       `training: ${r.training.epochs} epochs x ${r.training.batch} (${r.training.loss} loss${slicesText(r.training)}) in ${formatSeconds(r.training.seconds)}` +
@@ -140,7 +157,9 @@ export function renderText(r: IntegrationResult, opts: TextOptions = {}): string
     );
   }
   parts.push(`evaluation: ${formatSeconds(r.seconds.evaluate)}; total ${formatSeconds(r.seconds.total)}`);
-  parts.push(`backend: ${r.backend ? r.backend.name + (r.backend.addon ? ` (${r.backend.addon})` : '') : 'none (no flow, TensorFlow.js not loaded)'}; seed ${r.seed ?? (r.command === 'merge' ? 'per part (merged runs)' : 'none')}`);
+  parts.push(
+    `backend: ${r.backend ? r.backend.name + (r.backend.addon ? ` (${r.backend.addon})` : '') : 'none (no flow, TensorFlow.js not loaded)'}; seed ${r.seed ?? (r.command === 'merge' ? 'per part (merged runs)' : 'none')}`,
+  );
   out.push(...parts);
   return out.join('\n') + '\n';
 }

@@ -85,7 +85,10 @@ function checkedIntegrand(problem: Problem, nan: NanPolicy): UnitIntegrand {
       mapToDomain(problem, u.subarray(i * problem.dim, (i + 1) * problem.dim), 1, x, new Float64Array(1));
       const f = new Float64Array(1);
       problem.integrand.evaluate(x, 1, f);
-      throw new NumericalError(`the integrand is ${f[0]} at x = ${describePoint(x, 0, problem.dim)} during the VEGAS adaptation`, 'adaptation');
+      throw new NumericalError(
+        `the integrand is ${f[0]} at x = ${describePoint(x, 0, problem.dim)} during the VEGAS adaptation`,
+        'adaptation',
+      );
     }
   };
 }

@@ -272,7 +272,9 @@ async function trainWith(
         break;
       }
       lrScale /= 10;
-      hooks.onWarning?.(`non-finite loss at epoch ${epoch + 1}: step skipped, learning rate lowered to ${(options.lr * lrScale).toPrecision(3)}`);
+      hooks.onWarning?.(
+        `non-finite loss at epoch ${epoch + 1}: step skipped, learning rate lowered to ${(options.lr * lrScale).toPrecision(3)}`,
+      );
       continue;
     }
     lr = options.lr * lrScale * Math.pow(1 - options.decay, epoch);
@@ -319,7 +321,9 @@ async function trainWith(
     finalRel = best.rel;
   }
   if (zeroBatches > 0 && best.epoch === 0) {
-    hooks.onWarning?.(`the integrand was zero on all ${zeroBatches} training batches: the flow stays uniform; more --batch or --epochs may find the support`);
+    hooks.onWarning?.(
+      `the integrand was zero on all ${zeroBatches} training batches: the flow stays uniform; more --batch or --epochs may find the support`,
+    );
   } else if (zeroBatches > 0) {
     hooks.onWarning?.(`${zeroBatches} training batch(es) saw only zeros of the integrand and were skipped`);
   }

@@ -10,7 +10,15 @@ import { closeStrata } from '../observables/moments';
 import type { Problem } from '../problem';
 import type { Rng } from '../rng';
 import type { NanPolicy } from '../sampling';
-import { adaptVegas, samplerFor, unitIntegrandOf, type AdaptHooks, type AdaptOptions, type VegasAdaptation, type VegasSampler } from './sampler';
+import {
+  adaptVegas,
+  samplerFor,
+  unitIntegrandOf,
+  type AdaptHooks,
+  type AdaptOptions,
+  type VegasAdaptation,
+  type VegasSampler,
+} from './sampler';
 import { planVegas, splitCalls, type PlanOptions } from './plan';
 
 /**
@@ -93,7 +101,10 @@ export async function runVegas(
     hooks.adapt,
   );
   const finalCalls = splitCalls(budget - adaptation.calls, plan.finalCalls.length);
-  const sampler = samplerFor(adaptation, Math.min(...finalCalls), rngEval, { beta: options.beta, adaptiveFraction: options.adaptiveFraction });
+  const sampler = samplerFor(adaptation, Math.min(...finalCalls), rngEval, {
+    beta: options.beta,
+    adaptiveFraction: options.adaptiveFraction,
+  });
   const stop = hooks.stream?.shouldStop?.() || hooks.adapt?.shouldStop?.();
   const iterations = stop ? [] : await estimateWithVegas(problem, sampler, finalCalls, nan, hooks.stream);
   return { adaptation, sampler, iterations, calls: adaptation.calls + iterations.reduce((a, m) => a + m.n, 0) };

@@ -48,8 +48,10 @@ export function planVegas(budget: number, options: PlanOptions = {}): VegasPlan 
   const adaptIterations = options.adaptIterations ?? DEFAULT_ITERATIONS;
   const finalIterations = options.finalIterations ?? DEFAULT_FINAL_ITERATIONS;
   const adaptFraction = options.adaptFraction ?? 0.5;
-  if (!Number.isInteger(adaptIterations) || adaptIterations < 1) throw new RangeError(`planVegas: adaptIterations must be a positive integer`);
-  if (!Number.isInteger(finalIterations) || finalIterations < 1) throw new RangeError(`planVegas: finalIterations must be a positive integer`);
+  if (!Number.isInteger(adaptIterations) || adaptIterations < 1)
+    throw new RangeError(`planVegas: adaptIterations must be a positive integer`);
+  if (!Number.isInteger(finalIterations) || finalIterations < 1)
+    throw new RangeError(`planVegas: finalIterations must be a positive integer`);
   if (!(adaptFraction > 0 && adaptFraction < 1)) throw new RangeError(`planVegas: adaptFraction must lie in (0, 1)`);
   const adaptCalls = Math.floor((budget * adaptFraction) / adaptIterations);
   const rest = budget - adaptIterations * adaptCalls;

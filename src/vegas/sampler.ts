@@ -23,14 +23,7 @@ import type { Problem } from '../problem';
 import type { Rng } from '../rng';
 import { mapToDomain, yieldToEventLoop } from '../sampling';
 import { AdaptiveMap, DEFAULT_NINC } from './map';
-import {
-  DEFAULT_ADAPTIVE_FRACTION,
-  DEFAULT_BETA,
-  Stratification,
-  chooseStrata,
-  powerOfTwoNear,
-  type StratifiedVariance,
-} from './stratify';
+import { DEFAULT_ADAPTIVE_FRACTION, DEFAULT_BETA, Stratification, chooseStrata, powerOfTwoNear, type StratifiedVariance } from './stratify';
 
 /**
  * The integrand on the unit cube: writes g(u_i) for n points u (n x dim, row-major) into
@@ -291,7 +284,14 @@ export class VegasSampler {
  * n points of the map alone: y uniform on the unit cube, u = V(y) and log q(u) =
  * -log|J_V(y)|, written to u (n x dim) and logQ (n), using y (n x dim) as scratch.
  */
-export function drawFromMap(map: AdaptiveMap, rng: Rng, n: number, u: Float64Array, logQ: Float64Array, y = new Float64Array(n * map.dim)): void {
+export function drawFromMap(
+  map: AdaptiveMap,
+  rng: Rng,
+  n: number,
+  u: Float64Array,
+  logQ: Float64Array,
+  y = new Float64Array(n * map.dim),
+): void {
   const view = y.subarray(0, n * map.dim);
   rng.fill(view);
   map.forward(view, n, u, logQ);
@@ -428,12 +428,19 @@ function describe(u: ArrayLike<number>, p: number, dim: number): string {
  * Yields to the event loop between chunks.
  * @throws RangeError on bad options; NumericalError when g is not finite (nan: 'error').
  */
-export async function adaptVegas(g: UnitIntegrand, dim: number, rng: Rng, options: AdaptOptions, hooks: AdaptHooks = {}): Promise<VegasAdaptation> {
+export async function adaptVegas(
+  g: UnitIntegrand,
+  dim: number,
+  rng: Rng,
+  options: AdaptOptions,
+  hooks: AdaptHooks = {},
+): Promise<VegasAdaptation> {
   const t0 = performance.now();
   const calls = options.callsPerIteration;
   if (!Number.isInteger(calls) || calls < 2) throw new RangeError(`adaptVegas: callsPerIteration must be an integer >= 2, got ${calls}`);
   const iterations = options.iterations ?? DEFAULT_ITERATIONS;
-  if (!Number.isInteger(iterations) || iterations < 0) throw new RangeError(`adaptVegas: iterations must be a non-negative integer, got ${iterations}`);
+  if (!Number.isInteger(iterations) || iterations < 0)
+    throw new RangeError(`adaptVegas: iterations must be a non-negative integer, got ${iterations}`);
   const alpha = options.alpha ?? DEFAULT_ALPHA;
   if (!(alpha >= 0) || !Number.isFinite(alpha)) throw new RangeError(`adaptVegas: alpha must be >= 0, got ${alpha}`);
   const beta = options.beta ?? DEFAULT_BETA;
@@ -442,7 +449,8 @@ export async function adaptVegas(g: UnitIntegrand, dim: number, rng: Rng, option
   const minIterations = options.minIterations ?? DEFAULT_MIN_ITERATIONS;
   const nanPolicy = options.nan ?? 'error';
   const chunk = options.chunk ?? CHUNK;
-  if (options.map && options.map.dim !== dim) throw new RangeError(`adaptVegas: the map has ${options.map.dim} dimensions, expected ${dim}`);
+  if (options.map && options.map.dim !== dim)
+    throw new RangeError(`adaptVegas: the map has ${options.map.dim} dimensions, expected ${dim}`);
   const map = options.map ?? new AdaptiveMap(dim, options.ninc ?? defaultNinc(calls));
   const strata = new Stratification(chooseStrata(dim, calls, adaptiveFraction));
   const sampler = new VegasSampler(map, strata, rng, { beta, adaptiveFraction });
@@ -463,7 +471,7 @@ export async function adaptVegas(g: UnitIntegrand, dim: number, rng: Rng, option
     sampler.beginIteration(calls);
     const used = map.edges.slice();
     let trainScale = 0; // unit of the training values, chosen from the first non-zero chunk
-    for (let done = 0; done < calls; ) {
+    for (let done = 0; done < calls;) {
       await yieldToEventLoop();
       if (hooks.shouldStop?.()) {
         map.clearTrainingData();
@@ -525,7 +533,14 @@ export async function adaptVegas(g: UnitIntegrand, dim: number, rng: Rng, option
     const row: AdaptationRow = { calls, mean, sdev, relativeVariance: relVar, seconds: (performance.now() - ti) / 1000 };
     rows.push(row);
     hooks.onIteration?.(row, it);
-    if (flat > 0 && rows.length >= minIterations && isFlat(rows.map((r) => r.relativeVariance), flat)) {
+    if (
+      flat > 0 &&
+      rows.length >= minIterations &&
+      isFlat(
+        rows.map((r) => r.relativeVariance),
+        flat,
+      )
+    ) {
       stoppedEarly = it < iterations - 1;
       break;
     }
@@ -539,7 +554,10 @@ export async function adaptVegas(g: UnitIntegrand, dim: number, rng: Rng, option
     if (!falling && recent.length > 1 && rv.every((v) => Number.isFinite(v) && v > 0)) {
       const r = rv.slice(-recent.length);
       const best = Math.min(...r);
-      map.setMeanEdges(recent, r.map((v) => (v <= 2 * best ? 1 / v : 0)));
+      map.setMeanEdges(
+        recent,
+        r.map((v) => (v <= 2 * best ? 1 / v : 0)),
+      );
     }
   }
   const last = rows.slice(-3).map((r) => r.relativeVariance);

@@ -11,13 +11,29 @@ const EXACT: Record<string, number> = { gauss_d2: 0.9991862615750545, camel_d4: 
 
 function fakeRun(seed: number, estimate: number, se: number, calls: number, train: number, exact: number): RunRecord {
   return makeRun(
-    { seed, estimate, se, calls, trainCalls: train, evalCalls: calls - train, unweightingEfficiency: 0.1 * seed, essFraction: 0.5, seconds: seed, trainSeconds: 0, warnings: [] },
+    {
+      seed,
+      estimate,
+      se,
+      calls,
+      trainCalls: train,
+      evalCalls: calls - train,
+      unweightingEfficiency: 0.1 * seed,
+      essFraction: 0.5,
+      seconds: seed,
+      trainSeconds: 0,
+      warnings: [],
+    },
     exact,
   );
 }
 
 /** A one-case report with one flow and one uniform run per seed. */
-function fakeReport(id: string, seeds: number[], opts: { budget?: number; backend?: string | null; interrupted?: boolean; seconds?: number } = {}): BenchReport {
+function fakeReport(
+  id: string,
+  seeds: number[],
+  opts: { budget?: number; backend?: string | null; interrupted?: boolean; seconds?: number } = {},
+): BenchReport {
   const budget = opts.budget ?? 1e5;
   const exact = EXACT[id];
   const flow = seeds.map((s) => fakeRun(s, exact * (1 + 0.001 * (s - 1.5)), exact * 1e-3 * (1 + s / 10), budget, budget / 2, exact));
@@ -108,16 +124,22 @@ describe('mergeBenchReports', () => {
   });
 
   test('a (case, method, seed) twice is rejected, naming both files', () => {
-    const e = usage(() => mergeBenchReports([named('a.json', fakeReport('gauss_d2', [1, 2])), named('b.json', fakeReport('gauss_d2', [2]))]));
+    const e = usage(() =>
+      mergeBenchReports([named('a.json', fakeReport('gauss_d2', [1, 2])), named('b.json', fakeReport('gauss_d2', [2]))]),
+    );
     expect(e.message).toBe('case gauss_d2, iflow seed 2 appears in a.json and b.json');
     const same = named('a.json', fakeReport('camel_d4', [1]));
     expect(usage(() => mergeBenchReports([same, same])).message).toMatch(/camel_d4, iflow seed 1 appears twice in a\.json/);
     // another case at the same seed is fine
-    expect(mergeBenchReports([named('a.json', fakeReport('gauss_d2', [1])), named('b.json', fakeReport('camel_d4', [1]))]).cases).toHaveLength(2);
+    expect(
+      mergeBenchReports([named('a.json', fakeReport('gauss_d2', [1])), named('b.json', fakeReport('camel_d4', [1]))]).cases,
+    ).toHaveLength(2);
   });
 
   test('reports of another budget or another case definition are rejected', () => {
-    const e = usage(() => mergeBenchReports([named('a.json', fakeReport('gauss_d2', [1])), named('b.json', fakeReport('camel_d4', [2], { budget: 1e6 }))]));
+    const e = usage(() =>
+      mergeBenchReports([named('a.json', fakeReport('gauss_d2', [1])), named('b.json', fakeReport('camel_d4', [2], { budget: 1e6 }))]),
+    );
     expect(e.message).toBe('b.json was run with --budget 1e6, a.json with 1e5');
     const other = fakeReport('gauss_d2', [2]);
     other.cases[0].tuning = { ...DEFAULT_TUNING, lr: 0.01 };
@@ -130,11 +152,17 @@ describe('mergeBenchReports', () => {
 
 describe('reading reports', () => {
   test('what is not a bench report is a usage error naming the file', () => {
-    expect(usage(() => parseBenchReport('x.json', [1, 2])).message).toMatch(/^x\.json is not an iflow bench report \(no "command": "bench"\)/);
-    expect(usage(() => parseBenchReport('x.json', { command: 'integrate' })).message).toMatch(/^x\.json is not an iflow bench report \("command": "integrate"\)/);
+    expect(usage(() => parseBenchReport('x.json', [1, 2])).message).toMatch(
+      /^x\.json is not an iflow bench report \(no "command": "bench"\)/,
+    );
+    expect(usage(() => parseBenchReport('x.json', { command: 'integrate' })).message).toMatch(
+      /^x\.json is not an iflow bench report \("command": "integrate"\)/,
+    );
     const r = JSON.parse(JSON.stringify(fakeReport('gauss_d2', [1]))) as { cases: { flow: { runs: { seed: unknown }[] } }[] };
     r.cases[0].flow.runs[0].seed = 'one';
-    expect(usage(() => parseBenchReport('y.json', r)).message).toBe('y.json is not a valid bench report: cases.0.flow.runs.0.seed: expected a number');
+    expect(usage(() => parseBenchReport('y.json', r)).message).toBe(
+      'y.json is not a valid bench report: cases.0.flow.runs.0.seed: expected a number',
+    );
   });
 
   test('files: missing, not JSON, valid', () => {

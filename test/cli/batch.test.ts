@@ -30,7 +30,10 @@ describe('iflow batch', () => {
     fs.writeFileSync(file, JOBS.join('\n') + '\n');
     const r = await runAsync(['batch', file]);
     expect(r.code).toBe(1);
-    const records = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const records = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(records.map((x) => [x.line, x.ok])).toEqual([
       [2, true],
       [4, false],
@@ -60,17 +63,28 @@ describe('iflow batch', () => {
     expect(flow.problem.bounds).toEqual([[-3, 3]]);
     expect(Math.abs(flow.estimate.integral.mean - Math.sqrt(Math.PI))).toBeLessThan(5 * flow.estimate.integral.sdev + 1e-3);
     // one stderr line per failed job, naming its line
-    expect(r.stderr.split('\n').filter((l) => /^iflow: line \d+: /.test(l)).map((l) => Number(l.match(/line (\d+)/)![1]))).toEqual([4, 5, 6, 7, 8, 9]);
+    expect(
+      r.stderr
+        .split('\n')
+        .filter((l) => /^iflow: line \d+: /.test(l))
+        .map((l) => Number(l.match(/line (\d+)/)![1])),
+    ).toEqual([4, 5, 6, 7, 8, 9]);
   });
 
   test("'-' reads stdin; all good lines exit 0; an unreadable file exits 2 with nothing on stdout", async () => {
     const [stdin, missing, quiet] = await Promise.all([
-      runAsync(['batch', '-'], '{"expression":"x1","dim":1,"samples":100,"method":"uniform"}\r\n{"expression":"x2","dim":2,"samples":100,"method":"uniform"}'),
+      runAsync(
+        ['batch', '-'],
+        '{"expression":"x1","dim":1,"samples":100,"method":"uniform"}\r\n{"expression":"x2","dim":2,"samples":100,"method":"uniform"}',
+      ),
       runAsync(['batch', path.join(tmp, 'none.ndjson')]),
       runAsync(['batch', '-', '--quiet'], '{"expression":"x1 +","dim":1}\n'),
     ]);
     expect(stdin.code).toBe(0);
-    const records = stdin.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const records = stdin.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(records.map((x) => [x.line, x.ok, x.result.problem.expression])).toEqual([
       [1, true, 'x1'],
       [2, true, 'x2'],

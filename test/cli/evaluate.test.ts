@@ -16,7 +16,22 @@ let saved: IntegrationResult;
 beforeAll(() => {
   tmp = tempDir('evaluate');
   model = path.join(tmp, 'model');
-  const r = run(['integrate', EXPR, '--dim', '2', ...TRAIN, '-n', '20000', '--iterations', '2', '--seed', '7', '--save-model', model, '--json']);
+  const r = run([
+    'integrate',
+    EXPR,
+    '--dim',
+    '2',
+    ...TRAIN,
+    '-n',
+    '20000',
+    '--iterations',
+    '2',
+    '--seed',
+    '7',
+    '--save-model',
+    model,
+    '--json',
+  ]);
   expect(r.stderr).toBe(`iflow: model saved to ${model}\n`);
   expect(r.code).toBe(0);
   saved = resultSchema.parse(JSON.parse(r.stdout));
@@ -29,7 +44,15 @@ describe('integrate --save-model and iflow evaluate', () => {
     expect(fs.readdirSync(tmp)).toEqual(['model']);
     const doc = JSON.parse(fs.readFileSync(path.join(model, 'model.json'), 'utf8'));
     expect(doc.format).toBe('iflow-model');
-    expect(doc.problem).toEqual({ expression: EXPR, dim: 2, bounds: [[0, 1], [0, 1]], params: {} });
+    expect(doc.problem).toEqual({
+      expression: EXPR,
+      dim: 2,
+      bounds: [
+        [0, 1],
+        [0, 1],
+      ],
+      params: {},
+    });
     expect(doc.training.epochs).toBe(15);
     expect(fs.statSync(path.join(model, 'weights.bin')).size).toBe(4 * saved.flow!.parameters);
   });

@@ -54,7 +54,9 @@ describe('the flag table', () => {
       const takesValue = option.required || option.optional;
       if (printed === undefined) {
         // no default printed: the schema has none, or the flag is a switch or repeatable
-        expect(!takesValue || option.variadic || entry.parse !== undefined || !schemaDefault.success || schemaDefault.data === undefined).toBe(true);
+        expect(
+          !takesValue || option.variadic || entry.parse !== undefined || !schemaDefault.success || schemaDefault.data === undefined,
+        ).toBe(true);
         continue;
       }
       shown++;
@@ -65,7 +67,7 @@ describe('the flag table', () => {
     if (name === 'integrate' || name === 'sample' || name === 'evaluate') expect(shown).toBeGreaterThan(5);
   });
 
-  test('batch job keys are integrate\'s options and flags: one table, one schema', () => {
+  test("batch job keys are integrate's options and flags: one table, one schema", () => {
     expect(BATCH_JOB_KEYS).toEqual(['expression', ...COMMANDS.integrate.options.map((o) => o.attributeName())]);
     expect(new Set(BATCH_JOB_KEYS)).toEqual(new Set(Object.keys(integrateCommandSchema.shape)));
     // every core option has a flag of integrate, so a job line and a command line set the same options

@@ -23,7 +23,10 @@ describe('--bounds with inf', () => {
     const r = run(['integrate', EXPR, '--dim', '2', '--bounds=-inf:inf,0:inf', '--method', 'uniform', '-n', '20000', '--json']);
     expect(r.code).toBe(0);
     const doc = resultSchema.parse(JSON.parse(r.stdout));
-    expect(doc.problem.bounds).toEqual([['-inf', 'inf'], [0, 'inf']]);
+    expect(doc.problem.bounds).toEqual([
+      ['-inf', 'inf'],
+      [0, 'inf'],
+    ]);
     expect(doc.problem.maps?.map((m) => m.kind)).toEqual(['tan', 'upper']);
     expect(doc.problem.pilotCalls).toBe(10000);
     expect(Math.abs(doc.estimate.integral.mean - EXACT)).toBeLessThan(4 * doc.estimate.integral.sdev);
@@ -53,11 +56,29 @@ describe('--bounds with inf', () => {
 describe('models, partial documents and batch lines', () => {
   test('a saved model keeps bounds and maps; evaluate with the seed reproduces the estimate; sample writes finite points', () => {
     const model = path.join(tmp, 'model');
-    const a = run(['integrate', EXPR, '--dim', '2', '--bounds=-inf:inf,0:inf', ...TRAIN, '-n', '5000', '--seed', '4', '--save-model', model, '--json', '-q']);
+    const a = run([
+      'integrate',
+      EXPR,
+      '--dim',
+      '2',
+      '--bounds=-inf:inf,0:inf',
+      ...TRAIN,
+      '-n',
+      '5000',
+      '--seed',
+      '4',
+      '--save-model',
+      model,
+      '--json',
+      '-q',
+    ]);
     expect(a.code).toBe(0);
     const saved = resultSchema.parse(JSON.parse(a.stdout));
     const doc = JSON.parse(fs.readFileSync(path.join(model, 'model.json'), 'utf8'));
-    expect(doc.problem.bounds).toEqual([['-inf', 'inf'], [0, 'inf']]);
+    expect(doc.problem.bounds).toEqual([
+      ['-inf', 'inf'],
+      [0, 'inf'],
+    ]);
     expect(doc.problem.maps).toEqual(saved.problem.maps);
     const b = run(['evaluate', '--model', model, '-n', '5000', '--seed', '4', '--json']);
     expect(b.code).toBe(0);
@@ -67,7 +88,11 @@ describe('models, partial documents and batch lines', () => {
     expect(again.problem.pilotCalls).toBe(0);
     const s = run(['sample', '--model', model, '-n', '200', '-q']);
     expect(s.code).toBe(0);
-    const rows = s.stdout.trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+    const rows = s.stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',').map(Number));
     expect(rows).toHaveLength(200);
     for (const [x1, x2, w] of rows) {
       expect(Number.isFinite(x1) && Number.isFinite(w)).toBe(true);
@@ -77,10 +102,26 @@ describe('models, partial documents and batch lines', () => {
 
   test('partial documents with infinite bounds merge', () => {
     const files = [1, 2].map((seed) => {
-      const r = run(['integrate', EXPR, '--dim', '2', '--bounds=-inf:inf,0:inf', '--method', 'uniform', '-n', '10000', '--seed', String(seed), '--partial']);
+      const r = run([
+        'integrate',
+        EXPR,
+        '--dim',
+        '2',
+        '--bounds=-inf:inf,0:inf',
+        '--method',
+        'uniform',
+        '-n',
+        '10000',
+        '--seed',
+        String(seed),
+        '--partial',
+      ]);
       expect(r.code).toBe(0);
       const doc = partialSchema.parse(JSON.parse(r.stdout));
-      expect(doc.problem.bounds).toEqual([['-inf', 'inf'], [0, 'inf']]);
+      expect(doc.problem.bounds).toEqual([
+        ['-inf', 'inf'],
+        [0, 'inf'],
+      ]);
       const file = path.join(tmp, `part-${seed}.json`);
       fs.writeFileSync(file, r.stdout);
       return file;
@@ -99,7 +140,10 @@ describe('models, partial documents and batch lines', () => {
     ].join('\n');
     const r = run(['batch', '-'], lines);
     expect(r.code).toBe(0);
-    const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const records = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(records.map((x) => x.ok)).toEqual([true, true]);
     expect(records[0].result.estimate.integral).toEqual(records[1].result.estimate.integral);
   });

@@ -3,7 +3,21 @@ import { run as iflow } from './helpers';
 
 describe('iflow integrate --method uniform (end to end)', () => {
   test('F, E_p[X] and P_p(A) of 3 x1^2 agree with the exact values within 4 sigma', () => {
-    const r = iflow(['integrate', '3*x1^2', '--dim', '2', '--method', 'uniform', '-n', '200000', '--seed', '3', '--event', 'x1 > 0.5', '--json']);
+    const r = iflow([
+      'integrate',
+      '3*x1^2',
+      '--dim',
+      '2',
+      '--method',
+      'uniform',
+      '-n',
+      '200000',
+      '--seed',
+      '3',
+      '--event',
+      'x1 > 0.5',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const doc = resultSchema.parse(JSON.parse(r.stdout));
     const F = doc.estimate.integral;

@@ -26,7 +26,11 @@ function runAndInterrupt(args: string[], stage: RegExp, delayMs: number): Promis
 }
 
 test('SIGINT during evaluation prints the partial estimate (marked) and exits 130', async () => {
-  const r = await runAndInterrupt(['integrate', 'x1*x2', '--dim', '2', '--method', 'uniform', '-n', '1e10', '--json'], /debug: evaluating/, 500);
+  const r = await runAndInterrupt(
+    ['integrate', 'x1*x2', '--dim', '2', '--method', 'uniform', '-n', '1e10', '--json'],
+    /debug: evaluating/,
+    500,
+  );
   expect(r.code).toBe(130);
   const doc = resultSchema.parse(JSON.parse(r.stdout));
   expect(doc.interrupted).toBe(true);
@@ -39,7 +43,21 @@ test('SIGINT during evaluation prints the partial estimate (marked) and exits 13
 test('SIGINT during training ends training early, still evaluates, exits 130 like any interrupted run', async () => {
   // --target-rel-error is unreachable, so only the interrupt ends the 100000 epochs
   const r = await runAndInterrupt(
-    ['integrate', 'exp(-sum((x-0.5).^2)/0.04)', '--dim', '2', '--method', 'flow', '--epochs', '100000', '--batch', '256', '-n', '5000', '--json'],
+    [
+      'integrate',
+      'exp(-sum((x-0.5).^2)/0.04)',
+      '--dim',
+      '2',
+      '--method',
+      'flow',
+      '--epochs',
+      '100000',
+      '--batch',
+      '256',
+      '-n',
+      '5000',
+      '--json',
+    ],
     /debug: training/,
     1000,
   );

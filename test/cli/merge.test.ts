@@ -6,7 +6,21 @@ import { partialSchema, type PartialDocument } from '../../src/partial';
 import { resultSchema } from '../../src/report/schema';
 import { run, runAsync, tempDir } from './helpers';
 
-const ARGS = ['integrate', '3*x1^2*x2', '--dim', '2', '--method', 'uniform', '-n', '50000', '--iterations', '2', '--event', 'x1 > 0.8', '--partial'];
+const ARGS = [
+  'integrate',
+  '3*x1^2*x2',
+  '--dim',
+  '2',
+  '--method',
+  'uniform',
+  '-n',
+  '50000',
+  '--iterations',
+  '2',
+  '--event',
+  'x1 > 0.8',
+  '--partial',
+];
 const SEEDS = [11, 12, 13, 14];
 
 let tmp: string;
@@ -35,7 +49,16 @@ describe('--partial and iflow merge', () => {
     expect(d.format).toBe('iflow-partial');
     expect(d.seed).toBe(11);
     expect(d.method).toBe('uniform');
-    expect(d.problem).toEqual({ expression: '3*x1^2*x2', dim: 2, bounds: [[0, 1], [0, 1]], params: {}, events: ['x1 > 0.8'] });
+    expect(d.problem).toEqual({
+      expression: '3*x1^2*x2',
+      dim: 2,
+      bounds: [
+        [0, 1],
+        [0, 1],
+      ],
+      params: {},
+      events: ['x1 > 0.8'],
+    });
     expect(d.iterations.map((m) => m.n)).toEqual([25000, 25000]);
     expect(d.baseline).toBeNull();
     expect(d.training).toBeNull();
@@ -77,7 +100,19 @@ describe('--partial and iflow merge', () => {
 
   test('files of another problem, the same seed twice, or not partial results are usage errors', async () => {
     const other = path.join(tmp, 'other.json');
-    fs.writeFileSync(other, JSON.stringify({ ...docs[1], problem: { ...docs[1].problem, bounds: [[0, 1], [0, 2]] } }));
+    fs.writeFileSync(
+      other,
+      JSON.stringify({
+        ...docs[1],
+        problem: {
+          ...docs[1].problem,
+          bounds: [
+            [0, 1],
+            [0, 2],
+          ],
+        },
+      }),
+    );
     const copy = path.join(tmp, 'copy.json');
     fs.copyFileSync(files[0], copy);
     const notJson = path.join(tmp, 'not.json');

@@ -71,7 +71,23 @@ describe('numerical faults', () => {
   });
 
   test('a learning rate that makes training diverge is caught and reported, not silent', () => {
-    const r = iflow(['integrate', 'exp(-sum((x-0.5).^2)/0.0004)', '--dim', '2', '--method', 'flow', '--epochs', '60', '--batch', '1000', '--lr', '1', '-n', '20000', '--json']);
+    const r = iflow([
+      'integrate',
+      'exp(-sum((x-0.5).^2)/0.0004)',
+      '--dim',
+      '2',
+      '--method',
+      'flow',
+      '--epochs',
+      '60',
+      '--batch',
+      '1000',
+      '--lr',
+      '1',
+      '-n',
+      '20000',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const doc = resultSchema.parse(JSON.parse(r.stdout));
     expect(doc.warnings.join('\n')).toMatch(/diverged|got worse|non-finite|heavy-tailed/);

@@ -6,8 +6,28 @@ const F = 'exp(-((x1-0.5)^2 + (x2-0.5)^2)/0.08)';
 describe('further integrands and observable histograms', () => {
   test('cos and sin of one phase: labelled integrals within 4 sigma, a symmetric covariance, histogram bins adding up to F', () => {
     const r = run([
-      'integrate', F, '--dim', '2', '--also', `cos(2*x1 + x2) * ${F}`, '--also', `sin(2*x1 + x2) * ${F}`,
-      '--also-label', 're', '--also-label', 'im', '--hist', 'x1:0:1:8', '--method', 'vegas', '-n', '40000', '--seed', '5', '--json', '-q',
+      'integrate',
+      F,
+      '--dim',
+      '2',
+      '--also',
+      `cos(2*x1 + x2) * ${F}`,
+      '--also',
+      `sin(2*x1 + x2) * ${F}`,
+      '--also-label',
+      're',
+      '--also-label',
+      'im',
+      '--hist',
+      'x1:0:1:8',
+      '--method',
+      'vegas',
+      '-n',
+      '40000',
+      '--seed',
+      '5',
+      '--json',
+      '-q',
     ]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
@@ -26,7 +46,10 @@ describe('further integrands and observable histograms', () => {
         im += Math.sin(2 * x1 + x2) * g;
       }
     }
-    for (const [k, exact] of [[0, re], [1, im]] as const) {
+    for (const [k, exact] of [
+      [0, re],
+      [1, im],
+    ] as const) {
       const G = obs.integrals[k].integral;
       expect(Math.abs(G.mean - exact)).toBeLessThan(4 * G.sdev);
     }
@@ -40,7 +63,22 @@ describe('further integrands and observable histograms', () => {
   });
 
   test('text report: the further integrands table and the histogram', () => {
-    const r = run(['integrate', 'x1 + x2', '--dim', '2', '--also', 'x1', '--hist', 'x1:0:1:4', '--hist-normalize', '--method', 'uniform', '-n', '20000', '-q']);
+    const r = run([
+      'integrate',
+      'x1 + x2',
+      '--dim',
+      '2',
+      '--also',
+      'x1',
+      '--hist',
+      'x1:0:1:4',
+      '--hist-normalize',
+      '--method',
+      'uniform',
+      '-n',
+      '20000',
+      '-q',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/further integrands on the same 20000 points/);
     expect(r.stdout).toMatch(/histogram of x1 on \[0, 1\), 4 bins/);

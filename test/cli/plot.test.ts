@@ -21,7 +21,11 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** The text report without its timing line. */
 const untimed = (text: string) => text.replace(/^evaluation: .*$/m, '');
-const svgs = (dir: string) => fs.readdirSync(dir).filter((f) => f.endsWith('.svg')).sort();
+const svgs = (dir: string) =>
+  fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.svg'))
+    .sort();
 
 describe('--plot and iflow plot', () => {
   test('stdout is unchanged by --plot apart from the histograms of --json; the pictures are written', async () => {

@@ -20,14 +20,41 @@ beforeAll(async () => {
   // the smallest flow there is (the identity map: zero output layers), for fast sampling
   await initBackend('cpu');
   const flow = Flow.create(defaultFlowConfig({ dim: 2, spline: 'pwlinear', bins: 2, hidden: [2] }), 1);
-  saveModel(model, flow, { problem: { expression: 'x1*x2', dim: 2, bounds: [[0, 1], [0, 1]], params: {} }, seed: 1, training: null });
+  saveModel(model, flow, {
+    problem: {
+      expression: 'x1*x2',
+      dim: 2,
+      bounds: [
+        [0, 1],
+        [0, 1],
+      ],
+      params: {},
+    },
+    seed: 1,
+    training: null,
+  });
   flow.dispose();
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('iflow sample', () => {
   test('trains a flow, then writes CSV in the user coordinates; mean(weight) is the integral', () => {
-    const r = run(['sample', 'x1*x2', '--dim', '2', '--bounds', '0:2,1:3', '--epochs', '3', '--batch', '500', '--hidden', '8', '-n', '3000']);
+    const r = run([
+      'sample',
+      'x1*x2',
+      '--dim',
+      '2',
+      '--bounds',
+      '0:2,1:3',
+      '--epochs',
+      '3',
+      '--batch',
+      '500',
+      '--hidden',
+      '8',
+      '-n',
+      '3000',
+    ]);
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('x1,x2,weight');
@@ -45,7 +72,10 @@ describe('iflow sample', () => {
   test('--model, NDJSON, --unweighted: unit weights and the acceptance rate on stderr', () => {
     const r = run(['sample', '--model', model, '-n', '2000', '--format', 'ndjson', '--unweighted', '--pilot', '5000', '--seed', '4']);
     expect(r.code).toBe(0);
-    const events = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { x: number[]; weight: number });
+    const events = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { x: number[]; weight: number });
     expect(events).toHaveLength(2000);
     const over = events.filter((e) => e.weight !== 1);
     expect(over.every((e) => e.weight > 1)).toBe(true);
@@ -61,10 +91,7 @@ describe('iflow sample', () => {
   });
 
   test('bad combinations are usage errors', async () => {
-    const [dim, none] = await Promise.all([
-      runAsync(['sample', '--model', model, '--dim', '3']),
-      runAsync(['sample', '-n', '10']),
-    ]);
+    const [dim, none] = await Promise.all([runAsync(['sample', '--model', model, '--dim', '3']), runAsync(['sample', '-n', '10'])]);
     expect(dim.code).toBe(2);
     expect(dim.stdout).toBe('');
     expect(dim.stderr).toMatch(/^iflow: --dim cannot be used with --model/);
@@ -73,10 +100,14 @@ describe('iflow sample', () => {
   });
 
   test('a closed pipe (| head) ends the program quietly with code 0', () => {
-    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" sample --model "${model}" -n 1000000 | head -n 3; echo "status \${PIPESTATUS[0]}"`], {
-      encoding: 'utf8',
-      timeout: 60000,
-    });
+    const r = spawnSync(
+      'bash',
+      ['-c', `"${process.execPath}" "${BIN}" sample --model "${model}" -n 1000000 | head -n 3; echo "status \${PIPESTATUS[0]}"`],
+      {
+        encoding: 'utf8',
+        timeout: 60000,
+      },
+    );
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('x1,x2,weight');
     expect(lines).toHaveLength(4);

@@ -33,7 +33,22 @@ function records(stdout: string): ScanRecord[] {
 
 describe('iflow integrate --scan', () => {
   test('one JSON record per value, each within 4 sigma of the exact integral; later values start warm with less adaptation under an accuracy target', () => {
-    const r = run(['integrate', 'exp(-((x1-0.5)^2 + (x2-0.5)^2 + (x3-0.5)^2)/a^2)', '--dim', '3', '--scan', 'a=0.1:0.12:3', '--method', 'vegas', '--rel-error', '1e-3', '--seed', '4', '--json', '-q']);
+    const r = run([
+      'integrate',
+      'exp(-((x1-0.5)^2 + (x2-0.5)^2 + (x3-0.5)^2)/a^2)',
+      '--dim',
+      '3',
+      '--scan',
+      'a=0.1:0.12:3',
+      '--method',
+      'vegas',
+      '--rel-error',
+      '1e-3',
+      '--seed',
+      '4',
+      '--json',
+      '-q',
+    ]);
     expect(r.code).toBe(0);
     const rows = records(r.stdout);
     expect(rows.map((x) => x.scan.value)).toEqual([0.1, 0.11, 0.12]);

@@ -99,7 +99,10 @@ describe('the verdict on the command line', () => {
       return file;
     });
     const flowDoc = partialSchema.parse(JSON.parse(runs[2].stdout));
-    expect(flowDoc.streams.map((s) => [s.seed, s.stream])).toEqual([[1, 'evaluate'], [1, 'baseline']]);
+    expect(flowDoc.streams.map((s) => [s.seed, s.stream])).toEqual([
+      [1, 'evaluate'],
+      [1, 'baseline'],
+    ]);
     expect(flowDoc.streams[0].flowDigest).toBe(flowDoc.flowDigest);
 
     const merged = await runAsync(['merge', files[0], files[1], '--partial']);

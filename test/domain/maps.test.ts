@@ -75,7 +75,11 @@ describe('axis maps', () => {
 
 describe('DomainMap', () => {
   test('a finite box gives x = lo + (hi - lo) u and the constant volume, as the linear map always did', () => {
-    const bounds: [number, number][] = [[0, 2], [1, 3.5], [-0.25, 0.1]];
+    const bounds: [number, number][] = [
+      [0, 2],
+      [1, 3.5],
+      [-0.25, 0.1],
+    ];
     const dm = new DomainMap(bounds.map(([lo, hi]) => defaultAxisMap(lo, hi)));
     expect(dm.finite).toBe(true);
     const n = 5;
@@ -119,7 +123,14 @@ describe('pilot', () => {
 
   test('a half-line takes the median distance from its end; finite boxes run no pilot', () => {
     const f = compileIntegrand('exp(-(x1-2)/4) * x2', { dim: 2, params: {} });
-    const dm = pilotAxisMaps([[2, Infinity], [0, 1]], f, 3);
+    const dm = pilotAxisMaps(
+      [
+        [2, Infinity],
+        [0, 1],
+      ],
+      f,
+      3,
+    );
     expect(dm.axes[0].kind).toBe('upper');
     expect(Math.abs(dm.axes[0].scale / (4 * Math.LN2) - 1)).toBeLessThan(0.15);
     expect(dm.axes[1]).toEqual({ kind: 'linear', origin: 0, scale: 1 });
@@ -135,16 +146,35 @@ describe('pilot', () => {
     const p = buildProblem({ expression: 'exp(-x1^2)', dim: 1, bounds: [[-Infinity, Infinity]], scale: [2] });
     expect(p.domain.axes[0]).toEqual({ kind: 'tan', origin: 0, scale: 2 });
     expect(p.domain.pilotCalls).toBe(0);
-    const q = buildProblem({ expression: 'exp(-x1^2)', dim: 1, bounds: [[-Infinity, Infinity]], maps: [{ kind: 'tan', origin: 1, scale: 3 }] });
+    const q = buildProblem({
+      expression: 'exp(-x1^2)',
+      dim: 1,
+      bounds: [[-Infinity, Infinity]],
+      maps: [{ kind: 'tan', origin: 1, scale: 3 }],
+    });
     expect(q.domain.axes[0]).toEqual({ kind: 'tan', origin: 1, scale: 3 });
-    expect(() => buildProblem({ expression: 'x1', dim: 1, bounds: [[0, Infinity]], maps: [{ kind: 'tan', origin: 1, scale: 3 }] })).toThrow(/maps/);
-    expect(() => buildProblem({ expression: 'x1', dim: 2, bounds: [[0, Infinity]], scale: [1, 2, 3] })).toThrow(/scale has 3 values but dim is 2/);
+    expect(() => buildProblem({ expression: 'x1', dim: 1, bounds: [[0, Infinity]], maps: [{ kind: 'tan', origin: 1, scale: 3 }] })).toThrow(
+      /maps/,
+    );
+    expect(() => buildProblem({ expression: 'x1', dim: 2, bounds: [[0, Infinity]], scale: [1, 2, 3] })).toThrow(
+      /scale has 3 values but dim is 2/,
+    );
   });
 });
 
 test('infinite bounds are written as "inf" / "-inf" in JSON and read back', () => {
-  const b: [number, number][] = [[0, Infinity], [-Infinity, 2], [-Infinity, Infinity], [-1, 1]];
+  const b: [number, number][] = [
+    [0, Infinity],
+    [-Infinity, 2],
+    [-Infinity, Infinity],
+    [-1, 1],
+  ];
   const json = JSON.parse(JSON.stringify(encodeBounds(b)));
-  expect(json).toEqual([[0, 'inf'], ['-inf', 2], ['-inf', 'inf'], [-1, 1]]);
+  expect(json).toEqual([
+    [0, 'inf'],
+    ['-inf', 2],
+    ['-inf', 'inf'],
+    [-1, 1],
+  ]);
   expect(decodeBounds(json)).toEqual(b);
 });

@@ -110,7 +110,13 @@ describe('marginal histograms of the evaluation stream', () => {
   });
 
   test('an axis with infinite bounds takes its range from the first chunk, later points outside are counted', () => {
-    const hist = new MarginalHistograms({ bounds: [[-Infinity, Infinity], [0, Infinity]], bins: 10 });
+    const hist = new MarginalHistograms({
+      bounds: [
+        [-Infinity, Infinity],
+        [0, Infinity],
+      ],
+      bins: 10,
+    });
     const first = new Float64Array([-1, 0.5, 1, 1, 0, 2]); // (x1, x2) rows
     hist.add(first, new Float64Array([1, 1, 1]), 3);
     hist.add(new Float64Array([5, 1, -5, 100]), new Float64Array([2, 3]), 2);

@@ -15,7 +15,8 @@ const S = 0.15;
 const MU = 0.5;
 const F_EXPR = `exp(-((x1 - ${MU})^2 + (x2 - ${MU})^2) / (2 * ${S}^2))`;
 /** ∫_a^b exp(-(x - MU)^2 / (2 S^2)) dx. */
-const gaussMass = (a: number, b: number) => S * Math.sqrt(Math.PI / 2) * (erf((b - MU) / (S * Math.SQRT2)) - erf((a - MU) / (S * Math.SQRT2)));
+const gaussMass = (a: number, b: number) =>
+  S * Math.sqrt(Math.PI / 2) * (erf((b - MU) / (S * Math.SQRT2)) - erf((a - MU) / (S * Math.SQRT2)));
 const axis = gaussMass(0, 1);
 const exactF = axis * axis;
 const BINS = 20;
@@ -38,7 +39,12 @@ function markItems(svg: string, type: string): number[] {
   return out;
 }
 
-async function histogramRun(method: 'uniform' | 'vegas', seed: number, histograms: ObservableOptionsInput['histograms'], histNormalize = false) {
+async function histogramRun(
+  method: 'uniform' | 'vegas',
+  seed: number,
+  histograms: ObservableOptionsInput['histograms'],
+  histNormalize = false,
+) {
   const options = integrateOptionsSchema.parse({ expression: F_EXPR, dim: 2, method, samples: 100000, seed, baseline: false });
   const out = await runIntegrateDetailed(prepareProblem(options, undefined, undefined, { histograms, histNormalize }));
   return resultSchema.parse(out.result);

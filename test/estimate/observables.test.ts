@@ -214,7 +214,16 @@ describe('observable options', () => {
     expect(p.observables?.spec.also.map((a) => a.label)).toEqual(['G1', 'G2']);
     expect(() => buildProblem({ expression: '1', dim: 2, observables: { also: [{ expression: 'x3' }] } })).toThrow(/integrand G1/);
     expect(() =>
-      buildProblem({ expression: '1', dim: 2, observables: { also: [{ expression: 'x1', label: 'a' }, { expression: 'x2', label: 'a' }] } }),
+      buildProblem({
+        expression: '1',
+        dim: 2,
+        observables: {
+          also: [
+            { expression: 'x1', label: 'a' },
+            { expression: 'x2', label: 'a' },
+          ],
+        },
+      }),
     ).toThrow(/two integrands/);
     expect(buildProblem({ expression: '1', dim: 2, observables: {} }).observables).toBeUndefined();
   });

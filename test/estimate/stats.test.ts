@@ -148,11 +148,21 @@ describe('scaled sums', () => {
   test('merging moments of very different scales (including an empty side) is exact', () => {
     const { x, w } = sample(1000, 4);
     const small = emptyMoments(2, 0);
-    accumulate(small, w.map((v) => v * 1e-300), x, 1000);
+    accumulate(
+      small,
+      w.map((v) => v * 1e-300),
+      x,
+      1000,
+    );
     const merged = mergeMoments(emptyMoments(2, 0), small);
     expect(integralEstimate(merged)).toEqual(integralEstimate(small));
     const big = emptyMoments(2, 0);
-    accumulate(big, w.map((v) => v * 1e10), x, 1000);
+    accumulate(
+      big,
+      w.map((v) => v * 1e10),
+      x,
+      1000,
+    );
     const both = mergeMoments(small, big);
     expect(integralEstimate(both).mean / (integralEstimate(big).mean / 2)).toBeCloseTo(1, 10);
   });
@@ -162,7 +172,12 @@ describe('stratified variance (varSumW)', () => {
   test('integralEstimate takes the sdev from varSumW; setStratifiedVariance converts units', () => {
     const { x, w } = sample(1000, 5);
     const m = emptyMoments(2, 0);
-    accumulate(m, w.map((v) => v * 1e200), x, 1000);
+    accumulate(
+      m,
+      w.map((v) => v * 1e200),
+      x,
+      1000,
+    );
     const iid = integralEstimate(m);
     // Var(sum w) = 250 in units of (4 x m.scale)^2 (the sampler's own unit)
     const unit = 4 * m.scale;
@@ -201,7 +216,12 @@ describe('stratified variance (varSumW)', () => {
     accumulate(small, w, x, 1000);
     setStratifiedVariance(small, { varSumW: 7 });
     const big = emptyMoments(2, 0);
-    accumulate(big, w.map((v) => v * 2 ** 400), x, 1000);
+    accumulate(
+      big,
+      w.map((v) => v * 2 ** 400),
+      x,
+      1000,
+    );
     setStratifiedVariance(big, { varSumW: 9 * 2 ** 800 });
     const both = mergeMoments(small, big);
     expect(both.scale).toBe(big.scale);
@@ -210,8 +230,13 @@ describe('stratified variance (varSumW)', () => {
     const m = emptyMoments(2, 0);
     accumulate(m, w, x, 1000);
     setStratifiedVariance(m, { varSumW: 11 });
-    accumulate(m, w.map((v) => v * 2 ** 350), x, 1000);
+    accumulate(
+      m,
+      w.map((v) => v * 2 ** 350),
+      x,
+      1000,
+    );
     expect(m.scale).toBeGreaterThan(2 ** 300);
-    expect((m.varSumW! * m.scale) * m.scale).toBeCloseTo(11, 10);
+    expect(m.varSumW! * m.scale * m.scale).toBeCloseTo(11, 10);
   });
 });

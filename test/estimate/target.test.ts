@@ -42,7 +42,15 @@ describe('sampleToTarget', () => {
         sizes.push(n);
         return runUniform(problem, n, rng, m, 'error');
       },
-      { target: { relError: 1e-3 }, caps: { maxCalls: 1e8, seconds: Infinity }, dim: 2, events: 0, relVariance: 0.9, scale: 0.3, secondsPerCall: null },
+      {
+        target: { relError: 1e-3 },
+        caps: { maxCalls: 1e8, seconds: Infinity },
+        dim: 2,
+        events: 0,
+        relVariance: 0.9,
+        scale: 0.3,
+        secondsPerCall: null,
+      },
     );
     expect(sizes[0]).toBe(Math.ceil((0.5 * 0.9) / 1e-6));
   });

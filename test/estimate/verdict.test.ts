@@ -44,7 +44,9 @@ describe('verdict', () => {
     expect(codes({ nonFinite: 3 })).toEqual(['non-finite']);
     expect(codes({}, 0.01)).toEqual(['inconsistent-iterations']);
     expect(codes({}, 0.2)).toEqual([]);
-    expect(codes({ integral: { mean: 0, sdev: 0 }, maxWeight: 0, essFraction: 0, unweightingEfficiency: 0, khat: null })).toEqual(['zero-integrand']);
+    expect(codes({ integral: { mean: 0, sdev: 0 }, maxWeight: 0, essFraction: 0, unweightingEfficiency: 0, khat: null })).toEqual([
+      'zero-integrand',
+    ]);
     expect(judgeEstimate({ ...good, khat: 0.9, unweightingEfficiency: 0.05 }).reliable).toBe(false);
     // the boundary probe: a slab holding more than the standard error (0.001) is a reason
     const slab = (mass: number) => judgeEstimate(good, null, { where: 'x1 = 0', width: 2 ** -40, mass }).reasons.map((r) => r.code);
@@ -54,22 +56,36 @@ describe('verdict', () => {
   });
 
   test('x^-0.9 sampled uniformly: heavy tail, unreliable; x^2: reliable', () => {
-    const heavy = summarize(momentsOf((u) => Math.pow(u, -0.9), 100000), ['x1 > 0.5']);
+    const heavy = summarize(
+      momentsOf((u) => Math.pow(u, -0.9), 100000),
+      ['x1 > 0.5'],
+    );
     expect(heavy.khat as number).toBeGreaterThan(KHAT_MAX);
     expect(heavy.verdict.reliable).toBe(false);
     expect(heavy.verdict.reasons.map((r) => r.code)).toContain('pareto-k');
-    const smooth = summarize(momentsOf((u) => 3 * u * u, 100000), ['x1 > 0.5']);
+    const smooth = summarize(
+      momentsOf((u) => 3 * u * u, 100000),
+      ['x1 > 0.5'],
+    );
     expect(smooth.verdict).toEqual({ reliable: true, reasons: [] });
     expect(smooth.signed).toBe(false);
   });
 
   test('a sign-changing integrand is labelled signed, and its weights are not called heavy-tailed', () => {
     // f = sin(2 pi x) + 0.01: F = 0.01, while |w| is flat (ESS near 100%)
-    const s = summarize(momentsOf((u) => Math.sin(2 * Math.PI * u) + 0.01, 100000), ['x1 > 0.5']);
+    const s = summarize(
+      momentsOf((u) => Math.sin(2 * Math.PI * u) + 0.01, 100000),
+      ['x1 > 0.5'],
+    );
     expect(s.signed).toBe(true);
     expect(s.essFraction).toBeGreaterThan(0.75);
     expect(s.verdict).toEqual({ reliable: true, reasons: [] });
     // a negative integrand is not signed
-    expect(summarize(momentsOf((u) => -1 - u, 1000), []).signed).toBe(false);
+    expect(
+      summarize(
+        momentsOf((u) => -1 - u, 1000),
+        [],
+      ).signed,
+    ).toBe(false);
   });
 });

@@ -54,7 +54,17 @@ describe('expressions that start with a minus', () => {
   test('move behind "--", and option values that start with a minus stay in place', () => {
     const argv = ['node', 'iflow', 'integrate', '-x1^2', '--bounds', '-1:1', '--event', '-x1>0', '--dim', '1'];
     expect(protectLeadingMinus(program, argv)).toEqual([
-      'node', 'iflow', 'integrate', '--bounds', '-1:1', '--event', '-x1>0', '--dim', '1', '--', '-x1^2',
+      'node',
+      'iflow',
+      'integrate',
+      '--bounds',
+      '-1:1',
+      '--event',
+      '-x1>0',
+      '--dim',
+      '1',
+      '--',
+      '-x1^2',
     ]);
     const plain = ['node', 'iflow', 'integrate', 'x1', '--bounds', '-1:1', '--dim', '1'];
     expect(protectLeadingMinus(program, plain)).toEqual(plain);
@@ -86,7 +96,12 @@ fs.writeFileSync(exprFile, 'x1*x2\n');
 
 const cases: Case[] = [
   // non-ASCII characters, named with their replacement
-  ['unicode minus', ['integrate', 'x1 \u2212 1', '--dim', '1'], 2, /non-ASCII character "\u2212" \(U\+2212, minus sign\) at char 3.*write "-" instead/],
+  [
+    'unicode minus',
+    ['integrate', 'x1 \u2212 1', '--dim', '1'],
+    2,
+    /non-ASCII character "\u2212" \(U\+2212, minus sign\) at char 3.*write "-" instead/,
+  ],
   ['en dash', ['integrate', 'x1 \u2013 1', '--dim', '1'], 2, /U\+2013, en dash.*write "-"/],
   ['square root sign', ['integrate', '\u221ax1', '--dim', '1'], 2, /square root sign.*write "sqrt\(\.\.\.\)"/],
   ['superscript two', ['integrate', 'x1\u00b2', '--dim', '1'], 2, /superscript two.*write "\^2"/],
@@ -98,11 +113,31 @@ const cases: Case[] = [
   ['x .^ 2 in d = 1', ['integrate', 'x .^ 2', '--dim', '1'], 2, /e\.g\. x1\^2/],
   // repeated, unused and ignored flags
   ['param twice', ['integrate', 'a*x1', '--dim', '1', '--param', 'a=2', '--param', 'a=3'], 2, /--param a is given twice \(2 and 3\)/],
-  ['baseline samples without baseline', ['integrate', 'x1', '--dim', '1', '--no-baseline', '--baseline-samples', '100'], 2, /--baseline-samples has no effect with --no-baseline/],
-  ['one call per iteration', ['integrate', 'x1', '--dim', '1', '--iterations', '10', '-n', '10'], 2, /--iterations 10 with --samples 10 leaves 1 call per iteration/],
+  [
+    'baseline samples without baseline',
+    ['integrate', 'x1', '--dim', '1', '--no-baseline', '--baseline-samples', '100'],
+    2,
+    /--baseline-samples has no effect with --no-baseline/,
+  ],
+  [
+    'one call per iteration',
+    ['integrate', 'x1', '--dim', '1', '--iterations', '10', '-n', '10'],
+    2,
+    /--iterations 10 with --samples 10 leaves 1 call per iteration/,
+  ],
   // one wording: the flag and what it accepts
-  ['samples 1k', ['integrate', 'x1', '--dim', '1', '-n', '1k'], 2, /^iflow: --samples: expected a number, got "1k" \(write e\.g\. 100000, 1e5 or 100_000\)$/m],
-  ['seed too large', ['integrate', 'x1', '--dim', '1', '--seed', '99999999999999999999'], 2, /--seed: must be at most 2\^52 \(whole numbers from 0 to 2\^52\)/],
+  [
+    'samples 1k',
+    ['integrate', 'x1', '--dim', '1', '-n', '1k'],
+    2,
+    /^iflow: --samples: expected a number, got "1k" \(write e\.g\. 100000, 1e5 or 100_000\)$/m,
+  ],
+  [
+    'seed too large',
+    ['integrate', 'x1', '--dim', '1', '--seed', '99999999999999999999'],
+    2,
+    /--seed: must be at most 2\^52 \(whole numbers from 0 to 2\^52\)/,
+  ],
   ['decay above 1', ['integrate', 'x1', '--dim', '1', '--decay', '2'], 2, /^iflow: --decay: must be from 0 to 1, got 2$/m],
   ['lr zero', ['integrate', 'x1', '--dim', '1', '--lr', '0'], 2, /--lr: must be greater than 0 and at most 1, got 0/],
   ['dim fraction', ['integrate', 'x1', '--dim', '2.5'], 2, /--dim: expected a whole number from 1 to 128, got 2\.5/],
@@ -114,9 +149,24 @@ const cases: Case[] = [
 const warnCases: Case[] = [
   ['unused param', ['integrate', 'a*x1', '--dim', '1', '-p', 'a=2', '-p', 'b=3', ...U], 0, /--param b=3 is not used/],
   ['flow flags with uniform', ['integrate', 'x1', '--dim', '1', '--epochs', '5', ...U], 0, /--epochs is ignored with --method uniform/],
-  ['flow flags with vegas', ['integrate', 'x1', '--dim', '1', '--lr', '0.01', '--method', 'vegas', '-n', '1000'], 0, /--lr is ignored with --method vegas/],
-  ['hidden in d = 1', ['integrate', 'x1', '--dim', '1', '--hidden', '8', '--epochs', '2', '-n', '200', '--no-baseline'], 0, /--hidden is ignored in one dimension/],
-  ['anneal-start alone', ['integrate', 'x1', '--dim', '2', '--anneal-start', '0.2', '--epochs', '2', '-n', '200', '--no-baseline'], 0, /--anneal-start is ignored without --anneal/],
+  [
+    'flow flags with vegas',
+    ['integrate', 'x1', '--dim', '1', '--lr', '0.01', '--method', 'vegas', '-n', '1000'],
+    0,
+    /--lr is ignored with --method vegas/,
+  ],
+  [
+    'hidden in d = 1',
+    ['integrate', 'x1', '--dim', '1', '--hidden', '8', '--epochs', '2', '-n', '200', '--no-baseline'],
+    0,
+    /--hidden is ignored in one dimension/,
+  ],
+  [
+    'anneal-start alone',
+    ['integrate', 'x1', '--dim', '2', '--anneal-start', '0.2', '--epochs', '2', '-n', '200', '--no-baseline'],
+    0,
+    /--anneal-start is ignored without --anneal/,
+  ],
 ];
 
 describe('messages', () => {
@@ -149,7 +199,10 @@ describe('messages', () => {
       { expression: 'x1', dim: 1, decay: 3 },
     ].map((o) => JSON.stringify(o));
     const r = await runAsync(['batch', '-', '-q'], lines.join('\n') + '\n');
-    const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const records = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(records.map((x) => x.exitCode)).toEqual([2, 2, 2, 2]);
     expect(records[0].error).toMatch(/unknown option: baseline-samples \(did you mean "baselineSamples"/);
     expect(records[1].error).toMatch(/unknown option: epoch \(did you mean "epochs"/);

@@ -37,7 +37,27 @@ describe('dimensions up to 128', () => {
   });
 
   test('a d = 96 flow estimates the paper polynomial sum(x - x.^2) = 16', () => {
-    const r = run(['integrate', 'sum(x - x.^2)', '--dim', '96', '--method', 'flow', '--epochs', '1', '--batch', '100', '-n', '1000', '--no-baseline', '--json', '-q'], undefined, 240000);
+    const r = run(
+      [
+        'integrate',
+        'sum(x - x.^2)',
+        '--dim',
+        '96',
+        '--method',
+        'flow',
+        '--epochs',
+        '1',
+        '--batch',
+        '100',
+        '-n',
+        '1000',
+        '--no-baseline',
+        '--json',
+        '-q',
+      ],
+      undefined,
+      240000,
+    );
     expect(r.code).toBe(0);
     const doc = resultSchema.parse(JSON.parse(r.stdout));
     expect(doc.flow?.layers).toBe(14);

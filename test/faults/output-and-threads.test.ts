@@ -57,7 +57,31 @@ describe('threads', () => {
   test('a process given one CPU runs every training slice on one thread', () => {
     const taskset = spawnSync('taskset', ['-c', '0', 'true']);
     if (taskset.status !== 0) return; // no taskset here: the cap is covered by the unit test above
-    const r = spawnSync('taskset', ['-c', '0', process.execPath, BIN, 'integrate', 'x1*x2', '--dim', '2', '--method', 'flow', '--epochs', '2', '--batch', '2000', '-n', '500', '--no-baseline', '--json', '--debug'], { encoding: 'utf8' });
+    const r = spawnSync(
+      'taskset',
+      [
+        '-c',
+        '0',
+        process.execPath,
+        BIN,
+        'integrate',
+        'x1*x2',
+        '--dim',
+        '2',
+        '--method',
+        'flow',
+        '--epochs',
+        '2',
+        '--batch',
+        '2000',
+        '-n',
+        '500',
+        '--no-baseline',
+        '--json',
+        '--debug',
+      ],
+      { encoding: 'utf8' },
+    );
     expect(r.status).toBe(0);
     const doc = resultSchema.parse(JSON.parse(r.stdout));
     expect(doc.training?.slices).toBe(2); // the slices, which fix the numbers, stay
@@ -71,7 +95,24 @@ describe('saved models and stdout', () => {
 
   test('evaluate takes the model directory or its model.json, and has --threads', () => {
     const model = path.join(dir, 'model');
-    expect(run(['integrate', 'x1*x2', '--dim', '2', '--method', 'flow', '--epochs', '2', '-n', '100', '--no-baseline', '-q', '--save-model', model]).code).toBe(0);
+    expect(
+      run([
+        'integrate',
+        'x1*x2',
+        '--dim',
+        '2',
+        '--method',
+        'flow',
+        '--epochs',
+        '2',
+        '-n',
+        '100',
+        '--no-baseline',
+        '-q',
+        '--save-model',
+        model,
+      ]).code,
+    ).toBe(0);
     const args = ['-n', '3000', '--seed', '3', '--no-baseline', '--json', '-q'];
     const byDir = run(['evaluate', '--model', model, ...args, '--threads', '1']);
     const byFile = run(['evaluate', '--model', path.join(model, 'model.json'), ...args, '--threads', '2']);
@@ -83,10 +124,14 @@ describe('saved models and stdout', () => {
   });
 
   test('a closed stdout is an error, not a silent success', () => {
-    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" integrate x1 --dim 1 --method uniform -n 10 >&-`], { encoding: 'utf8' });
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" integrate x1 --dim 1 --method uniform -n 10 >&-`], {
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/standard output is closed/);
-    const ok = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" integrate x1 --dim 1 --method uniform -n 10 >/dev/null`], { encoding: 'utf8' });
+    const ok = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" integrate x1 --dim 1 --method uniform -n 10 >/dev/null`], {
+      encoding: 'utf8',
+    });
     expect(ok.status).toBe(0);
   });
 });

@@ -53,7 +53,21 @@ describe('the --save-model target', () => {
   test('missing parents are created; an existing model is announced as replaced', () => {
     const target = path.join(tmp, 'a', 'b', 'model');
     expect(checkModelTarget(target).creates).toHaveLength(3);
-    const args = ['integrate', 'x1', '--dim', '1', '--method', 'flow', '--epochs', '2', '-n', '100', '--no-baseline', '--save-model', target];
+    const args = [
+      'integrate',
+      'x1',
+      '--dim',
+      '1',
+      '--method',
+      'flow',
+      '--epochs',
+      '2',
+      '-n',
+      '100',
+      '--no-baseline',
+      '--save-model',
+      target,
+    ];
     const first = run(args);
     expect(first.code).toBe(0);
     expect(first.stderr).not.toMatch(/replaced/);
@@ -73,7 +87,10 @@ describe('the --save-model target', () => {
     expect(doc.estimate.calls).toBe(200);
     expect(r.stderr).toMatch(/cannot save the model/);
     expect(r.stderr).toMatch(/the result above is complete/);
-    const batch = run(['batch', '-'], JSON.stringify({ expression: 'x1', dim: 1, method: 'flow', epochs: 2, samples: 200, saveModel: tmp }) + '\n');
+    const batch = run(
+      ['batch', '-'],
+      JSON.stringify({ expression: 'x1', dim: 1, method: 'flow', epochs: 2, samples: 200, saveModel: tmp }) + '\n',
+    );
     expect(batch.code).toBe(1);
     const record = JSON.parse(batch.stdout.trim());
     expect(record.ok).toBe(false);

@@ -21,7 +21,23 @@ describe('telling noise from divergence', () => {
   });
 
   test('a 0.2% indicator trains through its zero batches (seed 2)', () => {
-    const r = run(['integrate', '(x1 < 0.002) ? 1 : 0', '--dim', '2', '--method', 'flow', '--premap', 'none', '--seed', '2', '--epochs', '40', '-n', '2000', '--json']);
+    const r = run([
+      'integrate',
+      '(x1 < 0.002) ? 1 : 0',
+      '--dim',
+      '2',
+      '--method',
+      'flow',
+      '--premap',
+      'none',
+      '--seed',
+      '2',
+      '--epochs',
+      '40',
+      '-n',
+      '2000',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const doc = resultSchema.parse(JSON.parse(r.stdout));
     expect(doc.training?.stopReason).toBeNull();

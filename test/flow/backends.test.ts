@@ -63,16 +63,13 @@ describe.each(backends)('training on %s', (backend) => {
       for (let i = 0; i < n; i++) {
         let s = 0;
         for (let k = 0; k < dim; k++) s += (x[i * dim + k] - 0.5) ** 2;
-        c[i] = Math.exp(-2 * s / 0.04 - 2 * logQ[i]);
+        c[i] = Math.exp((-2 * s) / 0.04 - 2 * logQ[i]);
       }
       const mean = c.reduce((a, b) => a + b, 0) / n;
       const gradNorm = tf.tidy(() => {
         const xt = tf.tensor2d(x, [n, dim]);
         const ct = tf.tensor1d(Float32Array.from(c, (v) => v / mean));
-        const { value, grads } = tf.variableGrads(
-          () => tf.neg(tf.mean(tf.mul(ct, flow.logProb(xt)))) as tf.Scalar,
-          flow.variables,
-        );
+        const { value, grads } = tf.variableGrads(() => tf.neg(tf.mean(tf.mul(ct, flow.logProb(xt)))) as tf.Scalar, flow.variables);
         optimizer.applyGradients(grads);
         return tf.stack([value, tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))]);
       });

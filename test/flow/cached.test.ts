@@ -12,7 +12,17 @@ import { buildProblem } from '../../src/problem';
 import { trainFlow, type TrainOptions } from '../../src/train/trainer';
 
 const trainDefaults: TrainOptions = {
-  epochs: 1, batch: 256, lr: 1e-2, decay: 0, clip: 10, loss: 'variance', anneal: 0, annealStart: 0.1, evalSamples: 1000, nan: 'error', threads: 1,
+  epochs: 1,
+  batch: 256,
+  lr: 1e-2,
+  decay: 0,
+  clip: 10,
+  loss: 'variance',
+  anneal: 0,
+  annealStart: 0.1,
+  evalSamples: 1000,
+  nan: 'error',
+  threads: 1,
 };
 
 const kinds: SplineKind[] = ['rqs', 'pwquad', 'pwlinear'];
@@ -82,16 +92,19 @@ describe('when the cached gradient does not apply', () => {
     [blob, one, plain].forEach((f) => f.dispose());
   });
 
-  test.each(['additive', 'affine'] as const)('the %s logit coupling trains through autodiff: one training step moves its weights', async (spline) => {
-    const flow = Flow.create(defaultFlowConfig({ dim: 3, spline, hidden: [8] }), 1);
-    expect(flow.supportsCachedGradient).toBe(false);
-    const problem = buildProblem({ expression: 'exp(-sum((x - 0.3).^2) / 0.02)', dim: 3 });
-    const before = flow.getFlatWeights();
-    const report = await trainFlow(flow, problem, new Rng(1, 2), { ...trainDefaults, epochs: 3, batch: 256, threads: 1 });
-    expect(report.epochs).toBe(3);
-    const after = flow.getFlatWeights();
-    expect(after.every(Number.isFinite)).toBe(true);
-    expect(after.some((v, i) => v !== before[i])).toBe(true);
-    flow.dispose();
-  });
+  test.each(['additive', 'affine'] as const)(
+    'the %s logit coupling trains through autodiff: one training step moves its weights',
+    async (spline) => {
+      const flow = Flow.create(defaultFlowConfig({ dim: 3, spline, hidden: [8] }), 1);
+      expect(flow.supportsCachedGradient).toBe(false);
+      const problem = buildProblem({ expression: 'exp(-sum((x - 0.3).^2) / 0.02)', dim: 3 });
+      const before = flow.getFlatWeights();
+      const report = await trainFlow(flow, problem, new Rng(1, 2), { ...trainDefaults, epochs: 3, batch: 256, threads: 1 });
+      expect(report.epochs).toBe(3);
+      const after = flow.getFlatWeights();
+      expect(after.every(Number.isFinite)).toBe(true);
+      expect(after.some((v, i) => v !== before[i])).toBe(true);
+      flow.dispose();
+    },
+  );
 });

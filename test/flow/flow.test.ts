@@ -52,9 +52,10 @@ describe('Flow at initialisation (wasm)', () => {
     const lp = flow.logProb(f.x);
     expect(tf.memory().numTensors).toBe(before + 5);
     tf.dispose([f.x, f.logQ, i.z, i.logQ, lp]);
-    for (let k = 0; k < 3; k++) tf.tidy(() => {
-      flow.logProb(flow.forward(z).x);
-    });
+    for (let k = 0; k < 3; k++)
+      tf.tidy(() => {
+        flow.logProb(flow.forward(z).x);
+      });
     expect(tf.memory().numTensors).toBe(before);
     z.dispose();
     const held = tf.memory().numTensors;
@@ -80,8 +81,22 @@ describe('Flow at initialisation (wasm)', () => {
     const bad: FlowConfig[] = [
       { ...good, dim: 0 },
       { ...good, layers: 2 },
-      { ...good, masks: [[true, false], [false, true], [true, true]] },
-      { ...good, masks: [[false, false, false], [false, true, false], [false, false, true]] },
+      {
+        ...good,
+        masks: [
+          [true, false],
+          [false, true],
+          [true, true],
+        ],
+      },
+      {
+        ...good,
+        masks: [
+          [false, false, false],
+          [false, true, false],
+          [false, false, true],
+        ],
+      },
       { ...good, bins: 0 },
       { ...good, hidden: [0] },
       { ...good, blob: -1 },

@@ -3,7 +3,19 @@ import { buildMasks, maskIndices, minLayers } from '../../src/flow/masks';
 describe('minLayers', () => {
   it('is d up to 5 and 2*ceil(log2 d) above', () => {
     const expected: Record<number, number> = {
-      1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 6, 8: 6, 9: 8, 16: 8, 17: 10, 32: 10, 33: 12, 64: 12,
+      1: 1,
+      2: 2,
+      3: 3,
+      4: 4,
+      5: 5,
+      6: 6,
+      8: 6,
+      9: 8,
+      16: 8,
+      17: 10,
+      32: 10,
+      33: 12,
+      64: 12,
     };
     for (const [d, j] of Object.entries(expected)) expect(minLayers(Number(d))).toBe(j);
   });

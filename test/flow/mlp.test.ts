@@ -44,9 +44,7 @@ describe.each(backends)('Mlp on %s', (backend) => {
     const x = tf.tensor2d(uniform(6, 3, 2), [6, 3]);
     const target = tf.tensor2d(uniform(6, 4, 3), [6, 4]);
     const before = tf.memory().numTensors;
-    const { value, grads } = tf.variableGrads(() =>
-      tf.sum(tf.square(tf.sub(mlp.apply(x), target))) as tf.Scalar,
-    );
+    const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(tf.sub(mlp.apply(x), target))) as tf.Scalar);
     expect(Number.isFinite(value.dataSync()[0])).toBe(true);
     // With a zero last layer only the last layer's weights and bias have non-zero gradients.
     const last = mlp.params.slice(-2).map((p) => grads[p.variable.name]);
@@ -66,10 +64,8 @@ describe.each(backends)('Mlp on %s', (backend) => {
     const heads = [new ColumnSelection(6, [4, 0]), new ColumnSelection(6, [1, 2, 5])];
     const x = tf.tensor2d(uniform(7, 3, 4), [7, 3]);
     const weights = [tf.tensor2d(uniform(7, 2, 5), [7, 2]), tf.tensor2d(uniform(7, 3, 6), [7, 3])];
-    const viaHeads = () =>
-      tf.addN(mlp.applyHeads(x, heads).map((h, i) => tf.sum(tf.mul(tf.square(h), weights[i])))) as tf.Scalar;
-    const viaApply = () =>
-      tf.addN(heads.map((h, i) => tf.sum(tf.mul(tf.square(h.pick(mlp.apply(x))), weights[i])))) as tf.Scalar;
+    const viaHeads = () => tf.addN(mlp.applyHeads(x, heads).map((h, i) => tf.sum(tf.mul(tf.square(h), weights[i])))) as tf.Scalar;
+    const viaApply = () => tf.addN(heads.map((h, i) => tf.sum(tf.mul(tf.square(h.pick(mlp.apply(x))), weights[i])))) as tf.Scalar;
     const a = tf.variableGrads(viaHeads);
     const b = tf.variableGrads(viaApply);
     expect(Math.abs(a.value.dataSync()[0] - b.value.dataSync()[0])).toBeLessThan(1e-5 * Math.abs(b.value.dataSync()[0]));

@@ -9,8 +9,7 @@ describe.each(backends)('ops on %s', (backend) => {
     const a = tf.tensor2d(uniform(7, 5, 1), [7, 5]);
     const b = tf.tensor2d(uniform(5, 3, 2), [5, 3]);
     const w = tf.tensor2d(uniform(7, 3, 3), [7, 3]);
-    const loss = (f: typeof matMulT) => (x: tf.Tensor, y: tf.Tensor) =>
-      tf.sum(tf.mul(tf.square(f(x as tf.Tensor2D, y as tf.Tensor2D)), w));
+    const loss = (f: typeof matMulT) => (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.square(f(x as tf.Tensor2D, y as tf.Tensor2D)), w));
     const before = tf.memory().numTensors;
     const [ga, gb] = tf.grads(loss(matMulT))([a, b]);
     const [ra, rb] = tf.grads(loss(tf.matMul as typeof matMulT))([a, b]);

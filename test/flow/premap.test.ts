@@ -72,7 +72,19 @@ test('a saved model carries its map; the digest covers the map', () => {
   const bare = flowDigest(flow);
   flow.premap = map;
   expect(flowDigest(flow)).not.toBe(bare);
-  saveModel(dir, flow, { problem: { expression: 'x1', dim: 2, bounds: [[0, 1], [0, 1]], params: {} }, seed: 1, training: null });
+  saveModel(dir, flow, {
+    problem: {
+      expression: 'x1',
+      dim: 2,
+      bounds: [
+        [0, 1],
+        [0, 1],
+      ],
+      params: {},
+    },
+    seed: 1,
+    training: null,
+  });
   const loaded = readModel(dir);
   expect(loaded.digest).toBe(flowDigest(flow));
   const again = instantiateFlow(loaded);

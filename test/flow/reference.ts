@@ -51,7 +51,12 @@ export class ReferenceFlow {
     let logAbsDet = 0;
     const order = inverse ? this.couplings.slice().reverse() : this.couplings;
     for (const c of order) {
-      const raw = c.bias ?? this.mlp(c, c.kept.map((i) => y[i]));
+      const raw =
+        c.bias ??
+        this.mlp(
+          c,
+          c.kept.map((i) => y[i]),
+        );
       const next = y.slice();
       c.transformed.forEach((i, k) => {
         const r = f(y[i], raw.slice(k * p, (k + 1) * p), bins, inverse);

@@ -199,7 +199,7 @@ describe('constructs outside the language', () => {
     ['[1, 2]', /matrix and array literals are not supported at char 0/, /vector x/],
     ['dot(x, [1, 2, 3, 4, 5, 6])', /matrix and array literals are not supported: "\[1, 2, 3, 4, 5, 6\]" at char 7/, /vector x/],
     ['"abc"', /strings are not supported at char 0/, /numeric/],
-    ['x1 + \'a\'', /^strings are not supported at char 5 in "x1 \+ 'a'"$/, /numeric/],
+    ["x1 + 'a'", /^strings are not supported at char 5 in "x1 \+ 'a'"$/, /numeric/],
     ['{a: 1}', /objects are not supported/, undefined],
     ['1:3', /ranges are only allowed inside an index/, undefined],
     ['x1 to cm', /unsupported operator "to"/, /units/],

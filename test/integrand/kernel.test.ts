@@ -64,7 +64,10 @@ describe('generated source', () => {
     const d = 100;
     const k = compileIntegrand('sum(x .^ 2)', { dim: d });
     const p = Array.from({ length: d }, (_, i) => i / d);
-    expect(run(k, [p])[0]).toBeCloseTo(p.reduce((a, v) => a + v * v, 0), 10);
+    expect(run(k, [p])[0]).toBeCloseTo(
+      p.reduce((a, v) => a + v * v, 0),
+      10,
+    );
   });
 
   it('accepts comments and line breaks', () => {
@@ -76,7 +79,14 @@ describe('generated source', () => {
 describe('events', () => {
   it('write 1 where the predicate holds and 0 elsewhere', () => {
     const k = compileEvent('x1 > 0.5 and x2 <= 0.25', { dim: 2 });
-    expect(run(k, [[0.6, 0.2], [0.6, 0.3], [0.4, 0.1], [0.9, 0.25]])).toEqual([1, 0, 0, 1]);
+    expect(
+      run(k, [
+        [0.6, 0.2],
+        [0.6, 0.3],
+        [0.4, 0.1],
+        [0.9, 0.25],
+      ]),
+    ).toEqual([1, 0, 0, 1]);
   });
 
   it('are conditions: a number-valued expression is refused as a UsageError', () => {
@@ -93,7 +103,13 @@ describe('events', () => {
 
   it('support the full language', () => {
     const k = compileEvent('norm(x - 0.5) < 0.25 ? true : x[end] > 0.9', { dim: 3 });
-    expect(run(k, [[0.5, 0.5, 0.5], [0, 0, 0.95], [0, 0, 0.5]])).toEqual([1, 1, 0]);
+    expect(
+      run(k, [
+        [0.5, 0.5, 0.5],
+        [0, 0, 0.95],
+        [0, 0, 0.5],
+      ]),
+    ).toEqual([1, 1, 0]);
   });
 });
 

@@ -185,7 +185,11 @@ describe('integrand library files', () => {
     ['exp_decay', 2, { tau: 2.5 }],
   ];
   test.each(domainChecks)('@%s at d = %d %j over its own domain agrees with its exact value', async (name, dim, params) => {
-    const e = expandIntegrandRef<ProblemOptionsLike>({ expression: `@${name}`, dim, param: Object.entries(params).map(([k, v]) => `${k}=${v}`) });
+    const e = expandIntegrandRef<ProblemOptionsLike>({
+      expression: `@${name}`,
+      dim,
+      param: Object.entries(params).map(([k, v]) => `${k}=${v}`),
+    });
     expect(e.options.bounds?.length).toBe(dim);
     expect(e.options.bounds?.some(([lo, hi]) => !Number.isFinite(lo) || !Number.isFinite(hi))).toBe(true);
     const exact = e.integrand?.exact as number;
@@ -272,7 +276,10 @@ describe('resolveIntegrand', () => {
       resolveIntegrand('@gauss', 4, { dim: 4 });
     } catch (e) {
       expect(e).toBeInstanceOf(OptionError);
-      expect((e as OptionError).format((name) => `--${name}`)).toEqual({ message: '@gauss: "dim" is set by --dim, not by --param', hint: 'use --dim 4' });
+      expect((e as OptionError).format((name) => `--${name}`)).toEqual({
+        message: '@gauss: "dim" is set by --dim, not by --param',
+        hint: 'use --dim 4',
+      });
     }
   });
 

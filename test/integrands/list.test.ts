@@ -1,7 +1,6 @@
 import { listCommand, listedIntegrands, renderList } from '../../src/cli/list';
 import { fakeContext } from '../cli/helpers';
 
-
 describe('iflow list', () => {
   test('the table has one row per integrand with dims, params and the exact value', () => {
     const text = renderList(listedIntegrands());

@@ -41,7 +41,14 @@ describe('plain Monte Carlo through the domain maps', () => {
   });
 
   test('--scale without a pilot: the Gaussian at 50 still comes out right, or is flagged', async () => {
-    const r = await run({ expression: 'exp(-(x1-50)^2/18)/(3*sqrt(2*pi))', dim: 1, bounds: '-inf:inf', method: 'uniform', samples: 50000, scale: '1' });
+    const r = await run({
+      expression: 'exp(-(x1-50)^2/18)/(3*sqrt(2*pi))',
+      dim: 1,
+      bounds: '-inf:inf',
+      method: 'uniform',
+      samples: 50000,
+      scale: '1',
+    });
     expect(r.problem.maps).toEqual([{ kind: 'tan', origin: 0, scale: 1 }]);
     expect(r.problem.pilotCalls).toBe(0);
     const pull = Math.abs(r.estimate.integral.mean - 1) / r.estimate.integral.sdev;
@@ -49,7 +56,15 @@ describe('plain Monte Carlo through the domain maps', () => {
   });
 
   test('the Gaussian at 50 of width 3: E_p[X] = 50 and P_p(x1 > 53) = 0.1587 within 4 SE', async () => {
-    const r = await run({ expression: 'exp(-(x1-50)^2/18)', dim: 1, bounds: '-inf:inf', method: 'uniform', samples: 50000, seed: 3, event: ['x1 > 53'] });
+    const r = await run({
+      expression: 'exp(-(x1-50)^2/18)',
+      dim: 1,
+      bounds: '-inf:inf',
+      method: 'uniform',
+      samples: 50000,
+      seed: 3,
+      event: ['x1 > 53'],
+    });
     withinSigmas(r.estimate.integral, 3 * Math.sqrt(2 * Math.PI));
     withinSigmas(r.estimate.expectation[0], 50);
     withinSigmas(r.estimate.events[0].probability, 0.15865525393145707);
@@ -73,7 +88,16 @@ describe('heavy tails', () => {
   });
 
   test('the same with a flow: a correct estimate or a heavy-tail warning', async () => {
-    const r = await run({ expression: '1/(1+x1^2)^0.6', dim: 1, bounds: '-inf:inf', method: 'flow', epochs: 40, samples: 50000, seed: 2, baseline: false });
+    const r = await run({
+      expression: '1/(1+x1^2)^0.6',
+      dim: 1,
+      bounds: '-inf:inf',
+      method: 'flow',
+      epochs: 40,
+      samples: 50000,
+      seed: 2,
+      baseline: false,
+    });
     const pull = Math.abs(r.estimate.integral.mean - exact) / r.estimate.integral.sdev;
     expect(pull < 4 || r.warnings.some((w) => /flow: heavy-tailed weights/.test(w))).toBe(true);
   });

@@ -26,7 +26,14 @@ describe('formatNumber and tables', () => {
     expect(formatNumber(0)).toBe('0');
   });
   test('columns are aligned', () => {
-    const t = renderTable(['a', 'bb'], [['xxx', '1'], ['y', '22']], ['l', 'r']).split('\n');
+    const t = renderTable(
+      ['a', 'bb'],
+      [
+        ['xxx', '1'],
+        ['y', '22'],
+      ],
+      ['l', 'r'],
+    ).split('\n');
     expect(t[0]).toBe('a    bb');
     expect(t[2]).toBe('xxx   1');
     expect(t[3]).toBe('y    22');

@@ -41,8 +41,17 @@ const svgOf = (pictures: Picture[], file: string) => {
 function training(): TrainingReport {
   const history = Array.from({ length: 30 }, (_, i) => ({ epoch: 10 * (i + 1), loss: 4 * 0.9 ** i, integral: 1, relSdev: 2 * 0.93 ** i }));
   return {
-    epochs: 300, batch: 1000, calls: 300_000, seconds: 1, loss: 'variance', finalLoss: history[29].loss,
-    finalBatchRelSdev: history[29].relSdev, stoppedEarly: false, stopReason: null, lrReductions: 0, history,
+    epochs: 300,
+    batch: 1000,
+    calls: 300_000,
+    seconds: 1,
+    loss: 'variance',
+    finalLoss: history[29].loss,
+    finalBatchRelSdev: history[29].relSdev,
+    stoppedEarly: false,
+    stopReason: null,
+    lrReductions: 0,
+    history,
   };
 }
 
@@ -50,7 +59,13 @@ let result: IntegrationResult;
 
 beforeAll(async () => {
   const options = integrateCommandSchema.parse({
-    expression: 'exp(-sum((x-0.5).^2)/0.04)', dim: 3, method: 'uniform', samples: 30000, plot: 'unused', plotPair: '1,3', quiet: true,
+    expression: 'exp(-sum((x-0.5).^2)/0.04)',
+    dim: 3,
+    method: 'uniform',
+    samples: 30000,
+    plot: 'unused',
+    plotPair: '1,3',
+    quiet: true,
   });
   const prepared = prepareProblem(options);
   const plots = plotRecorder(options, prepared.problem)!;

@@ -27,7 +27,11 @@ describe('Adam on flat parameters', () => {
     expect(adam.steps).toBe(50);
     // and it converges
     for (let step = 0; step < 2000; step++) {
-      adam.step(params, Float64Array.from(params, (p, i) => 2 * (p - target[i])), lr);
+      adam.step(
+        params,
+        Float64Array.from(params, (p, i) => 2 * (p - target[i])),
+        lr,
+      );
     }
     for (let i = 0; i < 4; i++) expect(Math.abs(params[i] - target[i])).toBeLessThan(1e-3);
     tf.dispose([v, t]);
@@ -39,7 +43,11 @@ describe('Adam on flat parameters', () => {
     const b = Float64Array.from([1, 2]);
     const g = Float64Array.from([0.5, -3]);
     new Adam(2).step(a, g, 0.1, 0.25);
-    new Adam(2).step(b, Float64Array.from(g, (x) => x * 0.25), 0.1);
+    new Adam(2).step(
+      b,
+      Float64Array.from(g, (x) => x * 0.25),
+      0.1,
+    );
     expect(Array.from(a)).toEqual(Array.from(b));
     expect(() => new Adam(3).step(a, g, 0.1)).toThrow(RangeError);
   });

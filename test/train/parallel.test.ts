@@ -131,7 +131,14 @@ describe('step engine on wasm', () => {
   });
 
   test('evaluation with worker threads gives the same moments as without', async () => {
-    const problem = buildProblem({ expression: 'exp(-((x1-0.4)^2+(x2-0.6)^2)/0.05)', dim: 2, bounds: [], param: [], event: ['x1 > 0.5'], tail: [] });
+    const problem = buildProblem({
+      expression: 'exp(-((x1-0.4)^2+(x2-0.6)^2)/0.05)',
+      dim: 2,
+      bounds: [],
+      param: [],
+      event: ['x1 > 0.5'],
+      tail: [],
+    });
     const flow = Flow.create(defaultFlowConfig({ dim: 2, spline: 'rqs', bins: 8, hidden: [8] }), 6);
     const flat = flow.getFlatWeights();
     const rng = new Rng(2, 1);
@@ -143,7 +150,16 @@ describe('step engine on wasm', () => {
     expect(pool?.size).toBe(2);
     try {
       const chunks: number[] = [];
-      const parallel = await runImportance(problem, flow, n, new Rng(4, 5), emptyMoments(2, 1), 'error', { onChunk: (done) => chunks.push(done) }, pool ?? undefined);
+      const parallel = await runImportance(
+        problem,
+        flow,
+        n,
+        new Rng(4, 5),
+        emptyMoments(2, 1),
+        'error',
+        { onChunk: (done) => chunks.push(done) },
+        pool ?? undefined,
+      );
       expect(chunks[chunks.length - 1]).toBe(n);
       expect(parallel).toEqual(local);
       expect(parallel.n).toBe(n);

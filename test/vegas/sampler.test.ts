@@ -16,7 +16,8 @@ import {
   unitIntegrandOf,
 } from '../../src/vegas';
 
-const pooled = (problem: Problem, its: Moments[]) => its.reduce((a, b) => mergeMoments(a, b), emptyMoments(problem.dim, problem.events.length));
+const pooled = (problem: Problem, its: Moments[]) =>
+  its.reduce((a, b) => mergeMoments(a, b), emptyMoments(problem.dim, problem.events.length));
 
 /** A fixed non-uniform map: x = y^2 on axis 0, x = sqrt(y) on axis 1 (ninc 64). */
 function warpedMap(): AdaptiveMap {
@@ -43,7 +44,7 @@ describe('VegasSampler', () => {
     let sumW = 0;
     const x = new Float64Array(2 * 37);
     const lj = new Float64Array(37);
-    for (let done = 0; done < N; ) {
+    for (let done = 0; done < N;) {
       const m = Math.min(37, N - done);
       const { u, logQ } = sampler.draw(m);
       const y = sampler.lastY();
@@ -82,7 +83,7 @@ describe('VegasSampler', () => {
       const n = counts[h];
       const mean = sumGJ[h] / n;
       strat += mean / H;
-      variance += ((sumGJ2[h] - n * mean * mean) / (n - 1) / n) / (H * H);
+      variance += (sumGJ2[h] - n * mean * mean) / (n - 1) / n / (H * H);
     }
     expect(sumW / N).toBeCloseTo(strat, 12);
     const v = sampler.endIteration();
@@ -106,7 +107,10 @@ describe('VegasSampler', () => {
     const sampler = new VegasSampler(new AdaptiveMap(1, 8), strata, new Rng(1));
     sampler.beginIteration(40);
     sampler.draw(15);
-    sampler.addWeights(new Float64Array(15).map((_, i) => i), 15);
+    sampler.addWeights(
+      new Float64Array(15).map((_, i) => i),
+      15,
+    );
     const v = sampler.endIteration();
     expect(Number.isFinite(v.varSumW)).toBe(true);
     expect(Array.from(strata.weights)).toEqual([1, 2, 3, 4]);
@@ -166,7 +170,14 @@ describe('adaptation and estimates', () => {
   });
 
   test('bounds: the unit-cube integrand carries the volume', async () => {
-    const problem = buildProblem({ expression: 'x1 * x2^2', dim: 2, bounds: [[0, 2], [1, 3]] });
+    const problem = buildProblem({
+      expression: 'x1 * x2^2',
+      dim: 2,
+      bounds: [
+        [0, 2],
+        [1, 3],
+      ],
+    });
     const run = await runVegas(problem, 20000, new Rng(1), new Rng(2));
     const e = integralEstimate(pooled(problem, run.iterations));
     const exact = 2 * (26 / 3); // int_0^2 x dx * int_1^3 y^2 dy

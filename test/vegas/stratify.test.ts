@@ -9,7 +9,14 @@ describe('chooseStrata', () => {
     expect(Array.from(chooseStrata(8, 5000))).toEqual([3, 3, 2, 2, 2, 2, 2, 2]);
     // d = 16: only 9 axes are cut (2^9 = 512 <= 625), the others have one stratum
     expect(Array.from(chooseStrata(16, 5000))).toEqual([2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1]);
-    for (const [d, calls] of [[4, 5000], [4, 1e6], [32, 1e5], [96, 5e4], [3, 7], [96, 10]] as const) {
+    for (const [d, calls] of [
+      [4, 5000],
+      [4, 1e6],
+      [32, 1e5],
+      [96, 5e4],
+      [3, 7],
+      [96, 10],
+    ] as const) {
       const s = chooseStrata(d, calls);
       expect(s.length).toBe(d);
       expect(Math.max(...s) - Math.min(...s)).toBeLessThanOrEqual(1);
@@ -53,14 +60,17 @@ describe('Stratification', () => {
       const ids = new Int32Array(40);
       const w = new Float64Array(40);
       let i = 0;
-      for (let h = 0; h < 4; h++) for (let j = 0; j < s.counts[h]; j++, i++) {
-        ids[i] = h;
-        w[i] = size * (h + rng.next());
-      }
+      for (let h = 0; h < 4; h++)
+        for (let j = 0; j < s.counts[h]; j++, i++) {
+          ids[i] = h;
+          w[i] = size * (h + rng.next());
+        }
       s.addWeights(ids, w, 40);
       let expected = 0;
       for (let h = 0; h < 4; h++) {
-        const ws = Array.from(w).filter((_, p) => ids[p] === h).map((v) => v / size);
+        const ws = Array.from(w)
+          .filter((_, p) => ids[p] === h)
+          .map((v) => v / size);
         const n = ws.length;
         const mean = ws.reduce((a, b) => a + b, 0) / n;
         expected += (n / (n - 1)) * ws.reduce((a, b) => a + (b - mean) ** 2, 0);
@@ -69,7 +79,10 @@ describe('Stratification', () => {
       const rel = (v.varSumW * (v.scale / size) * (v.scale / size)) / expected;
       expect(rel).toBeCloseTo(1, 10);
       const sum = s.sumW();
-      expect((sum.sumW * sum.scale) / size).toBeCloseTo(Array.from(w).reduce((a, b) => a + b / size, 0), 9);
+      expect((sum.sumW * sum.scale) / size).toBeCloseTo(
+        Array.from(w).reduce((a, b) => a + b / size, 0),
+        9,
+      );
     }
   });
 

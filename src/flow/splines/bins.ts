@@ -29,9 +29,7 @@ export function checkBins(bins: number): void {
 export function checkBlocks(z: tf.Tensor, blocks: readonly tf.Tensor[], sizes: readonly number[]): void {
   const rows = z.rank === 2 ? z.shape[0] * (z.shape[1] as number) : -1;
   const ok =
-    rows >= 0 &&
-    blocks.length === sizes.length &&
-    blocks.every((b, i) => b.rank === 2 && b.shape[0] === rows && b.shape[1] === sizes[i]);
+    rows >= 0 && blocks.length === sizes.length && blocks.every((b, i) => b.rank === 2 && b.shape[0] === rows && b.shape[1] === sizes[i]);
   if (!ok) {
     const got = blocks.map((b) => `[${b.shape}]`).join(', ');
     throw new RangeError(`spline blocks must be [n*m, ${sizes.join(' | ')}] for z [${z.shape}], got ${got}`);
@@ -82,16 +80,8 @@ export function makeFamily(
 /** Throws a RangeError unless z is [n, m] and raw is [n, m, paramCount]. */
 export function checkShapes(z: tf.Tensor, raw: tf.Tensor, paramCount: number): void {
   const [n, m] = z.shape;
-  if (
-    z.rank !== 2 ||
-    raw.rank !== 3 ||
-    raw.shape[0] !== n ||
-    raw.shape[1] !== m ||
-    raw.shape[2] !== paramCount
-  ) {
-    throw new RangeError(
-      `spline inputs must be z [n, m] and raw [n, m, ${paramCount}], got z [${z.shape}] and raw [${raw.shape}]`,
-    );
+  if (z.rank !== 2 || raw.rank !== 3 || raw.shape[0] !== n || raw.shape[1] !== m || raw.shape[2] !== paramCount) {
+    throw new RangeError(`spline inputs must be z [n, m] and raw [n, m, ${paramCount}], got z [${z.shape}] and raw [${raw.shape}]`);
   }
   registerSplineGradients();
 }
@@ -163,10 +153,7 @@ export interface BinMasks {
  */
 export function binMasks(index: tf.Tensor1D, bins: number): BinMasks {
   // tf.oneHot needs a depth of at least 2; with one bin every row is in bin 0.
-  const at =
-    bins === 1
-      ? tf.ones<tf.Rank.R2>([index.shape[0], 1])
-      : (tf.cast(tf.oneHot(index, bins), 'float32') as tf.Tensor2D);
+  const at = bins === 1 ? tf.ones<tf.Rank.R2>([index.shape[0], 1]) : (tf.cast(tf.oneHot(index, bins), 'float32') as tf.Tensor2D);
   return {
     at,
     below: tf.cumsum<tf.Tensor2D>(at, 1, true, true),

@@ -66,8 +66,7 @@ const specs: Record<'rqs' | 'pwlinear' | 'pwquad', FusedSpec> = {
     inputs: ['v', 'pw', 'e'],
     softmax: [true, true],
     forward: (n, a, [v, pw, e], out, ld) => quadraticForward(n, a.bins, a.inverse, v, pw, e, out, ld),
-    backward: (n, a, [v, pw, e], gOut, gLd, [gV, gPw, gE]) =>
-      quadraticBackward(n, a.bins, a.inverse, v, pw, e, gOut, gLd, gV, gPw, gE),
+    backward: (n, a, [v, pw, e], gOut, gLd, [gV, gPw, gE]) => quadraticBackward(n, a.bins, a.inverse, v, pw, e, gOut, gLd, gV, gPw, gE),
   },
 };
 
@@ -151,9 +150,7 @@ function register(): void {
           const ins = checkInputs(spec, inputs, false);
           const n = ins[0].shape[0];
           const a = attrs as unknown as FusedAttrs;
-          return access[backendName](backend).run(ins, [[n], [n]], (arrays, [out, ld]) =>
-            spec.forward(n, a, arrays, out, ld),
-          );
+          return access[backendName](backend).run(ins, [[n], [n]], (arrays, [out, ld]) => spec.forward(n, a, arrays, out, ld));
         },
       });
       tf.registerKernel({

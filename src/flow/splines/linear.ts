@@ -26,12 +26,7 @@ export function linearParamCount(bins: number): number {
  * Forward (z -> y) or inverse (y -> z) piecewise-linear spline of z [n, m] with the one block
  * of bin-mass logits [n*m, K]; see the module comment.
  */
-export function applyLinearBlocks(
-  z: tf.Tensor2D,
-  blocks: tf.Tensor2D[],
-  bins: number,
-  inverse: boolean,
-): SplineOutput {
+export function applyLinearBlocks(z: tf.Tensor2D, blocks: tf.Tensor2D[], bins: number, inverse: boolean): SplineOutput {
   checkBlocks(z, blocks, [bins]);
   const [n, m] = z.shape;
   if (useFused()) return applyFused('pwlinear', z, blocks, bins, inverse);

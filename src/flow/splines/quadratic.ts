@@ -61,12 +61,7 @@ function neighbourSums(e: T2): T2 {
  * Forward (z -> y) or inverse (y -> z) piecewise-quadratic spline of z [n, m], with the blocks
  * [width logits [n*m, K], vertex logits [n*m, K + 1]]; see the module comment.
  */
-export function applyQuadraticBlocks(
-  z: tf.Tensor2D,
-  blocks: tf.Tensor2D[],
-  bins: number,
-  inverse: boolean,
-): SplineOutput {
+export function applyQuadraticBlocks(z: tf.Tensor2D, blocks: tf.Tensor2D[], bins: number, inverse: boolean): SplineOutput {
   checkBlocks(z, blocks, [bins, bins + 1]);
   const [n, m] = z.shape;
   if (useFused()) return applyFused('pwquad', z, blocks, bins, inverse);

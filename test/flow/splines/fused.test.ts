@@ -28,7 +28,10 @@ function pass(kind: (typeof kinds)[number], fused: boolean, bins: number, invers
     return tf.tidy(() => {
       const family = getSplineFamily(kind);
       const [n, m] = z.shape;
-      const wy = tf.tensor2d(randomUnit(n * m, 31).map((u) => 2 * u - 1), [n, m]);
+      const wy = tf.tensor2d(
+        randomUnit(n * m, 31).map((u) => 2 * u - 1),
+        [n, m],
+      );
       const wl = tf.tensor1d(randomUnit(n, 32).map((u) => 2 * u - 1));
       const out = family.applyBlocks(z, blocks, bins, inverse);
       const loss = (zz: tf.Tensor, ...bb: tf.Tensor[]) => {
@@ -71,7 +74,10 @@ describe.each(['cpu', 'wasm'] as const)('fused spline kernels on %s', (backend) 
       const family = getSplineFamily(kind);
       // random parameters (sharp enough for max |log q| of a few units)
       const blocks = family.blocks(bins).map((size, i) =>
-        tf.tensor2d(randomUnit(n * m * size, 50 + i).map((u) => 3 * (2 * u - 1)), [n * m, size]),
+        tf.tensor2d(
+          randomUnit(n * m * size, 50 + i).map((u) => 3 * (2 * u - 1)),
+          [n * m, size],
+        ),
       );
       // inputs inside (0, 1): gradients agree; on the ends and just outside the interval
       // (clipped) only the values must, since float32 rounding decides there whether a

@@ -1,14 +1,7 @@
 /** The spline registry, argument checks, the stop-gradient helper and small bin counts. */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/backend';
-import {
-  MAX_BINS,
-  MIN_BIN_HEIGHT,
-  MIN_BIN_WIDTH,
-  MIN_DERIVATIVE,
-  getSplineFamily,
-  splineFamilies,
-} from '../../../src/flow/splines';
+import { MAX_BINS, MIN_BIN_HEIGHT, MIN_BIN_WIDTH, MIN_DERIVATIVE, getSplineFamily, splineFamilies } from '../../../src/flow/splines';
 import { detach } from '../../../src/flow/splines/gradients';
 import { splineKinds, type SplineKind } from '../../../src/flow/types';
 import { maxAbsDiff, randomRaw, randomUnit, runSpline, toFloat32 } from './helpers';
@@ -105,7 +98,12 @@ describe.each(binnedKinds)('%s with 1, 2 and 3 bins', (kind) => {
       const f = runSpline(kind, z, raw, n, m, bins, false);
       const b = runSpline(kind, f.y, raw, n, m, bins, true);
       expect(maxAbsDiff(b.y, z)).toBeLessThan(1e-4);
-      expect(maxAbsDiff(b.logAbsDet, Float64Array.from(f.logAbsDet, (x) => -x))).toBeLessThan(1e-3);
+      expect(
+        maxAbsDiff(
+          b.logAbsDet,
+          Float64Array.from(f.logAbsDet, (x) => -x),
+        ),
+      ).toBeLessThan(1e-3);
     }
   });
 });

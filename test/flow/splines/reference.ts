@@ -14,12 +14,7 @@ export interface ScalarSplineResult {
 }
 
 /** One coordinate: raw holds the P parameters of that coordinate. */
-export type ReferenceSpline = (
-  z: number,
-  raw: ArrayLike<number>,
-  bins: number,
-  inverse: boolean,
-) => ScalarSplineResult;
+export type ReferenceSpline = (z: number, raw: ArrayLike<number>, bins: number, inverse: boolean) => ScalarSplineResult;
 
 function clip01(x: number): number {
   return Math.min(1, Math.max(0, x));
@@ -207,12 +202,9 @@ export const prepareReference: Record<SplineKind, (raw: ArrayLike<number>, bins:
   affine: prepareAffine,
 };
 
-export const referenceLinear: ReferenceSpline = (z, raw, bins, inverse) =>
-  prepareLinear(raw, bins).apply(z, inverse);
-export const referenceQuadratic: ReferenceSpline = (z, raw, bins, inverse) =>
-  prepareQuadratic(raw, bins).apply(z, inverse);
-export const referenceRationalQuadratic: ReferenceSpline = (z, raw, bins, inverse) =>
-  prepareRationalQuadratic(raw, bins).apply(z, inverse);
+export const referenceLinear: ReferenceSpline = (z, raw, bins, inverse) => prepareLinear(raw, bins).apply(z, inverse);
+export const referenceQuadratic: ReferenceSpline = (z, raw, bins, inverse) => prepareQuadratic(raw, bins).apply(z, inverse);
+export const referenceRationalQuadratic: ReferenceSpline = (z, raw, bins, inverse) => prepareRationalQuadratic(raw, bins).apply(z, inverse);
 
 export const referenceSplines: Record<SplineKind, ReferenceSpline> = {
   pwlinear: referenceLinear,
@@ -232,11 +224,7 @@ export function referenceParamCount(kind: SplineKind, bins: number): number {
  * Input and output knots (K + 1 each, from 0 to 1) of one coordinate's spline; for the logit
  * couplings, which have no knots, the ends and the image of 1/2.
  */
-export function referenceKnots(
-  kind: SplineKind,
-  raw: ArrayLike<number>,
-  bins: number,
-): { x: number[]; y: number[] } {
+export function referenceKnots(kind: SplineKind, raw: ArrayLike<number>, bins: number): { x: number[]; y: number[] } {
   if (kind === 'additive' || kind === 'affine') {
     const x = [0, 0.5, 1];
     return { x, y: x.map((v) => prepareReference[kind](raw, bins).apply(v, false).y) };

@@ -53,15 +53,7 @@ const scratch: Located = { b: 0, x0: 0, w: 0, y0: 0, h: 0, d0: 0, d1: 0 };
  * cumulative sums, and the last one is exactly 1 (its bin takes up the rounding of the sum).
  * Each loop stops at the bin of v, so a row costs about K/2 steps per axis.
  */
-function locate(
-  i: number,
-  bins: number,
-  v: number,
-  pw: Float32Array,
-  ph: Float32Array,
-  r: Float32Array,
-  searchHeights: boolean,
-): Located {
+function locate(i: number, bins: number, v: number, pw: Float32Array, ph: Float32Array, r: Float32Array, searchHeights: boolean): Located {
   const cw = 1 - bins * MIN_BIN_WIDTH;
   const ch = 1 - bins * MIN_BIN_HEIGHT;
   const o = i * bins;
