@@ -14,7 +14,7 @@ import { UsageError } from './errors';
  * TensorFlow.js with the wasm backend registered, loaded on first use: runs that never touch a
  * flow (VEGAS, uniform) do not pay its start-up (about 0.2 s).
  */
-export function tfjs(): typeof Tf {
+function tfjs(): typeof Tf {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const tf = require('@tensorflow/tfjs') as typeof Tf;
   require('@tensorflow/tfjs-backend-wasm');

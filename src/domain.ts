@@ -48,11 +48,11 @@ export interface AxisMap {
 /** Smallest distance of u from 0 and 1 after clamping (the float64 RNG's range). */
 export const U_EDGE = 2 ** -53;
 /** Points of each pilot round; each round starts from the maps the previous one chose. */
-export const PILOT_POINTS = 2500;
+const PILOT_POINTS = 2500;
 /** Pilot rounds that choose the centres and scales of infinite axes. */
-export const PILOT_ROUNDS = 4;
+const PILOT_ROUNDS = 4;
 /** Effective sample size of a pilot round below which its quartiles do not set a scale. */
-export const PILOT_MIN_ESS = 50;
+const PILOT_MIN_ESS = 50;
 
 /** The kind of map an interval [lo, hi] (either end may be infinite) needs. */
 export function axisKind(lo: number, hi: number): AxisMapKind {
@@ -236,7 +236,7 @@ export function pilotAxisMaps(bounds: readonly [number, number][], integrand: Co
 export type JsonBound = number | 'inf' | '-inf';
 
 /** ±Infinity as "inf" / "-inf"; finite numbers unchanged. */
-export function encodeBound(v: number): JsonBound {
+function encodeBound(v: number): JsonBound {
   return v === Infinity ? 'inf' : v === -Infinity ? '-inf' : v;
 }
 

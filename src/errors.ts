@@ -58,11 +58,3 @@ export class NumericalError extends Error {
     this.stage = stage;
   }
 }
-
-/** Thrown when the user interrupts a run (SIGINT). Exit code 130. */
-export class InterruptError extends Error {
-  constructor(message = 'interrupted') {
-    super(message);
-    this.name = 'InterruptError';
-  }
-}

@@ -124,12 +124,12 @@ function iterationSizes(n: number, k: number): number[] {
  * The verdict's reasons as warning lines, each led by the label of the estimate
  * ("flow", "uniform", "uniform baseline").
  */
-export function verdictWarnings(label: string, v: Verdict): string[] {
+function verdictWarnings(label: string, v: Verdict): string[] {
   return v.reasons.map((r) => `${label}: ${r.message}`);
 }
 
 /** The settings of a flow as the result reports them (premap, spline, bins, layers, widths, masks, parameter count). */
-export function flowSettingsOf(flow: Flow): FlowSettings {
+function flowSettingsOf(flow: Flow): FlowSettings {
   const c = flow.config;
   return {
     premap: flow.premap ? 'vegas' : 'none',
@@ -260,7 +260,7 @@ export interface RunOutput {
 }
 
 /** The accuracy target of the options, or null for a fixed budget (-n). */
-export function targetOf(options: IntegrateOptions): AccuracyTarget | null {
+function targetOf(options: IntegrateOptions): AccuracyTarget | null {
   if (options.relError === undefined && options.absError === undefined) return null;
   return { relError: options.relError, absError: options.absError };
 }

@@ -26,19 +26,19 @@ import { VERSION } from './version';
 import { AdaptiveMap } from './vegas/map';
 
 /** Format tag of model.json. */
-export const MODEL_FORMAT = 'iflow-model';
+const MODEL_FORMAT = 'iflow-model';
 /** Version of the model format this build reads and writes. */
-export const MODEL_VERSION = 1;
+const MODEL_VERSION = 1;
 /** Name of the model document in a model directory. */
-export const MODEL_FILE = 'model.json';
+const MODEL_FILE = 'model.json';
 /** Name of the weights file (float32 little-endian) in a model directory. */
-export const WEIGHTS_FILE = 'weights.bin';
+const WEIGHTS_FILE = 'weights.bin';
 
 const finite = z.number().refine(Number.isFinite, 'expected a finite number');
 const posInt = z.number().int().positive();
 
 /** Schema of the saved FlowConfig (structure only; `Flow.deserialize` checks the masks against dim). */
-export const flowConfigSchema = z.object({
+const flowConfigSchema = z.object({
   dim: posInt,
   spline: z.enum(splineKinds),
   bins: posInt,
@@ -49,7 +49,7 @@ export const flowConfigSchema = z.object({
 });
 
 /** Schema of the problem a model was trained for: expression, dimension, bounds, axis maps, params. */
-export const modelProblemSchema = z.object({
+const modelProblemSchema = z.object({
   expression: z.string().min(1),
   dim: posInt,
   /** Finite numbers, or "inf" / "-inf". */
@@ -60,14 +60,14 @@ export const modelProblemSchema = z.object({
 });
 
 /** The VEGAS map under the flow (src/flow/premap.ts): edges per axis, 0 to 1. */
-export const premapSchema = z.object({
+const premapSchema = z.object({
   dim: posInt,
   ninc: posInt,
   edges: z.array(z.array(finite)),
 });
 
 /** Schema of one entry of the weights table: tensor name, shape and byte offset in weights.bin. */
-export const weightEntrySchema = z.object({
+const weightEntrySchema = z.object({
   name: z.string().min(1),
   shape: z.array(z.number().int().nonnegative()),
   /** Byte offset of the tensor in weights.bin. */
@@ -78,7 +78,7 @@ export const weightEntrySchema = z.object({
  * Schema of model.json, with cross-checks: flow and problem dimensions agree, one interval (and
  * axis map) per dimension, every tensor inside weights.bin at a 4-byte aligned offset.
  */
-export const modelSchema = z
+const modelSchema = z
   .object({
     format: z.literal(MODEL_FORMAT),
     version: z.number().int(),
@@ -136,7 +136,7 @@ export interface LoadedModel {
 }
 
 /** The weights of a flow as float32 little-endian bytes and their table. */
-export function encodeWeights(weights: readonly SerializedWeights[]): { bytes: Buffer; tensors: z.infer<typeof weightEntrySchema>[] } {
+function encodeWeights(weights: readonly SerializedWeights[]): { bytes: Buffer; tensors: z.infer<typeof weightEntrySchema>[] } {
   const total = weights.reduce((s, w) => s + w.values.length, 0);
   const bytes = Buffer.alloc(4 * total);
   const tensors: z.infer<typeof weightEntrySchema>[] = [];
@@ -150,7 +150,7 @@ export function encodeWeights(weights: readonly SerializedWeights[]): { bytes: B
 }
 
 /** SHA-256 of `bytes` as 64 lowercase hex digits. */
-export function sha256(bytes: Buffer): string {
+function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
@@ -343,7 +343,7 @@ function describeIssue(err: z.ZodError): string {
 }
 
 /** The model directory of `given`: the directory itself, or the folder of its model.json. */
-export function modelDirOf(given: string): string {
+function modelDirOf(given: string): string {
   try {
     if (fs.statSync(given).isFile()) return path.dirname(given);
   } catch {

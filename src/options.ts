@@ -15,15 +15,15 @@ import { splineKinds } from './flow/types';
 /** Largest dimension of a problem. */
 export const MAX_DIM = 128;
 /** Samplers of the final estimate; auto chooses between the VEGAS map and a flow on top of it. */
-export const methodKinds = ['auto', 'flow', 'vegas', 'uniform'] as const;
+const methodKinds = ['auto', 'flow', 'vegas', 'uniform'] as const;
 /** A sampler of the final estimate (`methodKinds`). */
 export type MethodKind = (typeof methodKinds)[number];
 /** Maps under the flow: the adapted VEGAS map, or none (the bare flow on the unit cube). */
-export const premapKinds = ['vegas', 'none'] as const;
+const premapKinds = ['vegas', 'none'] as const;
 /** Policies for non-finite integrand values: stop with an error, or count them as 0. */
-export const nanPolicies = ['error', 'zero'] as const;
+const nanPolicies = ['error', 'zero'] as const;
 /** Default cap on the calls of an estimate with an accuracy target. */
-export const DEFAULT_MAX_CALLS = 100_000_000;
+const DEFAULT_MAX_CALLS = 100_000_000;
 /** Training divergences; variance and chi2 are one loss, Var(f/q)/F^2, under two names. */
 export const lossKinds = ['variance', 'kl', 'chi2', 'exponential', 'hellinger'] as const;
 /** A training divergence (`lossKinds`). */
@@ -83,7 +83,7 @@ export const int = (min: number, max: number) =>
  * A real number in a range: above `gt` (exclusive) or from `min`, up to `max`. Messages name
  * the accepted range.
  */
-export const real = (range: { gt?: number; min?: number; max?: number }) => {
+const real = (range: { gt?: number; min?: number; max?: number }) => {
   const low = range.gt !== undefined ? `greater than ${range.gt}` : range.min !== undefined ? `at least ${range.min}` : '';
   const high = range.max !== undefined ? `at most ${range.max}` : '';
   const text =
@@ -108,7 +108,7 @@ export const positive = (max?: number) => {
 };
 
 /** A repeatable option: a single string, an array of strings, or absent. */
-export const stringList = z.preprocess(
+const stringList = z.preprocess(
   (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
   // the default makes the key optional in the input type
   z.array(z.string()).default([]),
@@ -178,7 +178,7 @@ const scaleSchema = z.preprocess(
  * The problem: integrand, domain, parameters, events, and what fixes its numbers (seed,
  * backend, non-finite policy).
  */
-export const problemShape = {
+const problemShape = {
   expression: z.string().refine((s) => s.trim().length > 0, 'the integrand expression is empty'),
   dim: int(1, MAX_DIM).optional(),
   bounds: boundsSchema,
@@ -219,7 +219,7 @@ export const trainingShape = {
 };
 
 /** The run: sampler, premap, estimate size, accuracy target and its caps, baseline. */
-export const runShape = {
+const runShape = {
   method: z.enum(methodKinds).default('auto'),
   premap: z.enum(premapKinds).default('vegas'),
   samples: int(2, 1e10).default(100_000),
@@ -238,7 +238,7 @@ export const runShape = {
  * "<expression>:lo:hi:bins" (`hist`), as integrals of f per bin or, with `histNormalize`,
  * fractions of F.
  */
-export const observablesShape = {
+const observablesShape = {
   also: stringList,
   alsoLabel: stringList,
   hist: stringList,

@@ -52,12 +52,12 @@ const finite = z.number().refine(Number.isFinite, 'expected a finite number');
 const count = z.number().int().nonnegative();
 
 /** The sums of one observable g (estimate/stats.ts ObservableSums): s1 = sum w g, s2 = sum (w g)^2, sx = sum w^2 g, in units of the Moments' scale. */
-export const observableSumsSchema = z.object({ s1: finite, s2: finite, sx: finite });
+const observableSumsSchema = z.object({ s1: finite, s2: finite, sx: finite });
 
 const nonNegative = finite.refine((v) => v >= 0, 'must be non-negative');
 
 /** Sums of the further integrands and observable histograms (src/observables/moments.ts). */
-export const observableMomentsSchema = z.object({
+const observableMomentsSchema = z.object({
   n: count,
   scale: finite.refine((v) => v > 0, 'must be positive'),
   sums: z.array(finite).min(1),
@@ -84,7 +84,7 @@ export const observableMomentsSchema = z.object({
  * in a partial document; `coords` has one entry per dimension and `events` one per event
  * (checked by `partialSchema`).
  */
-export const momentsSchema = z.object({
+const momentsSchema = z.object({
   n: count,
   /** Unit of the weight sums (a power of two); documents written before it existed use 1. */
   scale: finite.refine((v) => v > 0, 'must be positive').default(1),
@@ -108,7 +108,7 @@ export const momentsSchema = z.object({
 });
 
 /** The stages whose samples a document holds (src/rng.ts streams). */
-export const sampleStreams = ['evaluate', 'baseline'] as const;
+const sampleStreams = ['evaluate', 'baseline'] as const;
 
 /**
  * One random stream a document's samples came from: the seed, the stream (the estimate's
@@ -127,7 +127,7 @@ export type StreamRecord = z.infer<typeof streamSchema>;
  * The problem of a partial document: what parts must share to be merged (expression, dim,
  * bounds, axis maps, parameters, event labels, observables spec).
  */
-export const partialProblemSchema = z.object({
+const partialProblemSchema = z.object({
   expression: z.string(),
   dim: z.number().int().positive(),
   /** Finite numbers, or "inf" / "-inf". */

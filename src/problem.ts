@@ -65,7 +65,7 @@ export interface ProblemInput {
 }
 
 /** One [lo, hi] per dimension from zero, one or d intervals. */
-export function resolveBounds(dim: number, bounds?: [number, number][]): [number, number][] {
+function resolveBounds(dim: number, bounds?: [number, number][]): [number, number][] {
   if (!bounds || bounds.length === 0) return Array.from({ length: dim }, () => [0, 1]);
   if (bounds.length === 1) return Array.from({ length: dim }, () => [bounds[0][0], bounds[0][1]]);
   if (bounds.length !== dim) {

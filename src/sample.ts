@@ -36,9 +36,9 @@ export const sampleFormats = ['csv', 'ndjson'] as const;
 export type SampleFormat = (typeof sampleFormats)[number];
 
 /** Significant digits written for coordinates (enough to round-trip the flow's float32 points). */
-export const COORD_DIGITS = 9;
+const COORD_DIGITS = 9;
 /** Significant digits written for weights. */
-export const WEIGHT_DIGITS = 12;
+const WEIGHT_DIGITS = 12;
 /** Default size of the pilot run of --unweighted. */
 export const DEFAULT_PILOT = 100_000;
 
@@ -134,7 +134,7 @@ async function put(out: Writable, text: string): Promise<number> {
 }
 
 /** Largest |w| over `n` pilot points (stream Stream.pilot). */
-export async function pilotMaxWeight(
+async function pilotMaxWeight(
   problem: Problem,
   flow: Flow,
   n: number,

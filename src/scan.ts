@@ -12,7 +12,7 @@ import type { IntegrateOptions } from './options';
 import { parseNumber } from './options';
 
 /** Most values of one scan. */
-export const MAX_SCAN_VALUES = 10_000;
+const MAX_SCAN_VALUES = 10_000;
 
 /** A scan: the constant's name and its values, in the order they are run. */
 export interface ScanSpec {

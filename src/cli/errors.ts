@@ -12,7 +12,7 @@ import { NumericalError, OptionError, UsageError } from '../errors';
 import { BATCH_JOB_KEYS, flagOf, suggestKey } from './flags';
 import { EXIT_FAILURE, EXIT_USAGE } from './exitCodes';
 
-export { EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_UNRELIABLE, EXIT_INTERRUPTED } from './exitCodes';
+export { EXIT_FAILURE, EXIT_USAGE, EXIT_UNRELIABLE, EXIT_INTERRUPTED } from './exitCodes';
 
 /**
  * One-line description of the first problem in a zod error, in one style: the flag, then what

@@ -1,5 +1,4 @@
-/** Exit codes of the `iflow` command. */
-export const EXIT_OK = 0;
+/** Exit codes of the `iflow` command (0: success). */
 /** Runtime failure: NumericalError, an internal error, a failed batch line, a model that could not be saved. */
 export const EXIT_FAILURE = 1;
 /** Bad input: UsageError, invalid options, commander usage errors. */

@@ -45,19 +45,19 @@ export interface FlagEntry {
 }
 
 /** Commander collector for repeatable flags. */
-export function collect(value: string, previous: unknown): string[] {
+function collect(value: string, previous: unknown): string[] {
   return [...(Array.isArray(previous) ? (previous as string[]) : []), value];
 }
 
 /** Help of --threads: where threads are spent, and when the default of 2 uses one. */
-export const THREADS_HELP =
+const THREADS_HELP =
   'most threads (wasm/cpu backends; never more than the CPUs this process may use): training cuts a batch of B calls into ' +
   'min(n, floor(B/1000)) slices trained in parallel, so the default --batch 1000 trains on one thread and --batch 2000 on two; ' +
   'evaluations of 131072 samples or more map their chunks on n threads. The seed and the slice count fix the numbers, ' +
   'not the machine: a task given one CPU runs every slice on its one thread';
 
 /** Help of --strict, with the exit code of an unreliable estimate. */
-export const STRICT_HELP = `exit with code ${EXIT_UNRELIABLE} when the estimate is unreliable (verdict: Pareto k-hat, ESS, largest weight, iterations' Q, non-finite values, zero integrand); the report is still printed`;
+const STRICT_HELP = `exit with code ${EXIT_UNRELIABLE} when the estimate is unreliable (verdict: Pareto k-hat, ESS, largest weight, iterations' Q, non-finite values, zero integrand); the report is still printed`;
 
 const PARTIAL_HELP = 'print mergeable sufficient statistics (JSON) instead of the report; combine runs with iflow merge';
 
@@ -387,11 +387,6 @@ export function commandShape(command: CommandName): Record<string, z.ZodType> {
 
 const BY_KEY = new Map(FLAGS.map((e) => [e.key, e]));
 
-/** The entry of an option key. */
-export function flagEntry(key: string): FlagEntry | undefined {
-  return BY_KEY.get(key);
-}
-
 /** The long flag of an entry as written, e.g. "--dim" or "--no-baseline". */
 export function longFlag(entry: FlagEntry): string {
   return /(--[a-z][a-z0-9-]*)/.exec(entry.flags)![1];
@@ -420,7 +415,7 @@ function innerType(schema: z.ZodType): z.ZodType {
 }
 
 /** The choices of an option whose schema is an enum. */
-export function choicesOf(schema: z.ZodType): readonly string[] | undefined {
+function choicesOf(schema: z.ZodType): readonly string[] | undefined {
   const t = innerType(schema);
   return t instanceof z.ZodEnum ? (t.options as string[]) : undefined;
 }
@@ -430,7 +425,7 @@ export function choicesOf(schema: z.ZodType): readonly string[] | undefined {
  * quotes ("16", "32,32,32", "auto"). Undefined when the help shows none: no default, a flag
  * without a value, or a repeatable flag.
  */
-export function shownDefault(entry: FlagEntry, schema: z.ZodType): { value: unknown; text: string } | undefined {
+function shownDefault(entry: FlagEntry, schema: z.ZodType): { value: unknown; text: string } | undefined {
   if (entry.parse !== undefined || !/[<[]/.test(entry.flags)) return undefined;
   const r = schema.safeParse(undefined);
   if (!r.success || r.data === undefined) return undefined;
@@ -439,7 +434,7 @@ export function shownDefault(entry: FlagEntry, schema: z.ZodType): { value: unkn
 }
 
 /** The commander option of an entry for a command. */
-export function commanderOption(entry: FlagEntry, command: CommandName): Option {
+function commanderOption(entry: FlagEntry, command: CommandName): Option {
   const schema = commandShape(command)[entry.key];
   if (schema === undefined) throw new Error(`flag table: ${command} has no option ${entry.key}`);
   const option = new Option(entry.flags, entry.helpIn?.[command] ?? entry.help);
@@ -466,7 +461,7 @@ export function addFlags(cmd: Command, command: CommandName, keys: readonly stri
 export const BATCH_JOB_KEYS: readonly string[] = ['expression', ...COMMAND_FLAGS.integrate];
 
 /** Edit distance (Levenshtein), for did-you-mean suggestions. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     let prev = row[0];

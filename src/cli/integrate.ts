@@ -13,7 +13,7 @@ import { runScanCommand } from './scan';
 import { checkOptionCombinations, givenOnCommandLine, ignoredOptionWarnings } from './checks';
 
 /** The short legend of the report, shown by --help (README: "Reading the output"). */
-export const OUTPUT_LEGEND = `Reading the output:
+const OUTPUT_LEGEND = `Reading the output:
   F                   the integral and its standard error in the last digits: 0.0019789(12) = 0.0019789 +- 0.0000012
   pull vs exact       (F - exact) / error, for library integrands with a known value (|pull| < 2 is normal)
   E_p[xk], P_p(A)     mean of x_k and probability of the event A under p = |f|/F

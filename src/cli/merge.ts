@@ -16,7 +16,7 @@ import { runExitCode } from './integrate';
 import { addFlags } from './flags';
 
 /** Read and validate one partial document; every problem is a UsageError naming the file. */
-export function readPartial(file: string): NamedPartial {
+function readPartial(file: string): NamedPartial {
   const data = readJsonFile(file, file, 'give files written with --partial');
   const tag = typeof data === 'object' && data !== null ? (data as { format?: unknown; version?: unknown }) : {};
   if (tag.format !== PARTIAL_FORMAT) {

@@ -33,7 +33,7 @@ export const outputShape = {
 };
 
 /** Pictures of the run (--plot DIR); see report/plots.ts. */
-export const plotShape = {
+const plotShape = {
   plot: z.string().min(1).optional(),
   plotPair: pairSchema.optional(),
   plotDims: int(1, MAX_DIM).default(DEFAULT_PLOT_DIMS),
@@ -46,7 +46,7 @@ export const filesShape = {
 };
 
 /** A parameter scan, "name=lo:hi:count" or "name=v1,v2,..." (parsed by src/scan.ts parseScan). */
-export const scanShape = {
+const scanShape = {
   scan: z.string().min(1).optional(),
 };
 

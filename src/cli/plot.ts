@@ -18,7 +18,7 @@ const HINT = 'give the output of integrate or evaluate --json (with --plot DIR f
  * Read and check a result document ('-' reads stdin). The document is returned as read, so
  * that fields this version does not list (e.g. a tail index of the weights) reach the pictures.
  */
-export function readResult(file: string): IntegrationResult {
+function readResult(file: string): IntegrationResult {
   let data: unknown;
   if (file === '-') {
     try {

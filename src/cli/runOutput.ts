@@ -44,7 +44,7 @@ export function trySaveRunModel(
 }
 
 /** Save `flow` to options.saveModel (if given); returns the directory written. */
-export function saveRunModel(
+function saveRunModel(
   prepared: Prepared<{ saveModel?: string } & Prepared['options']>,
   flow: Flow | null,
   training: TrainingReport | null,

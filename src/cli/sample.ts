@@ -23,7 +23,7 @@ import { checkParamsOnce } from './checks';
 import { checkSaveTarget, trySaveRunModel } from './runOutput';
 import { dropUndefined, runCommand, withExpressionFileNote, type CommandContext } from './shared';
 
-export { sampleOnlySchema, type SampleOnlyOptions } from './options';
+export { type SampleOnlyOptions } from './options';
 
 const sampleOnlyKeys = Object.keys(sampleOnlySchema.shape);
 /** Training flags that make no sense with a loaded flow. */
@@ -65,7 +65,7 @@ async function trainForSampling(prepared: Prepared, reporter: Reporter, interrup
 }
 
 /** One-paragraph summary of a sampling run for stderr. */
-export function describeSampling(r: SampleReport, pilot: number): string {
+function describeSampling(r: SampleReport, pilot: number): string {
   const e = integralEstimate(r.moments);
   const F = Number.isFinite(e.sdev) ? formatEstimate(e.mean, e.sdev) : formatNumber(e.mean);
   if (r.maxWeight === null) {

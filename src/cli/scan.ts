@@ -22,7 +22,7 @@ import type { CommandContext } from './shared';
  * results), and a constant the integrand uses.
  * @throws UsageError naming the conflicting flag or the unused constant.
  */
-export function checkScanOptions(options: IntegrateCommandOptions, defaults: Record<string, number> | undefined, name: string): void {
+function checkScanOptions(options: IntegrateCommandOptions, defaults: Record<string, number> | undefined, name: string): void {
   if (options.partial)
     throw new UsageError('--scan cannot write --partial documents', 'run one integrate --partial per value instead, or drop --partial');
   if (options.saveModel !== undefined)

@@ -21,7 +21,7 @@ import { mapToDomain } from '../sampling';
 /** Width of the probed slab at each face, as a fraction of the axis. */
 export const BOUNDARY_DELTA = 2 ** -40;
 /** Probe points per face. */
-export const BOUNDARY_POINTS = 64;
+const BOUNDARY_POINTS = 64;
 
 /** The probed mass at one face of the unit cube (`largestBoundaryMass`). */
 export interface BoundaryMass {

@@ -25,9 +25,9 @@
 import type { HistogramData } from '../report/schema';
 
 /** Bins per axis of the one-dimensional marginals. */
-export const MARGINAL_BINS = 50;
+const MARGINAL_BINS = 50;
 /** Bins per axis of the two-dimensional marginal. */
-export const PAIR_BINS = 40;
+const PAIR_BINS = 40;
 /** The first dimensions whose marginals are kept unless asked for more. */
 export const DEFAULT_PLOT_DIMS = 16;
 /** Weight histogram: bins per decade, and the decades below/above the first chunk's mean. */

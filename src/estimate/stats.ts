@@ -77,7 +77,7 @@ export interface Moments {
 }
 
 /** Zero sums of one observable. */
-export function emptyObservable(): ObservableSums {
+function emptyObservable(): ObservableSums {
   return { s1: 0, s2: 0, sx: 0 };
 }
 

@@ -22,7 +22,7 @@ function finiteOrNull(e: Estimate): Estimate | null {
  * Whether the weights change sign: sum |w| equals |sum w| exactly (the same additions in the
  * same order) when they all have one sign.
  */
-export function isSigned(m: Moments): boolean {
+function isSigned(m: Moments): boolean {
   return m.sumAbsW !== Math.abs(m.sumW);
 }
 

@@ -17,7 +17,7 @@
 export const TAIL_KEEP = 4096;
 
 /** Fewest tail points for a fit (as `loo`). */
-export const MIN_TAIL = 5;
+const MIN_TAIL = 5;
 
 /**
  * The largest `keep` values of the union of `top` (sorted in decreasing order) and the

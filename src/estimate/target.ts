@@ -15,7 +15,7 @@ import { integralEstimate, mergeMoments, emptyMoments, type Moments } from './st
 /** Fewest calls of an estimate that stops on its own error. */
 export const MIN_TARGET_CALLS = 20_000;
 /** Smallest round. */
-export const MIN_ROUND = 10_000;
+const MIN_ROUND = 10_000;
 /** A round predicted to reach the target asks for this many times the predicted calls. */
 const ROUND_MARGIN = 1.1;
 /**

@@ -42,21 +42,21 @@ export const KHAT_MAX = 0.7;
 /** Pareto k-hat above which the weights have no finite variance: the plain estimate's error is unreliable. */
 export const KHAT_FINITE_VARIANCE = 0.5;
 /** ESS fraction below which the error may be underestimated. */
-export const LOW_ESS_FRACTION = 0.01;
+const LOW_ESS_FRACTION = 0.01;
 /** Largest |w| over mean |w| below which k-hat gives no verdict (see judgeEstimate). */
-export const KHAT_MIN_SPREAD = 10;
+const KHAT_MIN_SPREAD = 10;
 /** Largest |w| over the mean |w|, per 1e6 calls, above which one weight dominates. */
-export const HEAVY_MAX_WEIGHT = 1000;
+const HEAVY_MAX_WEIGHT = 1000;
 /**
  * Share of sum w^2 carried by the largest weight above which the estimate is unreliable (with at
  * least MAX_SHARE_CALLS calls): the variance estimate then rests on one point, as with the
  * infinite-variance weights of an integrand whose tail the domain map turns into a singularity.
  */
-export const MAX_WEIGHT_SHARE = 0.1;
+const MAX_WEIGHT_SHARE = 0.1;
 /** Fewest calls at which the MAX_WEIGHT_SHARE check applies. */
-export const MAX_SHARE_CALLS = 1000;
+const MAX_SHARE_CALLS = 1000;
 /** Q below which the iteration estimates are judged inconsistent. */
-export const LOW_Q = 0.05;
+const LOW_Q = 0.05;
 
 /** The fields of a summary that the verdict reads. */
 export interface WeightDiagnostics {

@@ -1,2 +1,2 @@
 export * from './library';
-export { integrandFileSchema, LIBRARY_MAX_DIM, type IntegrandFile, type DimsSpec } from './schema';
+export { type IntegrandFile, type DimsSpec } from './schema';

@@ -57,7 +57,7 @@ export function integrandsDir(): string {
 }
 
 /** True when dimension d is among (or within the range of) the allowed `dims`. */
-export function dimAllowed(dims: DimsSpec, d: number): boolean {
+function dimAllowed(dims: DimsSpec, d: number): boolean {
   return Array.isArray(dims) ? dims.includes(d) : d >= dims.min && d <= dims.max;
 }
 
@@ -146,7 +146,7 @@ function defaultsOf(entry: IntegrandFile): Record<string, number> {
 }
 
 /** Read and validate one file; every problem is a UsageError that names the file. */
-export function loadIntegrandFile(file: string): IntegrandEntry {
+function loadIntegrandFile(file: string): IntegrandEntry {
   const fail = (message: string): never => {
     throw new UsageError(
       `integrand file ${file}: ${message}`,
@@ -344,7 +344,7 @@ export class IntegrandLibrary {
 let cached: IntegrandLibrary | undefined;
 
 /** The package's library, read once. */
-export function defaultLibrary(): IntegrandLibrary {
+function defaultLibrary(): IntegrandLibrary {
   if (!cached) cached = new IntegrandLibrary(loadIntegrandDir(integrandsDir()));
   return cached;
 }

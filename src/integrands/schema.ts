@@ -12,7 +12,7 @@ import { jsonBoundSchema } from '../report/schema';
 const NAME = /^[a-z][a-z0-9_]*$/;
 
 /** Largest dimension of a library integrand; the same bound as the option dim (MAX_DIM in src/options.ts). */
-export const LIBRARY_MAX_DIM = 128;
+const LIBRARY_MAX_DIM = 128;
 
 const dimInt = z.number().int().min(1).max(LIBRARY_MAX_DIM);
 
@@ -26,7 +26,7 @@ export const dimsSchema = z.union([
 ]);
 
 /** Schema of one parameter of a library integrand: its finite default value and an optional description. */
-export const paramSpecSchema = z
+const paramSpecSchema = z
   .object({
     default: z.number().refine(Number.isFinite, 'expected a finite number'),
     description: z.string().optional(),

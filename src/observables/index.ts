@@ -9,18 +9,12 @@
  */
 export {
   observableOptionsSchema,
-  observableSpecSchema,
-  alsoSchema,
-  histogramSpecSchema,
   parseHistogramSpec,
-  compileObservables,
-  specOf,
-  MAX_HIST_BINS,
   type ObservableOptions,
   type ObservableOptionsInput,
   type ObservableSpec,
   type ObservableSet,
   type HistogramSpec,
 } from './options';
-export { mergeObservableMoments, closeStrata, type ObservableMoments } from './moments';
-export { summarizeObservables, covarianceMatrix, integralOf, ratioToF, histogramEstimates, type ObservablesSummary } from './summary';
+export { type ObservableMoments } from './moments';
+export { type ObservablesSummary } from './summary';

@@ -333,7 +333,7 @@ export function settled(om: ObservableMoments): ObservableMoments {
 }
 
 /** Cov(sum v_a, sum v_b) of iid points, packed, in units of scale^2 (Infinity for one point). */
-export function iidCovariance(om: ObservableMoments): number[] {
+function iidCovariance(om: ObservableMoments): number[] {
   const K = om.sums.length;
   const n = om.n;
   const out = new Array(packedSize(K)).fill(0);
@@ -358,7 +358,7 @@ export function sumCovariance(om: ObservableMoments): number[] {
 }
 
 /** True when two sets of statistics describe the same integrands and histogram cells. */
-export function sameShape(a: ObservableMoments, b: ObservableMoments): boolean {
+function sameShape(a: ObservableMoments, b: ObservableMoments): boolean {
   return (
     a.sums.length === b.sums.length &&
     a.histograms.length === b.histograms.length &&

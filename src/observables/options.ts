@@ -16,18 +16,18 @@ import { parseNumber } from '../options';
 import { compileIntegrand, type CompileOptions, type CompiledExpression } from '../integrand';
 
 /** Most bins of one observable histogram (memory: 2 float64 sums per bin and iteration). */
-export const MAX_HIST_BINS = 100_000;
+const MAX_HIST_BINS = 100_000;
 
 const finite = z.number().refine(Number.isFinite, 'expected a finite number');
 
 /** A further integrand g_k: its expression (as for the main integrand) and a label (default "G<k>"). */
-export const alsoSchema = z.object({
+const alsoSchema = z.object({
   expression: z.string().refine((s) => s.trim() !== '', 'the expression is empty'),
   label: z.string().optional(),
 });
 
 /** A histogram of the observable h(x) with `bins` equal bins of [lo, hi). */
-export const histogramSpecSchema = z
+const histogramSpecSchema = z
   .object({
     observable: z.string().refine((s) => s.trim() !== '', 'the observable is empty'),
     lo: finite,
@@ -75,7 +75,7 @@ export interface ObservableSet {
 }
 
 /** The spec of validated options: labels default to G1, G2, ... and must be distinct. */
-export function specOf(options: ObservableOptions): ObservableSpec {
+function specOf(options: ObservableOptions): ObservableSpec {
   const also = options.also.map((a, k) => ({ expression: a.expression.trim(), label: a.label?.trim() || `G${k + 1}` }));
   const seen = new Set<string>();
   for (const a of also) {
@@ -91,7 +91,7 @@ export function specOf(options: ObservableOptions): ObservableSpec {
 }
 
 /** True when the options ask for nothing besides F. */
-export function isEmptySpec(spec: ObservableSpec): boolean {
+function isEmptySpec(spec: ObservableSpec): boolean {
   return spec.also.length === 0 && spec.histograms.length === 0;
 }
 

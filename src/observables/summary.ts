@@ -81,7 +81,7 @@ function cellFraction(n: number, s1: number, s2: number, sumW: number, sumW2: nu
 }
 
 /** Per histogram: bins, underflow, overflow and undefined cells as estimates (see the result schema). */
-export function histogramEstimates(spec: ObservableSpec, om: ObservableMoments): ObservablesReport['histograms'] {
+function histogramEstimates(spec: ObservableSpec, om: ObservableMoments): ObservablesReport['histograms'] {
   const n = om.n;
   const normalized = spec.histNormalize;
   return spec.histograms.map((h, j) => {

@@ -6,7 +6,7 @@ import { formatEstimate, formatNumber, renderTable } from './format';
 import type { ObservablesReport } from './schema';
 
 /** Histograms with more bins than this show a one-line summary (every bin is in --json). */
-export const MAX_HISTOGRAM_ROWS = 50;
+const MAX_HISTOGRAM_ROWS = 50;
 
 type Loose = { mean: number | null; sdev: number | null } | null;
 

@@ -30,7 +30,7 @@ const COLORS = { p: '#4c78a8', q: '#e45756', map: '#54a24b' };
  * A number that a result may carry under one of `names` (fields that some versions add, e.g.
  * a Pareto k-hat of the weights or the adaptive map's own batch rel. sd); null when absent.
  */
-export function optionalNumber(obj: unknown, names: string[]): number | null {
+function optionalNumber(obj: unknown, names: string[]): number | null {
   if (typeof obj !== 'object' || obj === null) return null;
   for (const name of names) {
     const v = (obj as Record<string, unknown>)[name];
@@ -62,7 +62,7 @@ const base = (title: string, subtitle?: string): Spec => ({
  * log axes (symlog for a loss that is not positive everywhere). `mapRelSdev`, when given, is
  * drawn as a horizontal reference on the rel. sd panel: the level of the adaptive map alone.
  */
-export function trainingSpec(training: NonNullable<IntegrationResult['training']>, mapRelSdev: number | null): Spec | null {
+function trainingSpec(training: NonNullable<IntegrationResult['training']>, mapRelSdev: number | null): Spec | null {
   const rows = training.history.filter((h) => h.loss !== null || h.relSdev !== null);
   if (rows.length === 0) return null;
   const losses = rows.flatMap((h) => (h.loss === null ? [] : [h.loss]));
@@ -105,7 +105,7 @@ export function trainingSpec(training: NonNullable<IntegrationResult['training']
 }
 
 /** One-dimensional marginals of p (bars with 1-sigma error bars) and q (step line), one panel per dimension. */
-export function marginalsSpec(result: IntegrationResult): Spec | null {
+function marginalsSpec(result: IntegrationResult): Spec | null {
   const h = result.histograms;
   if (!h || h.marginals.length === 0) return null;
   const rows = h.marginals.flatMap((m) =>
@@ -173,7 +173,7 @@ export function marginalsSpec(result: IntegrationResult): Spec | null {
 }
 
 /** Two-dimensional marginal of the chosen pair: p (weighted) and q (counts) as heat maps on one colour scale. */
-export function pairSpec(result: IntegrationResult): Spec | null {
+function pairSpec(result: IntegrationResult): Spec | null {
   const pair = result.histograms?.pair;
   const h = result.histograms;
   if (!pair || !h) return null;
@@ -230,7 +230,7 @@ export function pairSpec(result: IntegrationResult): Spec | null {
 }
 
 /** Title line of the weight picture: ESS, the largest weight, and k-hat when the result has one. */
-export function weightSubtitle(result: IntegrationResult): string {
+function weightSubtitle(result: IntegrationResult): string {
   const s = result.estimate;
   const mean = Math.abs(s.integral.mean);
   const parts = [`ESS ${formatNumber(s.ess, 4)} of ${s.calls} calls (${formatNumber(100 * s.essFraction, 3)}%)`];
@@ -242,7 +242,7 @@ export function weightSubtitle(result: IntegrationResult): string {
 }
 
 /** Distribution of w / mean |w| on log-log axes. */
-export function weightsSpec(result: IntegrationResult): Spec | null {
+function weightsSpec(result: IntegrationResult): Spec | null {
   const h = result.histograms;
   if (!h) return null;
   const { log10Lo, step, counts, zeros, negatives, below, above } = h.weights;
@@ -283,7 +283,7 @@ export function weightsSpec(result: IntegrationResult): Spec | null {
  * The observable histograms (result.observables): per observable the bin contents (integral of
  * f over the bin, or its fraction of F) as bars with 1-sigma error bars, one panel each.
  */
-export function observableHistogramsSpec(result: IntegrationResult): Spec | null {
+function observableHistogramsSpec(result: IntegrationResult): Spec | null {
   const hs = result.observables?.histograms ?? [];
   if (hs.length === 0) return null;
   const rows = hs.flatMap((h, j) =>

@@ -23,10 +23,10 @@ export const axisMapSchema = z.object({
 });
 
 /** A finite estimate: its mean and standard error (sdev), in the units of the integral. */
-export const estimateSchema = z.object({ mean: z.number(), sdev: z.number() });
+const estimateSchema = z.object({ mean: z.number(), sdev: z.number() });
 
 /** Whether an estimate can be trusted, and why not (src/estimate/verdict.ts). */
-export const verdictSchema = z.object({
+const verdictSchema = z.object({
   reliable: z.boolean(),
   reasons: z.array(z.object({ code: z.enum(reasonCodes), message: z.string() })),
 });
@@ -65,7 +65,7 @@ export const summarySchema = z.object({
 });
 
 /** One of the --iterations the evaluation sample is split into: its calls and its own estimate of F. */
-export const iterationSchema = z.object({
+const iterationSchema = z.object({
   iteration: z.number().int().positive(),
   calls: z.number().int().nonnegative(),
   integral: estimateSchema,
@@ -116,7 +116,7 @@ export const flowSettingsSchema = z.object({
 });
 
 /** Relative variance per call Var(w)/F^2 and seconds per call of a sampler. */
-export const samplerFiguresSchema = z.object({ relVariance: z.number(), secondsPerCall: z.number() });
+const samplerFiguresSchema = z.object({ relVariance: z.number(), secondsPerCall: z.number() });
 
 /** The VEGAS adaptation (Lepage's map and VEGAS+ strata) before the estimate. */
 export const mapReportSchema = z.object({

@@ -16,7 +16,7 @@ function pull(e: E, exact: number | undefined): string {
 }
 
 /** Dimensions above which E_p[x_k] is summarised in one line instead of one row per k. */
-export const MAX_EXPECTATION_ROWS = 16;
+const MAX_EXPECTATION_ROWS = 16;
 
 /** One line for many E_p[x_k]: the smallest and the largest (every value is in --json). */
 function expectationRange(s: Summary): string {

@@ -91,7 +91,7 @@ export class TrainingPayoff {
 }
 
 /** Least fall of the windowed batch variance, as a fraction, that counts as progress of a warm-started training. */
-export const PLATEAU_GAIN = 0.02;
+const PLATEAU_GAIN = 0.02;
 
 /**
  * The stopping rule of a training that starts from a trained flow (a parameter scan's warm

@@ -27,18 +27,18 @@ import {
  * relative variance per call is flat (src/vegas/sampler.ts: d <= 8 usually stops after 13-17
  * iterations, d = 16 needs about 20; measured with `npm run bench:vegas`).
  */
-export const ADAPT_CALLS = 20_000;
+const ADAPT_CALLS = 20_000;
 /** Most adaptation iterations of the VEGAS stage (ADAPT_CALLS calls each). */
-export const ADAPT_ITERATIONS = 20;
+const ADAPT_ITERATIONS = 20;
 /** Fewest adaptation iterations under an accuracy target (the strata need one to learn from). */
-export const MIN_ADAPT_ITERATIONS = 2;
+const MIN_ADAPT_ITERATIONS = 2;
 /**
  * Per-axis density floor of the adapted map (AdaptiveMap.applyDensityFloor). Measured on
  * x1 < 0.5 in d = 2 (seeds 1-8, 2e4 calls): without a floor pulls down to -12; 0.005 still -9.7;
  * 0.01 at most 2.3 in size. Its cost in FoM at 1e6 calls: gauss_d8 0.0076 -> 0.024, narrow_gauss_d4
  * 0.027 -> 0.067 (vegas+: 0.105 and 0.044); 0.02 cost 4-6x.
  */
-export const MAP_DENSITY_FLOOR = 0.01;
+const MAP_DENSITY_FLOOR = 0.01;
 
 /**
  * Callbacks of `adaptMapStage`: progress in integrand calls (done of at most ADAPT_CALLS x

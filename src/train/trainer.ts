@@ -99,7 +99,7 @@ export function gradientChunk(dim: number): number {
 /** Learning-rate reductions allowed after non-finite steps before training stops. */
 const MAX_LR_REDUCTIONS = 4;
 /** Exponent of the tempered integrand at the first epoch when --anneal is on. */
-export const DEFAULT_ANNEAL_START = 0.1;
+const DEFAULT_ANNEAL_START = 0.1;
 
 /** beta for this epoch: linear from `start` to 1 over the first `fraction` of the epochs. */
 export function temperingExponent(epoch: number, epochs: number, fraction: number, start: number): number {

@@ -12,7 +12,7 @@
 import { DEFAULT_ITERATIONS } from './sampler';
 
 /** Final iterations unless chosen otherwise. */
-export const DEFAULT_FINAL_ITERATIONS = 10;
+const DEFAULT_FINAL_ITERATIONS = 10;
 
 /** Split of a VEGAS budget (in integrand calls) between the adaptation and the final iterations. */
 export interface VegasPlan {
@@ -34,7 +34,7 @@ export interface PlanOptions {
 }
 
 /** Smallest budget `planVegas` accepts: 20 iterations of 100 calls. */
-export const MIN_VEGAS_BUDGET = 2000;
+const MIN_VEGAS_BUDGET = 2000;
 
 /**
  * Split `budget` calls: adaptFraction x budget over adaptIterations equal iterations, the

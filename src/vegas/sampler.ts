@@ -382,18 +382,18 @@ export interface AdaptHooks {
  * off in 8 to 12 and stops early (flat tolerance 0.1); the mean of the last 8 maps, weighted
  * by 1/relative variance, cut the FoM of narrow_gauss_d4 at 1e5 calls by about 1.6x.
  */
-export const DEFAULT_ALPHA = 0.75;
+const DEFAULT_ALPHA = 0.75;
 /** Most adaptation iterations unless chosen otherwise. */
 export const DEFAULT_ITERATIONS = 20;
 /** Relative tolerance of `isFlat` for stopping the adaptation early. */
-export const DEFAULT_FLAT_TOLERANCE = 0.1;
+const DEFAULT_FLAT_TOLERANCE = 0.1;
 /** Fewest adaptation iterations before an early stop. */
-export const DEFAULT_MIN_ITERATIONS = 4;
+const DEFAULT_MIN_ITERATIONS = 4;
 /** Maps of the last iterations averaged into the final map (1 keeps the last map). */
-export const DEFAULT_AVERAGE_MAPS = 8;
+const DEFAULT_AVERAGE_MAPS = 8;
 
 /** vegas' choice of increments per axis: calls / 10, between 2 and DEFAULT_NINC. */
-export function defaultNinc(callsPerIteration: number): number {
+function defaultNinc(callsPerIteration: number): number {
   return Math.max(2, Math.min(DEFAULT_NINC, Math.floor(callsPerIteration / 10)));
 }
 
@@ -402,7 +402,7 @@ export function defaultNinc(callsPerIteration: number): number {
  * are finite, lie within a factor 1 + 5 tol of each other (early iterations jump by factors
  * of several), and the smallest of them is not below (1 - tol) times the best before them.
  */
-export function isFlat(relVars: number[], tol: number): boolean {
+function isFlat(relVars: number[], tol: number): boolean {
   const n = relVars.length;
   if (n < 4) return false;
   const last = relVars.slice(n - 3);

@@ -25,7 +25,7 @@ export const DEFAULT_BETA = 0.75;
 /** Fraction of the calls redistributed by sigma_h^beta (vegas' neval_frac default). */
 export const DEFAULT_ADAPTIVE_FRACTION = 0.75;
 /** Fewest points per hypercube: two give a variance estimate. */
-export const MIN_PER_HYPERCUBE = 2;
+const MIN_PER_HYPERCUBE = 2;
 
 /** Relative round-off floor of a hypercube's variance (as in vegas: 10 machine epsilons). */
 const ROUNDOFF = 10 * Number.EPSILON;

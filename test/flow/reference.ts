@@ -102,7 +102,7 @@ export function numericalLogAbsDet(map: (p: number[]) => number[], point: readon
 }
 
 /** log |det A| by Gaussian elimination with partial pivoting (A is overwritten). */
-export function logAbsDeterminant(a: number[][]): number {
+function logAbsDeterminant(a: number[][]): number {
   const d = a.length;
   let sum = 0;
   for (let c = 0; c < d; c++) {

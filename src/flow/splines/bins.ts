@@ -38,7 +38,7 @@ export function checkBlocks(z: tf.Tensor, blocks: readonly tf.Tensor[], sizes: r
 }
 
 /** raw [n, m, P] -> the parameter blocks [n*m, sizes[i]] (consecutive column ranges). */
-export function splitBlocks(raw: tf.Tensor3D, sizes: readonly number[]): tf.Tensor2D[] {
+function splitBlocks(raw: tf.Tensor3D, sizes: readonly number[]): tf.Tensor2D[] {
   const [n, m, p] = raw.shape;
   const flat = tf.reshape(raw, [n * m, p]) as tf.Tensor2D;
   let start = 0;
@@ -78,7 +78,7 @@ export function makeFamily(
 }
 
 /** Throws a RangeError unless z is [n, m] and raw is [n, m, paramCount]. */
-export function checkShapes(z: tf.Tensor, raw: tf.Tensor, paramCount: number): void {
+function checkShapes(z: tf.Tensor, raw: tf.Tensor, paramCount: number): void {
   const [n, m] = z.shape;
   if (z.rank !== 2 || raw.rank !== 3 || raw.shape[0] !== n || raw.shape[1] !== m || raw.shape[2] !== paramCount) {
     throw new RangeError(`spline inputs must be z [n, m] and raw [n, m, ${paramCount}], got z [${z.shape}] and raw [${raw.shape}]`);
@@ -110,7 +110,7 @@ export function constantProduct(x: tf.Tensor2D, values: Float32Array, r: number,
 }
 
 /** Columns [start, start + count) of x [N, P] as [N, count]. */
-export function takeColumns(x: tf.Tensor2D, start: number, count: number): tf.Tensor2D {
+function takeColumns(x: tf.Tensor2D, start: number, count: number): tf.Tensor2D {
   const p = x.shape[1];
   const values = new Float32Array(p * count);
   for (let j = 0; j < count; j++) values[(start + j) * count + j] = 1;

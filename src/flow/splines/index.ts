@@ -15,12 +15,6 @@ import { rationalQuadraticSpline } from './rationalQuadratic';
 import { additiveCoupling, affineCoupling } from './logit';
 
 export { MAX_BINS, MIN_BIN_HEIGHT, MIN_BIN_WIDTH, MIN_DERIVATIVE } from './constants';
-export { registerSplineGradients } from './gradients';
-export { applyLinear, linearSpline } from './linear';
-export { applyQuadratic, quadraticSpline } from './quadratic';
-export { applyRationalQuadratic, rationalQuadraticSpline } from './rationalQuadratic';
-export { additiveCoupling, affineCoupling, AFFINE_LOG_SCALE_BOUND, LOGIT_EDGE } from './logit';
-
 /** Every coupling transform by its kind (see the table above). */
 export const splineFamilies: Record<SplineKind, SplineFamily> = {
   pwlinear: linearSpline,

@@ -12,21 +12,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { SplineFamily, SplineOutput } from '../types';
-import { binMasks, binSizes, checkBins, checkBlocks, clip01, knotsAt, makeFamily, searchBins, uniformBins } from './bins';
+import { binMasks, binSizes, checkBlocks, clip01, knotsAt, makeFamily, searchBins, uniformBins } from './bins';
 import { applyFused, useFused } from './fused';
 import { MIN_BIN_HEIGHT } from './constants';
-
-/** Number of raw parameters per coordinate: K bin-mass logits. */
-export function linearParamCount(bins: number): number {
-  checkBins(bins);
-  return bins;
-}
 
 /**
  * Forward (z -> y) or inverse (y -> z) piecewise-linear spline of z [n, m] with the one block
  * of bin-mass logits [n*m, K]; see the module comment.
  */
-export function applyLinearBlocks(z: tf.Tensor2D, blocks: tf.Tensor2D[], bins: number, inverse: boolean): SplineOutput {
+function applyLinearBlocks(z: tf.Tensor2D, blocks: tf.Tensor2D[], bins: number, inverse: boolean): SplineOutput {
   checkBlocks(z, blocks, [bins]);
   const [n, m] = z.shape;
   if (useFused()) return applyFused('pwlinear', z, blocks, bins, inverse);
@@ -55,8 +49,3 @@ export function applyLinearBlocks(z: tf.Tensor2D, blocks: tf.Tensor2D[], bins: n
 
 /** Piecewise-linear spline family (Müller et al. arXiv:1808.03856): P = K parameters per coordinate, one block. */
 export const linearSpline: SplineFamily = makeFamily('pwlinear', (bins) => [bins], applyLinearBlocks);
-
-/** Forward or inverse piecewise-linear spline with raw [n, m, K] parameters. */
-export function applyLinear(z: tf.Tensor2D, raw: tf.Tensor3D, bins: number, inverse: boolean): SplineOutput {
-  return linearSpline.apply(z, raw, bins, inverse);
-}

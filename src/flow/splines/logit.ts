@@ -29,7 +29,7 @@ import { checkBlocks, makeFamily } from './bins';
 import { detach } from './gradients';
 
 /** Inputs are clamped to [LOGIT_EDGE, 1 - LOGIT_EDGE] before the logit (the float32 spacing below 1). */
-export const LOGIT_EDGE = 2 ** -24;
+const LOGIT_EDGE = 2 ** -24;
 /** Bound S of the affine log-scale: s = exp(S tanh(r / S)) lies in (e^-S, e^S). */
 export const AFFINE_LOG_SCALE_BOUND = 2;
 
@@ -54,7 +54,7 @@ const sigmoid = tf.customGrad(((a: tf.Tensor, save: tf.GradSaveFunc) => {
  * The logit coupling of z [n, m] given the shift t [n*m] and the log-scale log s [n*m] (null
  * for the additive family); see the module comment.
  */
-export function applyLogitCoupling(z: tf.Tensor2D, shift: tf.Tensor1D, logScale: tf.Tensor1D | null, inverse: boolean): SplineOutput {
+function applyLogitCoupling(z: tf.Tensor2D, shift: tf.Tensor1D, logScale: tf.Tensor1D | null, inverse: boolean): SplineOutput {
   const [n, m] = z.shape;
   const v = tf.reshape(z, [n * m]) as tf.Tensor1D;
   const x = tf.clipByValue(v, LOGIT_EDGE, 1 - LOGIT_EDGE);
@@ -72,13 +72,13 @@ export function applyLogitCoupling(z: tf.Tensor2D, shift: tf.Tensor1D, logScale:
 }
 
 /** NICE: one shift per coordinate; blocks [t [n*m, 1]]. */
-export function applyAdditiveBlocks(z: tf.Tensor2D, blocks: tf.Tensor2D[], bins: number, inverse: boolean): SplineOutput {
+function applyAdditiveBlocks(z: tf.Tensor2D, blocks: tf.Tensor2D[], bins: number, inverse: boolean): SplineOutput {
   checkBlocks(z, blocks, [1]);
   return applyLogitCoupling(z, tf.reshape(blocks[0], [-1]) as tf.Tensor1D, null, inverse);
 }
 
 /** RealNVP: a raw log-scale and a shift per coordinate; blocks [r [n*m, 1], t [n*m, 1]]. */
-export function applyAffineBlocks(z: tf.Tensor2D, blocks: tf.Tensor2D[], bins: number, inverse: boolean): SplineOutput {
+function applyAffineBlocks(z: tf.Tensor2D, blocks: tf.Tensor2D[], bins: number, inverse: boolean): SplineOutput {
   checkBlocks(z, blocks, [1, 1]);
   const S = AFFINE_LOG_SCALE_BOUND;
   const logScale = tf.mul(tf.tanh(tf.div(tf.reshape(blocks[0], [-1]), S)), S) as tf.Tensor1D;

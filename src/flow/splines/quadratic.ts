@@ -21,30 +21,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { SplineFamily, SplineOutput } from '../types';
-import {
-  binMasks,
-  binSizes,
-  checkBins,
-  checkBlocks,
-  clip01,
-  constantProduct,
-  edgeMasks,
-  knotsAt,
-  makeFamily,
-  searchBins,
-  selectBin,
-} from './bins';
+import { binMasks, binSizes, checkBlocks, clip01, constantProduct, edgeMasks, knotsAt, makeFamily, searchBins, selectBin } from './bins';
 import { applyFused, useFused } from './fused';
 import { MIN_BIN_WIDTH, MIN_DERIVATIVE, MIN_DISCRIMINANT } from './constants';
 
 type T1 = tf.Tensor1D;
 type T2 = tf.Tensor2D;
-
-/** Number of raw parameters per coordinate: K widths and K + 1 vertex heights. */
-export function quadraticParamCount(bins: number): number {
-  checkBins(bins);
-  return 2 * bins + 1;
-}
 
 /** e [N, K + 1] -> e_k + e_{k+1} [N, K], as a product with a constant matrix. */
 function neighbourSums(e: T2): T2 {
@@ -61,7 +43,7 @@ function neighbourSums(e: T2): T2 {
  * Forward (z -> y) or inverse (y -> z) piecewise-quadratic spline of z [n, m], with the blocks
  * [width logits [n*m, K], vertex logits [n*m, K + 1]]; see the module comment.
  */
-export function applyQuadraticBlocks(z: tf.Tensor2D, blocks: tf.Tensor2D[], bins: number, inverse: boolean): SplineOutput {
+function applyQuadraticBlocks(z: tf.Tensor2D, blocks: tf.Tensor2D[], bins: number, inverse: boolean): SplineOutput {
   checkBlocks(z, blocks, [bins, bins + 1]);
   const [n, m] = z.shape;
   if (useFused()) return applyFused('pwquad', z, blocks, bins, inverse);
@@ -117,8 +99,3 @@ export function applyQuadraticBlocks(z: tf.Tensor2D, blocks: tf.Tensor2D[], bins
  * Piecewise-quadratic spline family (Müller et al. arXiv:1808.03856): P = 2K + 1 parameters per coordinate, blocks [K widths, K + 1 vertices].
  */
 export const quadraticSpline: SplineFamily = makeFamily('pwquad', (bins) => [bins, bins + 1], applyQuadraticBlocks);
-
-/** Forward or inverse piecewise-quadratic spline with raw [n, m, 2K + 1] parameters. */
-export function applyQuadratic(z: tf.Tensor2D, raw: tf.Tensor3D, bins: number, inverse: boolean): SplineOutput {
-  return quadraticSpline.apply(z, raw, bins, inverse);
-}

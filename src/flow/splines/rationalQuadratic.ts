@@ -18,17 +18,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { SplineFamily, SplineOutput } from '../types';
-import { binMasks, binSizes, checkBins, checkBlocks, clip01, edgeMasks, knotsAt, makeFamily, searchBins, selectBin } from './bins';
+import { binMasks, binSizes, checkBlocks, clip01, edgeMasks, knotsAt, makeFamily, searchBins, selectBin } from './bins';
 import { applyFused, useFused } from './fused';
 import { MIN_BIN_HEIGHT, MIN_BIN_WIDTH, MIN_DERIVATIVE, MIN_DISCRIMINANT } from './constants';
 
 type T1 = tf.Tensor1D;
-
-/** Number of raw parameters per coordinate: K widths, K heights, K + 1 derivatives. */
-export function rationalQuadraticParamCount(bins: number): number {
-  checkBins(bins);
-  return 3 * bins + 1;
-}
 
 /** Parameter blocks: K width logits, K height logits, K + 1 raw knot derivatives. */
 function rationalQuadraticBlocks(bins: number): number[] {
@@ -44,7 +38,7 @@ function derivative(raw: T1): T1 {
  * Forward (z -> y) or inverse (y -> z) rational-quadratic spline of z [n, m], with the blocks
  * [width logits, height logits, raw derivatives], each [n*m, size]; see the module comment.
  */
-export function applyRationalQuadraticBlocks(z: tf.Tensor2D, blocks: tf.Tensor2D[], bins: number, inverse: boolean): SplineOutput {
+function applyRationalQuadraticBlocks(z: tf.Tensor2D, blocks: tf.Tensor2D[], bins: number, inverse: boolean): SplineOutput {
   checkBlocks(z, blocks, rationalQuadraticBlocks(bins));
   const [n, m] = z.shape;
   if (useFused()) return applyFused('rqs', z, blocks, bins, inverse);
@@ -137,8 +131,3 @@ function solveInverse(bin: Bin, v: T1): T1 {
  * coordinate, blocks [K widths, K heights, K + 1 derivatives].
  */
 export const rationalQuadraticSpline: SplineFamily = makeFamily('rqs', rationalQuadraticBlocks, applyRationalQuadraticBlocks);
-
-/** Forward or inverse rational-quadratic spline with raw [n, m, 3K + 1] parameters. */
-export function applyRationalQuadratic(z: tf.Tensor2D, raw: tf.Tensor3D, bins: number, inverse: boolean): SplineOutput {
-  return rationalQuadraticSpline.apply(z, raw, bins, inverse);
-}

@@ -72,7 +72,7 @@ export interface PreparedSpline {
 }
 
 /** Piecewise-linear spline, P = K. */
-export function prepareLinear(raw: ArrayLike<number>, bins: number): PreparedSpline {
+function prepareLinear(raw: ArrayLike<number>, bins: number): PreparedSpline {
   const y = knots(binSizes(raw, 0, bins, MIN_BIN_HEIGHT));
   return {
     apply(z, inverse) {
@@ -92,7 +92,7 @@ export function prepareLinear(raw: ArrayLike<number>, bins: number): PreparedSpl
 }
 
 /** Piecewise-quadratic spline, P = 2K + 1. */
-export function prepareQuadratic(raw: ArrayLike<number>, bins: number): PreparedSpline {
+function prepareQuadratic(raw: ArrayLike<number>, bins: number): PreparedSpline {
   const widths = binSizes(raw, 0, bins, MIN_BIN_WIDTH);
   const e = softmax(raw, bins, bins + 1);
   let norm = 0;
@@ -124,7 +124,7 @@ export function prepareQuadratic(raw: ArrayLike<number>, bins: number): Prepared
 }
 
 /** Rational-quadratic spline, P = 3K + 1 (K + 1 learned knot derivatives). */
-export function prepareRationalQuadratic(raw: ArrayLike<number>, bins: number): PreparedSpline {
+function prepareRationalQuadratic(raw: ArrayLike<number>, bins: number): PreparedSpline {
   const x = knots(binSizes(raw, 0, bins, MIN_BIN_WIDTH));
   const y = knots(binSizes(raw, bins, bins, MIN_BIN_HEIGHT));
   const d: number[] = [];
@@ -184,12 +184,12 @@ function prepareLogit(shift: number, logScale: number): PreparedSpline {
 }
 
 /** NICE additive coupling in logit coordinates, P = 1. */
-export function prepareAdditive(raw: ArrayLike<number>): PreparedSpline {
+function prepareAdditive(raw: ArrayLike<number>): PreparedSpline {
   return prepareLogit(raw[0], 0);
 }
 
 /** RealNVP affine coupling in logit coordinates, P = 2. */
-export function prepareAffine(raw: ArrayLike<number>): PreparedSpline {
+function prepareAffine(raw: ArrayLike<number>): PreparedSpline {
   const S = AFFINE_LOG_SCALE_BOUND;
   return prepareLogit(raw[1], S * Math.tanh(raw[0] / S));
 }
@@ -202,9 +202,9 @@ export const prepareReference: Record<SplineKind, (raw: ArrayLike<number>, bins:
   affine: prepareAffine,
 };
 
-export const referenceLinear: ReferenceSpline = (z, raw, bins, inverse) => prepareLinear(raw, bins).apply(z, inverse);
-export const referenceQuadratic: ReferenceSpline = (z, raw, bins, inverse) => prepareQuadratic(raw, bins).apply(z, inverse);
-export const referenceRationalQuadratic: ReferenceSpline = (z, raw, bins, inverse) => prepareRationalQuadratic(raw, bins).apply(z, inverse);
+const referenceLinear: ReferenceSpline = (z, raw, bins, inverse) => prepareLinear(raw, bins).apply(z, inverse);
+const referenceQuadratic: ReferenceSpline = (z, raw, bins, inverse) => prepareQuadratic(raw, bins).apply(z, inverse);
+const referenceRationalQuadratic: ReferenceSpline = (z, raw, bins, inverse) => prepareRationalQuadratic(raw, bins).apply(z, inverse);
 
 export const referenceSplines: Record<SplineKind, ReferenceSpline> = {
   pwlinear: referenceLinear,
