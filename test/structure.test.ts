@@ -27,7 +27,7 @@ function partOf(file: string): string {
 function importedParts(file: string): Set<string> {
   const text = fs.readFileSync(path.join(SRC, file), 'utf8');
   const out = new Set<string>();
-  for (const m of text.matchAll(/(?:from\s+|import\()\s*'(\.{1,2}\/[^']+)'/g)) {
+  for (const m of text.matchAll(/(?:from\s+|import\s*\(?\s*)'(\.{1,2}\/[^']+)'/g)) {
     const target = path.relative(SRC, path.resolve(path.dirname(path.join(SRC, file)), m[1]));
     if (target.startsWith('..')) continue;
     out.add(partOf(target.endsWith('.ts') ? target : `${target}.ts`));
