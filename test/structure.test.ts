@@ -79,6 +79,13 @@ describe('module graph', () => {
     expect(offenders).toEqual([]);
   });
 
+  test('only src/cli prints: no console.log/error/warn or process.stdout/stderr.write elsewhere', () => {
+    const printing = FILES.filter((f) => partOf(f) !== 'cli').filter((f) =>
+      /console\.(log|error|warn)|process\.(stdout|stderr)\.write/.test(fs.readFileSync(path.join(SRC, f), 'utf8')),
+    );
+    expect(printing).toEqual([]);
+  });
+
   test('train and estimate do not import each other', () => {
     expect(GRAPH.get('train')?.has('estimate')).toBe(false);
     expect(GRAPH.get('estimate')?.has('train')).toBe(false);

@@ -10,12 +10,11 @@
  * x^-0.9 spike in d = 1, 1/|x|^2 in d = 3 and Watson's integral (both singular at a corner,
  * weights with Pareto shape 2/3), and a correlated Gaussian ridge in a wide box.
  *
- * Usage: node dist/bench/calibrate.js [--seeds 20] [--first-seed 1] [--cases gauss,power:1,...] [--json]
+ * The entry point with its arguments is src/cli/scripts/calibrate.ts.
  */
 import { integrateOptionsSchema } from '../options';
 import { prepareProblem, runIntegrate } from '../integrate';
 import { resolveIntegrand } from '../integrands';
-import { renderTable, formatNumber } from '../report/format';
 
 /** A calibration case: a library integrand (`name`), or an expression with its exact value; `bounds` with one interval applies it to every axis. */
 export interface CaseSpec {
@@ -30,7 +29,8 @@ export interface CaseSpec {
   options: Record<string, unknown>;
 }
 
-const FAST = { epochs: 100, batch: 2000, lr: 1e-2, samples: 50000 };
+/** Short training and evaluation settings of the smooth library cases: 100 epochs of 2000 points at lr 1e-2, 50000 evaluation points. */
+export const FAST = { epochs: 100, batch: 2000, lr: 1e-2, samples: 50000 };
 
 /**
  * Correlated Gaussian: the normal density with unit variances and all correlations rho = 0.9
@@ -75,11 +75,6 @@ export interface CalibrationRow {
   largePullsUnreliable: number;
   /** Runs with `reliable: false` (whatever their pull). */
   unreliable: number;
-}
-
-function arg(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
 }
 
 /**
@@ -141,59 +136,4 @@ export async function calibrate(cases: CaseSpec[], seeds: number, log: (s: strin
     });
   }
   return rows;
-}
-
-async function main(argv: string[]): Promise<void> {
-  const seeds = Number(arg(argv, '--seeds') ?? 20);
-  const firstSeed = Number(arg(argv, '--first-seed') ?? 1);
-  const spec = arg(argv, '--cases');
-  const cases = spec
-    ? spec.split(',').map((t): CaseSpec => {
-        const [name, d] = t.split(':');
-        const base = defaultCases.find((c) => c.name === name);
-        return base ? { ...base, dim: Number(d ?? base.dim) } : { name, dim: Number(d ?? 2), options: FAST };
-      })
-    : defaultCases;
-  const rows = await calibrate(cases, seeds, (s) => process.stderr.write(s + '\n'), firstSeed);
-  if (argv.includes('--json')) {
-    process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
-    return;
-  }
-  process.stdout.write(
-    renderTable(
-      [
-        'case',
-        'seeds',
-        'pull RMS',
-        '1-sigma coverage',
-        '2-sigma coverage',
-        'mean rel. error',
-        '|pull| > 3',
-        'of which unreliable',
-        'unreliable runs',
-      ],
-      rows.map((r) => [
-        r.case,
-        String(r.seeds),
-        r.pullRms.toFixed(2),
-        `${(100 * r.coverage1).toFixed(0)}%`,
-        `${(100 * r.coverage2).toFixed(0)}%`,
-        formatNumber(r.meanRelError, 3),
-        String(r.largePulls),
-        String(r.largePullsUnreliable),
-        String(r.unreliable),
-      ]),
-      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
-    ) + '\n',
-  );
-  process.stdout.write(
-    'targets: pull RMS 0.8-1.2 (at most 1.3 on the heavy-tailed cases), 1-sigma coverage 60-76%, every run with |pull| > 3 unreliable\n',
-  );
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).catch((e) => {
-    process.stderr.write(`calibrate: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exit(1);
-  });
 }

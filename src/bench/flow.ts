@@ -1,5 +1,6 @@
 /**
- * Flow benchmark on the wasm backend (`npm run build && npm run bench:flow`).
+ * Flow benchmark on the wasm backend (`npm run build && npm run bench:flow`, whose entry point
+ * and tables are in src/cli/scripts/benchFlow.ts).
  *
  * For d in {4, 8}, spline in {rqs, pwquad, pwlinear} and n in {5000, 10000} points it reports
  * the median time of
@@ -11,11 +12,11 @@
  *   variance loss, for each --threads value (the batch cut into that many slices, slices after
  *   the first in worker threads).
  *
- * Options: --reps N (timed steps, default 9), --warmup N (default 3), --dims, --splines,
- * --sizes, --threads (comma lists; defaults 4,8 / rqs,pwquad,pwlinear / 5000,10000 / 1,2).
+ * The command line (--reps N timed steps, default 9; --warmup N, default 3; --dims, --splines,
+ * --sizes, --threads as comma lists, defaults 4,8 / rqs,pwquad,pwlinear / 5000,10000 / 1,2)
+ * is read by src/cli/scripts/benchFlow.ts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../backend';
 import { defaultFlowConfig, Flow } from '../flow';
 import type { SplineKind } from '../flow/types';
 import { buildProblem } from '../problem';
@@ -29,14 +30,15 @@ import { trainFlow } from '../train/trainer';
 const zunisPwquadMs: Record<number, number> = { 4: 155.4, 8: 304.1 };
 const madnisRqsMs: Record<number, number> = { 4: 171.8 };
 
-/** The like-for-like reference of a row: MadNIS for rqs where measured, else ZuNIS. */
-function torchReference(d: number, spline: SplineKind): { name: string; ms: number } | undefined {
+/** The like-for-like PyTorch reference of a row (name, median ms of a training step): MadNIS for rqs where measured, else ZuNIS; undefined for other d. */
+export function torchReference(d: number, spline: SplineKind): { name: string; ms: number } | undefined {
   if (spline === 'rqs' && madnisRqsMs[d] !== undefined) return { name: 'MadNIS rqs', ms: madnisRqsMs[d] };
   if (zunisPwquadMs[d] !== undefined) return { name: 'ZuNIS pwquad', ms: zunisPwquadMs[d] };
   return undefined;
 }
 
-interface Timing {
+/** Times of a repeated step, milliseconds. */
+export interface Timing {
   /** Median wall-clock milliseconds. */
   wall: number;
   /** Fastest repetition, wall-clock milliseconds (least disturbed by other tenants of the host). */
@@ -45,7 +47,8 @@ interface Timing {
   cpu: number;
 }
 
-interface Row {
+/** The timings of one dimension, spline and number of points. */
+export interface FlowBenchRow {
   d: number;
   spline: SplineKind;
   n: number;
@@ -150,15 +153,12 @@ function time(fn: () => void, warmup: number, reps: number): Timing {
   return { wall: median(wall), min: Math.min(...wall), cpu: median(cpu) };
 }
 
-function fmt(t: Timing): string {
-  return `${t.wall.toFixed(0)} / ${t.min.toFixed(0)} (${t.cpu.toFixed(0)})`;
-}
-
 /**
  * Speed of this machine right now, to compare runs: the median time of the largest product
  * of the default MLP (wasm matMul [5000, 32] x [32, 196]) and of a fixed scalar JS loop.
+ * Needs the tf backend initialised.
  */
-function machineReference(): string {
+export function machineReference(): string {
   const a = tf.randomUniform([5000, 32], 0, 1, 'float32', 1);
   const b = tf.randomUniform([32, 196], 0, 1, 'float32', 2);
   const mm = time(() => tf.tidy(() => void tf.matMul(a, b).dataSync()), 3, 21);
@@ -167,7 +167,7 @@ function machineReference(): string {
     () => {
       let s = 0;
       for (let i = 0; i < 5e7; i++) s += i * 1e-9;
-      if (s < 0) console.log(s);
+      if (s < 0) throw new RangeError('a sum of non-negative terms came out negative');
     },
     1,
     5,
@@ -175,30 +175,27 @@ function machineReference(): string {
   return `matMul [5000,32]x[32,196] ${mm.wall.toFixed(2)} ms, JS loop of 5e7 adds ${js.wall.toFixed(0)} ms`;
 }
 
-function argInt(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number.parseInt(process.argv[i + 1], 10) : fallback;
+/** What runFlowBench measures: every combination of dims, splines and sizes, training with each threads value; warmup and reps per timing. */
+export interface FlowBenchOptions {
+  dims: number[];
+  splines: SplineKind[];
+  sizes: number[];
+  threads: number[];
+  warmup: number;
+  reps: number;
 }
 
-function argList(name: string, fallback: string): string[] {
-  const i = process.argv.indexOf(name);
-  return (i >= 0 ? process.argv[i + 1] : fallback).split(',').filter((v) => v.length > 0);
-}
-
-async function main(): Promise<void> {
-  const reps = argInt('--reps', 9);
-  const warmup = argInt('--warmup', 3);
-  const dims = argList('--dims', '4,8').map(Number);
-  const splines = argList('--splines', 'rqs,pwquad,pwlinear') as SplineKind[];
-  const sizes = argList('--sizes', '5000,10000').map(Number);
-  const threadList = argList('--threads', '1,2').map(Number);
-  const info = await initBackend('wasm');
-  console.log(`backend ${info.name}; median of ${reps} steps after ${warmup} warm-up steps; train = one step of trainFlow`);
-  console.log(`machine reference: ${machineReference()}`);
-  const rows: Row[] = [];
-  for (const d of dims) {
-    for (const spline of splines) {
-      for (const n of sizes) {
+/**
+ * Time sampling, the flow's matrix products and training steps for every dimension, spline and
+ * size (in that nesting order) on the backend already initialised; `onRow` sees each row as it
+ * is finished. Returns the rows in the same order.
+ */
+export async function runFlowBench(options: FlowBenchOptions, onRow: (row: FlowBenchRow) => void = () => {}): Promise<FlowBenchRow[]> {
+  const { warmup, reps } = options;
+  const rows: FlowBenchRow[] = [];
+  for (const d of options.dims) {
+    for (const spline of options.splines) {
+      for (const n of options.sizes) {
         const flow = Flow.create(defaultFlowConfig({ dim: d, spline }), 1);
         const sample = time(sampler(flow, n), warmup, reps);
         const products = matMuls(flow, n);
@@ -206,36 +203,12 @@ async function main(): Promise<void> {
         products.dispose();
         flow.dispose();
         const train: Timing[] = [];
-        for (const threads of threadList) train.push(await trainSteps(d, spline, n, threads, warmup, reps));
-        rows.push({ d, spline, n, sample, matMul, train });
-        console.log(
-          `d=${d} ${spline.padEnd(8)} n=${String(n).padStart(5)}  sample ${fmt(sample)} ms (matMuls alone ${fmt(matMul)} ms)  train ` +
-            train.map((t, i) => `${threadList[i]} thread(s) ${fmt(t)} ms`).join(', '),
-        );
+        for (const threads of options.threads) train.push(await trainSteps(d, spline, n, threads, warmup, reps));
+        const row = { d, spline, n, sample, matMul, train };
+        rows.push(row);
+        onRow(row);
       }
     }
   }
-  console.log('\nwall-clock ms: median / fastest of the repetitions (median CPU ms of all threads of this process in parentheses)');
-  const head = threadList.map((t) => `train ms, ${t} thread(s)`);
-  console.log(
-    `| d | spline | n | sample ms | its matMuls alone ms | sample / matMuls | ${head.join(' | ')} | PyTorch reference (2 threads, n=5000) |`,
-  );
-  console.log(`|---|---|---|---|---|---|${head.map(() => '---|').join('')}---|`);
-  for (const r of rows) {
-    const ref = r.n === 5000 ? torchReference(r.d, r.spline) : undefined;
-    const best = Math.min(...r.train.map((t) => t.wall));
-    const refText = ref ? `${ref.name} ${ref.ms} ms: best here ${(best / ref.ms).toFixed(2)}x` : '';
-    const ratio = (r.sample.wall / r.matMul.wall).toFixed(1);
-    console.log(
-      `| ${r.d} | ${r.spline} | ${r.n} | ${fmt(r.sample)} | ${fmt(r.matMul)} | ${ratio} | ${r.train.map(fmt).join(' | ')} | ${refText} |`,
-    );
-  }
-  console.log(`machine reference at the end: ${machineReference()}`);
-  const mem = process.memoryUsage();
-  console.log(`\nprocess rss ${(mem.rss / 2 ** 20).toFixed(0)} MB (the wasm heap is never returned to the OS)`);
+  return rows;
 }
-
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exitCode = 1;
-});

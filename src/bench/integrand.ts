@@ -4,28 +4,34 @@
  * For each expression (d = 6): the compiled kernel runs over 1e6 uniform points
  * (best of several passes after a warm-up pass); mathjs evaluates a compiled
  * expression point by point with scope {x1..x6, x} on 2e4 points (in batches, the
- * fastest batch giving the rate) and its rate is extrapolated. Prints points/s for both, the speed-up, and the largest relative
- * difference between the two on the mathjs points.
- *
- * Usage: npm run build && npm run bench:integrand
+ * fastest batch giving the rate) and its rate is extrapolated. Gives points/s for both and the
+ * largest relative difference between the two on the mathjs points; the table is printed by
+ * src/cli/scripts/benchIntegrand.ts (`npm run bench:integrand`).
  */
 
 import { compile as mathCompile } from 'mathjs';
 import { compileIntegrand } from '../integrand';
 import { Rng } from '../rng';
 
-const DIM = 6;
-const KERNEL_POINTS = 1_000_000;
-const KERNEL_PASSES = 25;
-const MATHJS_POINTS = 20_000;
-const MATHJS_BATCHES = 8;
+/** Dimension of the benchmarked integrands. */
+export const DIM = 6;
+/** Uniform points per kernel pass. */
+export const KERNEL_POINTS = 1_000_000;
+/** Timed kernel passes after the warm-up pass (the best one gives the rate). */
+export const KERNEL_PASSES = 25;
+/** Points evaluated with mathjs. */
+export const MATHJS_POINTS = 20_000;
+/** Timed batches the mathjs points are cut into (the fastest one gives the rate). */
+export const MATHJS_BATCHES = 8;
 const MATHJS_WARMUP = 2_000;
 
-/** Targets for the Gaussian: speed-up over mathjs and absolute kernel throughput. */
-const TARGET_SPEEDUP = 50;
-const TARGET_GAUSS_RATE = 30e6;
+/** Target for the Gaussian: speed-up of the kernel over mathjs. */
+export const TARGET_SPEEDUP = 50;
+/** Target for the Gaussian: kernel throughput, points per second. */
+export const TARGET_GAUSS_RATE = 30e6;
 
-const EXPRESSIONS: { name: string; expr: string }[] = [
+/** The benchmarked expressions, the Gaussian first (the targets apply to it). */
+export const EXPRESSIONS: { name: string; expr: string }[] = [
   { name: 'gauss', expr: 'exp(-sum((x-0.5).^2)/0.04)' },
   {
     name: 'circles',
@@ -34,7 +40,8 @@ const EXPRESSIONS: { name: string; expr: string }[] = [
   { name: 'annulus', expr: '(sum((x - 0.5).^2) > 0.2^2 and sum((x - 0.5).^2) < 0.45^2) ? 1 : 0' },
 ];
 
-interface Result {
+/** The figures of one expression: kernel and mathjs rates (points per second) and the largest relative difference of their values. */
+export interface IntegrandBenchResult {
   name: string;
   kernelRate: number;
   mathjsRate: number;
@@ -90,48 +97,14 @@ function maxRelDiff(a: Float64Array, b: Float64Array, n: number): number {
   return worst;
 }
 
-function fmtRate(r: number): string {
-  return r >= 1e6 ? `${(r / 1e6).toFixed(1)} M/s` : `${(r / 1e3).toFixed(1)} k/s`;
-}
-
-function main(): void {
+/** Time the kernel and mathjs on every expression of EXPRESSIONS, on the same uniform points (fixed seed); one result per expression, in order. */
+export function runIntegrandBench(): IntegrandBenchResult[] {
   const pts = new Rng(20240601).fill(new Float64Array(KERNEL_POINTS * DIM)) as Float64Array;
-  console.log(`integrand kernels vs mathjs evaluate, d = ${DIM}`);
-  console.log(
-    `kernel: ${KERNEL_POINTS.toExponential(0)} points, best of ${KERNEL_PASSES} passes; ` +
-      `mathjs: ${MATHJS_POINTS.toExponential(0)} points in ${MATHJS_BATCHES} batches, best batch extrapolated`,
-  );
-  console.log(`node ${process.version}\n`);
-
-  const results: Result[] = [];
+  const results: IntegrandBenchResult[] = [];
   for (const { name, expr } of EXPRESSIONS) {
     const k = benchKernel(expr, pts);
     const m = benchMathjs(expr, pts);
     results.push({ name, kernelRate: k.rate, mathjsRate: m.rate, maxRelDiff: maxRelDiff(k.out, m.values, MATHJS_POINTS) });
   }
-
-  const header = ['expression', 'kernel', 'mathjs', 'speed-up', 'max rel diff'];
-  const rows = results.map((r) => [
-    r.name,
-    fmtRate(r.kernelRate),
-    fmtRate(r.mathjsRate),
-    `${(r.kernelRate / r.mathjsRate).toFixed(0)}x`,
-    r.maxRelDiff.toExponential(1),
-  ]);
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
-  const line = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
-  console.log(line(header));
-  for (const row of rows) console.log(line(row));
-  console.log('');
-  for (const { name, expr } of EXPRESSIONS) console.log(`${name.padEnd(widths[0])}  ${expr}`);
-
-  const gauss = results[0];
-  const speedup = gauss.kernelRate / gauss.mathjsRate;
-  console.log('');
-  console.log(
-    `targets (gauss): speed-up ${speedup.toFixed(0)}x >= ${TARGET_SPEEDUP}x: ${speedup >= TARGET_SPEEDUP ? 'met' : 'NOT met'}; ` +
-      `${fmtRate(gauss.kernelRate)} >= ${fmtRate(TARGET_GAUSS_RATE)}: ${gauss.kernelRate >= TARGET_GAUSS_RATE ? 'met' : 'NOT met'}`,
-  );
+  return results;
 }
-
-main();

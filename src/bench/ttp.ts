@@ -114,7 +114,7 @@ export function machineReference(): number {
   const t0 = process.hrtime.bigint();
   let s = 0;
   for (let i = 0; i < 2e7; i++) s += Math.exp(-(i % 1000) * 1e-3) * 0.5;
-  if (s === 42) process.stdout.write('');
+  if (s < 0) throw new RangeError('a sum of positive terms came out negative');
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 

@@ -4,13 +4,11 @@
  *
  * For each case and budget N: adaptation and final iterations as `planVegas(N)` splits them
  * (by default 10 + 10 iterations of N/20 calls, as the reference runs), the final estimate
- * through the streaming estimator (weights, moments and E_p[x] as in any run). Prints the
+ * through the streaming estimator (weights, moments and E_p[x] as in any run). Gives the
  * figure of merit FoM = (sdev/exact)^2 x calls (adaptation calls included), the pull, chi2/dof
  * of the final iterations and the wall time, beside vegas+'s seed-1 FoM, its median FoM over
- * seeds 1-10 and its seconds.
- *
- * Usage: npm run build && npm run bench:vegas [-- --budgets 1e5,1e6 --seeds 1 --cases gauss_d4,camel_d4
- *   --alpha 0.5 --beta 0.75 --ninc 1000 --adapt-fraction 0.5 --iterations 10 --flat 0]
+ * seeds 1-10 and its seconds (the table is printed by src/cli/scripts/benchVegas.ts,
+ * `npm run bench:vegas`).
  */
 import { chi2OfIterations, integralEstimate, mergeMoments, emptyMoments } from '../estimate/stats';
 import { resolveIntegrand } from '../integrands';
@@ -19,9 +17,14 @@ import { Rng, Stream } from '../rng';
 import { runVegas } from '../vegas';
 import { referencesFor } from './anchors';
 import { figureOfMerit, pull } from './metrics';
-import { SUITE, SUITE_IDS } from './suite';
+import { SUITE } from './suite';
 
-interface Args {
+/**
+ * What runVegasBench runs: budgets (calls per run), seeds 1..seeds and suite case ids; the
+ * remaining fields override runVegas's settings (alpha, beta, ninc, adaptFraction, adaptation
+ * iterations, flatTolerance, averageMaps) where given.
+ */
+export interface VegasBenchOptions {
   budgets: number[];
   seeds: number;
   cases: string[];
@@ -34,52 +37,13 @@ interface Args {
   average?: number;
 }
 
-function parseArgs(argv: string[]): Args {
-  const args: Args = { budgets: [1e5, 1e6], seeds: 1, cases: [...SUITE_IDS] };
-  for (let i = 0; i < argv.length; i += 2) {
-    const key = argv[i];
-    const value = argv[i + 1];
-    if (value === undefined) throw new Error(`missing value for ${key}`);
-    const num = Number(value);
-    switch (key) {
-      case '--budgets':
-        args.budgets = value.split(',').map(Number);
-        break;
-      case '--seeds':
-        args.seeds = num;
-        break;
-      case '--cases':
-        args.cases = value.split(',');
-        break;
-      case '--alpha':
-        args.alpha = num;
-        break;
-      case '--beta':
-        args.beta = num;
-        break;
-      case '--ninc':
-        args.ninc = num;
-        break;
-      case '--adapt-fraction':
-        args.adaptFraction = num;
-        break;
-      case '--iterations':
-        args.iterations = num;
-        break;
-      case '--flat':
-        args.flat = num;
-        break;
-      case '--average':
-        args.average = num;
-        break;
-      default:
-        throw new Error(`unknown option ${key}`);
-    }
-  }
-  return args;
-}
-
-interface Row {
+/**
+ * One run: calls (adaptation included), the pooled estimate and its sdev, FoM and pull (null
+ * when undefined), chi2/dof of the final iterations, wall and CPU seconds, the strata
+ * (adaptation/final), and vegas+'s seed-1 FoM, median FoM over 10 seeds and seconds (null where
+ * anchors.json has none).
+ */
+export interface VegasBenchRow {
   id: string;
   budget: number;
   seed: number;
@@ -100,7 +64,7 @@ interface Row {
   refSeconds: number | null;
 }
 
-async function runCase(id: string, budget: number, seed: number, args: Args): Promise<Row> {
+async function runCase(id: string, budget: number, seed: number, args: VegasBenchOptions): Promise<VegasBenchRow> {
   const c = SUITE.find((s) => s.id === id);
   if (!c) throw new Error(`unknown suite case ${id}`);
   const r = resolveIntegrand(`@${c.integrand}`, c.dim, c.params);
@@ -147,63 +111,20 @@ async function runCase(id: string, budget: number, seed: number, args: Args): Pr
   };
 }
 
-const fmt = (v: number | null, digits = 2): string => (v === null || !Number.isFinite(v) ? '-' : v.toExponential(digits));
-const fix = (v: number | null, digits = 2): string => (v === null || !Number.isFinite(v) ? '-' : v.toFixed(digits));
-
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  console.log(`VEGAS+ (this project) vs Lepage's vegas+ (anchors.json), node ${process.version}`);
-  const header = [
-    'case',
-    'N',
-    'seed',
-    'calls',
-    'strata',
-    'FoM',
-    'vegas+ FoM',
-    'median(10)',
-    'ratio',
-    'pull',
-    'chi2/dof',
-    'seconds',
-    'cpu s',
-    'vegas+ s',
-  ];
-  const lines: string[][] = [header];
-  for (const budget of args.budgets) {
-    for (const id of args.cases) {
-      for (let seed = 1; seed <= args.seeds; seed++) {
-        const row = await runCase(id, budget, seed, args);
-        const ref = row.refMedianFom ?? row.refFom;
-        const line = [
-          row.id,
-          row.budget.toExponential(0),
-          String(row.seed),
-          String(row.calls),
-          row.nstrat,
-          fmt(row.fom),
-          fmt(row.refFom),
-          fmt(row.refMedianFom),
-          row.fom !== null && ref !== null ? fix(row.fom / ref) : '-',
-          fix(row.pull),
-          fix(row.chi2dof),
-          fix(row.seconds, 3),
-          fix(row.cpuSeconds, 3),
-          fix(row.refSeconds, 3),
-        ];
-        lines.push(line);
-        process.stderr.write(`${line.join('  ')}\n`);
+/**
+ * Run every budget, case and seed (in that nesting order); `onRow` sees each row as it is
+ * finished. Returns the rows in the same order. Throws Error for an unknown suite case.
+ */
+export async function runVegasBench(options: VegasBenchOptions, onRow: (row: VegasBenchRow) => void = () => {}): Promise<VegasBenchRow[]> {
+  const rows: VegasBenchRow[] = [];
+  for (const budget of options.budgets) {
+    for (const id of options.cases) {
+      for (let seed = 1; seed <= options.seeds; seed++) {
+        const row = await runCase(id, budget, seed, options);
+        rows.push(row);
+        onRow(row);
       }
     }
   }
-  const widths = header.map((_, j) => Math.max(...lines.map((l) => l[j].length)));
-  console.log(lines.map((l) => l.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  ')).join('\n'));
-  console.log(
-    '\nratio = FoM / vegas+ median FoM over seeds 1-10 (seed-1 FoM where no median); lower is better; |pull| > 4: error not trustworthy',
-  );
+  return rows;
 }
-
-main().catch((e) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
