@@ -25,20 +25,30 @@ export class OptionError extends UsageError {
   readonly template: string;
   /** The hint with the option names in braces. */
   readonly hintTemplate?: string;
-  constructor(template: string, hintTemplate?: string) {
+  /**
+   * @param template the message, with option names in braces
+   * @param hintTemplate the hint, with option names in braces
+   * @param literalMessage true when the message is not a template (it quotes the user's own
+   *   text, e.g. an expression, whose braces must stay as written); only the hint is spelled
+   */
+  constructor(template: string, hintTemplate?: string, literalMessage = false) {
     super(
-      spellOptions(template, (name) => name),
+      literalMessage ? template : spellOptions(template, (name) => name),
       hintTemplate === undefined ? undefined : spellOptions(hintTemplate, (name) => name),
     );
     this.name = 'OptionError';
     this.template = template;
     this.hintTemplate = hintTemplate;
+    this.literalMessage = literalMessage;
   }
+
+  /** True when `template` is the message as it stands (only the hint names options). */
+  readonly literalMessage: boolean;
 
   /** Message and hint with each option name spelled by `spell` (e.g. "dim" -> "--dim"). */
   format(spell: (name: string) => string): { message: string; hint?: string } {
     return {
-      message: spellOptions(this.template, spell),
+      message: this.literalMessage ? this.template : spellOptions(this.template, spell),
       hint: this.hintTemplate === undefined ? undefined : spellOptions(this.hintTemplate, spell),
     };
   }

@@ -48,6 +48,11 @@ export interface RunHooks {
   onWarning?: (message: string) => void;
   /** Diagnostics shown with --debug. */
   onDebug?: (message: string) => void;
+  /**
+   * How the caller names an option in warnings (the command line: "maxTime" -> "--max-time");
+   * absent, options are named as in src/options.ts.
+   */
+  spellOption?: (name: string) => string;
   /** Number of interrupts received so far (first: end training / stop evaluation early). */
   interrupts?: () => number;
   /** The evaluation's weighted samples, chunk by chunk (StreamHooks.onSamples; not the baseline's). */
@@ -307,6 +312,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
     hooks.onWarning?.(m);
   };
   const interrupts = () => hooks.interrupts?.() ?? 0;
+  const opt = (name: string) => hooks.spellOption?.(name) ?? name;
   const target = targetOf(options);
   const maxTime = options.maxTime ?? Infinity;
   const given = prepared.flow ?? null;
@@ -350,7 +356,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
   let probeCalls = 0;
   if (flowStage) backend = await flowStage.initBackend(options.backend);
   if (flowStage && train) {
-    flow = flowStage.createFlow(problem, options, warn, options.premap === 'vegas' && map ? map.map : null);
+    flow = flowStage.createFlow(problem, options, warn, options.premap === 'vegas' && map ? map.map : null, opt);
     const warmWeights = prepared.warm?.flowWeights ?? null;
     const plateau = warmWeights && warmWeights.length === flow.getFlatWeights().length ? new TrainingPlateau() : null;
     if (plateau && warmWeights) flow.setFlatWeights(warmWeights);
@@ -372,7 +378,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
     trainedWeights = flow.getFlatWeights();
     if (training.stopReason === 'interrupted') {
       if (interrupts() > 0) warn(`training interrupted after ${training.epochs} epochs; evaluating the flow as it is`);
-      else training.stopReason = `--max-time: training stopped after ${fmtS(training.seconds)}`;
+      else training.stopReason = `${opt('maxTime')}: training stopped after ${fmtS(training.seconds)}`;
     }
     if (payoff) {
       // the flow's variance per call from fresh samples of the trained flow: training batches
@@ -471,7 +477,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
         if (m.n < size) {
           // an interrupt marks the result interrupted; --max-time ends the estimate with what it has
           if (stopEval()) interrupted = true;
-          else warn(`--max-time: the estimate stopped after ${evalDone} of ${options.samples} calls`);
+          else warn(`${opt('maxTime')}: the estimate stopped after ${evalDone} of ${options.samples} calls`);
           break;
         }
       }
@@ -496,7 +502,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
       shouldStop: () => stopEval() || clock() > maxTime,
     });
     if (stopEval()) interrupted = true;
-    else if (m.n < n) warn(`--max-time: the uniform baseline stopped after ${m.n} of ${n} calls`);
+    else if (m.n < n) warn(`${opt('maxTime')}: the uniform baseline stopped after ${m.n} of ${n} calls`);
     hooks.onStageEnd?.('baseline');
     baselineMoments = m;
     baselineSeconds = (Date.now() - bStart) / 1000;

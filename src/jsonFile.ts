@@ -1,7 +1,7 @@
 /** Reading of the JSON files users hand to iflow (models, partial results, bench reports). */
 import fs from 'fs';
 import { z } from 'zod';
-import { UsageError } from './errors';
+import { OptionError } from './errors';
 
 /**
  * `schema`, also reading documents that name a field by an earlier key: for each pair of
@@ -32,11 +32,11 @@ export function readJsonFile(file: string, what: string = file, hint?: string): 
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${what} (${code === 'ENOENT' ? 'no such file' : (code ?? 'read error')})`, hint);
+    throw new OptionError(`cannot read ${what} (${code === 'ENOENT' ? 'no such file' : (code ?? 'read error')})`, hint, true);
   }
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`${what} is not valid JSON: ${(e as Error).message}`, hint);
+    throw new OptionError(`${what} is not valid JSON: ${(e as Error).message}`, hint, true);
   }
 }

@@ -17,7 +17,7 @@ import { createHash } from 'crypto';
 import fs from 'fs';
 import path from 'path';
 import { z } from 'zod';
-import { UsageError } from './errors';
+import { OptionError, UsageError } from './errors';
 import { readJsonFile } from './jsonFile';
 import type { Flow } from './flow/flow';
 import { splineKinds, type FlowConfig, type SerializedWeights } from './flow/types';
@@ -195,7 +195,7 @@ export interface ModelTarget {
  */
 export function checkModelTarget(dir: string): ModelTarget {
   const target = path.resolve(dir);
-  const flag = `--save-model ${dir}`;
+  const flag = `{saveModel} ${dir}`;
   const missing: string[] = [];
   let existing = target;
   // walk up to the nearest existing path: at most one step per component
@@ -210,11 +210,11 @@ export function checkModelTarget(dir: string): ModelTarget {
         existing = path.dirname(existing);
         continue;
       }
-      if (code !== 'ENOENT') throw new UsageError(`${flag}: cannot use ${existing} (${code ?? (e as Error).message})`);
+      if (code !== 'ENOENT') throw new OptionError(`${flag}: cannot use ${existing} (${code ?? (e as Error).message})`);
     }
     if (st) {
       if (!st.isDirectory()) {
-        throw new UsageError(
+        throw new OptionError(
           existing === target
             ? `${flag}: exists and is not a directory`
             : `${flag}: ${existing} is a file, so no directory can be created under it`,
@@ -244,7 +244,7 @@ function probeWritable(dir: string, flag: string): void {
     probe = fs.mkdtempSync(path.join(dir, '.iflow-probe-'));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(
+    throw new OptionError(
       `${flag}: cannot create anything in ${dir} (${code ?? (e as Error).message})`,
       'give a writable directory for the model',
     );
@@ -362,7 +362,7 @@ export function readModel(given: string): LoadedModel {
   const dir = modelDirOf(given);
   const modelFile = path.join(dir, MODEL_FILE);
   const weightsFile = path.join(dir, WEIGHTS_FILE);
-  const data = readJsonFile(modelFile, `the model file ${modelFile}`, 'give a directory written by --save-model');
+  const data = readJsonFile(modelFile, `the model file ${modelFile}`, 'give a directory written by {saveModel}');
   if (typeof data === 'object' && data !== null && (data as { format?: unknown }).format === MODEL_FORMAT) {
     const version = (data as { version?: unknown }).version;
     if (version !== MODEL_VERSION) {

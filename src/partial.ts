@@ -25,7 +25,7 @@
  * specs are equal, and the sums add exactly as the Moments' do.
  */
 import { z } from 'zod';
-import { UsageError } from './errors';
+import { OptionError, UsageError } from './errors';
 import { assembleResult, type RunOutput } from './integrate';
 import { emptyMoments, mergeMoments, trimTails, type Moments } from './estimate/stats';
 import { TAIL_KEEP } from './estimate/tail';
@@ -282,7 +282,7 @@ function problemDifference(a: PartialDocument, b: PartialDocument): string | nul
  * inputs (or twice in one). Throws UsageError naming the files.
  */
 export function checkMergeable(parts: NamedPartial[]): void {
-  if (parts.length === 0) throw new UsageError('nothing to merge', 'give one or more files written with --partial');
+  if (parts.length === 0) throw new OptionError('nothing to merge', 'give one or more files written with {partial}');
   const first = parts[0];
   for (const part of parts.slice(1)) {
     const diff = problemDifference(first.doc, part.doc);
@@ -296,9 +296,9 @@ export function checkMergeable(parts: NamedPartial[]): void {
   const seen = new Map<string, string>();
   for (const part of parts) {
     if (part.doc.streams.length === 0 && part.doc.iterations.some((m) => m.n > 0)) {
-      throw new UsageError(
+      throw new OptionError(
         `${part.name} does not list the random streams of its samples`,
-        'write it again with integrate or evaluate --partial',
+        'write it again with integrate or evaluate {partial}',
       );
     }
     for (const s of part.doc.streams) {
@@ -311,9 +311,9 @@ export function checkMergeable(parts: NamedPartial[]): void {
         );
       }
       if (other !== undefined) {
-        throw new UsageError(
+        throw new OptionError(
           `${part.name} and ${other} hold the same samples (${describeStream(s, part.doc.method)}): they would count twice`,
-          'merge each run once: a merged file already holds its parts, and runs need their own --seed',
+          'merge each run once: a merged file already holds its parts, and runs need their own {seed}',
         );
       }
       seen.set(key, part.name);

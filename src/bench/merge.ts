@@ -7,7 +7,7 @@
  * parseBenchReport and mergeBenchReports are pure; readBenchReport reads a file.
  */
 import { z } from 'zod';
-import { UsageError } from '../errors';
+import { OptionError, UsageError } from '../errors';
 import { readJsonFile, withRenamedKeys } from '../jsonFile';
 import { formatCalls } from './render';
 import { pullStats, summarizeRuns, type RunRecord } from './metrics';
@@ -129,8 +129,8 @@ export function mergeBenchReports(parts: NamedReport[]): BenchReport {
   const first = parts[0];
   for (const p of parts) {
     if (p.report.budget !== first.report.budget) {
-      throw new UsageError(
-        `${p.name} was run with --budget ${formatCalls(p.report.budget)}, ${first.name} with ${formatCalls(first.report.budget)}`,
+      throw new OptionError(
+        `${p.name} was run with {budget} ${formatCalls(p.report.budget)}, ${first.name} with ${formatCalls(first.report.budget)}`,
         'merge only reports of one budget',
       );
     }

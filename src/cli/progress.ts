@@ -2,6 +2,7 @@
  * Progress on stderr: a cli-progress bar per stage when stderr is a terminal, nothing
  * otherwise; warnings as "iflow: warning: ..." lines. --quiet mutes both.
  */
+import { flagOf } from './flags';
 import { SingleBar, Presets } from 'cli-progress';
 import type { RunHooks, Stage } from '../integrate';
 import type { EpochInfo } from '../train/trainer';
@@ -42,6 +43,7 @@ export function createReporter(quiet: boolean, stream: NodeJS.WriteStream = proc
     warn,
     hooks: {
       onWarning: warn,
+      spellOption: flagOf,
       onDebug: debug ? (message: string) => stream.write(`iflow: debug: ${message}\n`) : undefined,
       onStageEnd: () => stop(),
       onProgress: (stage, done, total, detail) => {

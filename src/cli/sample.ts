@@ -50,7 +50,7 @@ async function trainForSampling(prepared: Prepared, reporter: Reporter, interrup
         })
       : null;
   reporter.stop();
-  const flow = stage.createFlow(problem, options, reporter.warn, map?.map ?? null);
+  const flow = stage.createFlow(problem, options, reporter.warn, map?.map ?? null, flagOf);
   prepared.flow = flow;
   prepared.training = await stage.trainStage(flow, problem, new Rng(options.seed, Stream.train), stage.trainOptionsOf(options), {
     onEpoch: (info) => reporter.hooks.onProgress?.('train', info.epoch, info.epochs, info),

@@ -137,7 +137,7 @@ export function judgeEstimate(s: WeightDiagnostics, iterations: Combined | null 
       );
     }
     if (s.nonFinite > 0) {
-      add('non-finite', `${s.nonFinite} sample(s) with a non-finite integrand or density were counted as 0 (--nan zero)`);
+      add('non-finite', `${s.nonFinite} sample(s) with a non-finite integrand or density were counted as 0 (nan policy zero)`);
     }
   }
   if (iterations && iterations.dof > 0 && iterations.Q < LOW_Q) {

@@ -144,7 +144,7 @@ export class Lowering {
           'assignments are not allowed',
           node,
           uniquePosition(this.assignmentPositions()),
-          'an integrand is a single expression; pass constants with --param name=value',
+          'an integrand is a single expression; pass constants with {param} name=value',
         );
       case 'FunctionAssignmentNode':
         throw this.fail(
@@ -539,7 +539,7 @@ export class Lowering {
         `an index must be a constant integer, but ${this.show(expr)} depends on the point`,
         node,
         where,
-        'indices are resolved at compile time: use a number, end, or a --param, e.g. x[2]',
+        'indices are resolved at compile time: use a number, end, or a {param}, e.g. x[2]',
       );
     }
     const k = n.op === 'bool' ? (n.value ? 1 : 0) : (n.value as number);

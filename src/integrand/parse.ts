@@ -65,7 +65,8 @@ export class ExpressionText {
   /** A UsageError whose message names the expression and, when known, the position. */
   error(message: string, pos?: number, hint?: string): UsageError {
     const where = pos === undefined ? '' : ` at char ${pos}`;
-    return new UsageError(`${message}${where} in "${this.display}"`, hint);
+    // the hint may name options in braces ({param}); the message quotes the user's text as written
+    return new OptionError(`${message}${where} in "${this.display}"`, hint, true);
   }
 
   /** Offsets of `name` as a whole identifier (not part of a longer name or a number). */
@@ -207,7 +208,7 @@ function nonAsciiProblem(text: ExpressionText): UsageError | undefined {
       );
     }
     const hint = /\p{L}/u.test(c)
-      ? 'names are ASCII: spell a Greek letter out (alpha, beta, ...) and give it with --param, e.g. --param alpha=0.2'
+      ? 'names are ASCII: spell a Greek letter out (alpha, beta, ...) and give it with {param}, e.g. {param} alpha=0.2'
       : 'expressions are ASCII: use + - * / ^, sqrt(), pi, <=, >= and the names listed in iflow integrate --help';
     return text.error(`non-ASCII character "${c}" (${code})`, i, hint);
   }

@@ -42,13 +42,20 @@ export function trainOptionsOf(options: IntegrateOptions): TrainOptions {
 }
 
 /**
- * Build the flow of the options (J_min check included), with `premap` under it.
- * @throws UsageError when --layers is below J_min without --force-layers.
+ * Build the flow of the options (J_min check included), with `premap` under it; a warning
+ * names options as `spellOption` spells them.
+ * @throws OptionError when `layers` is below J_min without `forceLayers`.
  */
-export function createFlow(problem: Problem, options: IntegrateOptions, warn: (m: string) => void, premap: Premap | null = null): Flow {
+export function createFlow(
+  problem: Problem,
+  options: IntegrateOptions,
+  warn: (m: string) => void,
+  premap: Premap | null = null,
+  spellOption: (name: string) => string = (name) => name,
+): Flow {
   const jmin = checkLayers(problem.dim, options.layers, options.forceLayers);
   if (options.layers !== undefined && options.layers < jmin) {
-    warn(`--layers ${options.layers} is below J_min = ${jmin}: some dimensions are never conditioned on each other`);
+    warn(`${spellOption('layers')} ${options.layers} is below J_min = ${jmin}: some dimensions are never conditioned on each other`);
   }
   const config = defaultFlowConfig({
     dim: problem.dim,

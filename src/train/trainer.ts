@@ -322,7 +322,7 @@ async function trainWith(
   }
   if (zeroBatches > 0 && best.epoch === 0) {
     hooks.onWarning?.(
-      `the integrand was zero on all ${zeroBatches} training batches: the flow stays uniform; more --batch or --epochs may find the support`,
+      `the integrand was zero on all ${zeroBatches} training batches: the flow stays uniform; larger batches or more epochs may find the support`,
     );
   } else if (zeroBatches > 0) {
     hooks.onWarning?.(`${zeroBatches} training batch(es) saw only zeros of the integrand and were skipped`);

@@ -80,6 +80,11 @@ const cases: Case[] = [
   ['unknown option', ['integrate', 'x1', '--dim', '2', '--frobnicate'], /unknown option/],
   ['missing option value', ['integrate', 'x1', '--dim'], /argument missing|--dim/],
   ['unknown command', ['integrat', 'x1'], /unknown command|integrat/],
+  [
+    'an assignment, with the flag that gives constants',
+    ['integrate', 'a = 2', '--dim', '1'],
+    /assignments are not allowed at char 2 .*\(an integrand is a single expression; pass constants with --param name=value\)/,
+  ],
   ['layers below J_min', ['integrate', 'x1', '--dim', '3', '--layers', '2'], /J_min/],
   // bounds
   ['bounds reversed', ['integrate', 'x1', '--dim', '2', '--bounds', '1:0'], /lo < hi/],

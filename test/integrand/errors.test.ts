@@ -192,8 +192,8 @@ describe('vector / scalar misuse', () => {
 
 describe('constructs outside the language', () => {
   it.each([
-    ['a = 2', /assignments are not allowed at char 2/, /--param/],
-    ['x1 = 0.5', /assignments are not allowed/, /--param/],
+    ['a = 2', /assignments are not allowed at char 2/, /pass constants with param name=value/],
+    ['x1 = 0.5', /assignments are not allowed/, /pass constants with param name=value/],
     ['f(t) = t^2', /function definitions are not allowed at char 5/, /inline/],
     ['x1; x2', /only one expression is allowed, found ";" at char 2/, /;/],
     ['[1, 2]', /matrix and array literals are not supported at char 0/, /vector x/],
