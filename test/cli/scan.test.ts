@@ -4,7 +4,9 @@ import { prepareProblem } from '../../src/integrate';
 import { integrateOptionsSchema } from '../../src/options';
 import { OptionError } from '../../src/errors';
 import { erf } from '../../src/integrand/special';
-import { run } from './helpers';
+import fs from 'fs';
+import path from 'path';
+import { run, tempDir } from './helpers';
 
 describe('parseScan', () => {
   test('lo:hi:count gives count equal steps with both ends; a list is taken as written', () => {
@@ -71,6 +73,16 @@ describe('iflow integrate --scan', () => {
     expect(lines[0]).toMatch(/^\s*k\s+integral/);
     expect(lines).toHaveLength(5);
     expect(lines[4]).toMatch(/^2 values;/);
+  });
+
+  test('--plot draws the scan curve with its error band', () => {
+    const dir = path.join(tempDir('scan-plot'), 'pictures');
+    const r = run(['integrate', 'x1^k', '--dim', '1', '--scan', 'k=1,2,3', '--method', 'uniform', '-n', '2000', '--plot', dir, '-q']);
+    expect(r.code).toBe(0);
+    const svg = fs.readFileSync(path.join(dir, 'scan.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg/);
+    expect(svg).toMatch(/the integral against k/);
+    expect(fs.readFileSync(path.join(dir, 'index.html'), 'utf8')).toContain(svg);
   });
 
   test.each([
