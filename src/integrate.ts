@@ -260,6 +260,8 @@ export interface RunOutput {
   flow: Flow | null;
   /** The adapted map and the trained flow's weights, for a run of a neighbouring problem. */
   warm: WarmStart;
+  /** What the boundary probe found (null: nothing, or no estimate); partial documents carry it. */
+  boundary?: BoundaryFinding | null;
   /** What was estimated besides F (src/observables), when anything was: the partial document records it. */
   observables?: ObservableSpec;
 }
@@ -532,6 +534,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
           : ''),
     );
   }
+  const boundary = iterations.length > 0 ? boundaryFinding(problem, options.seed) : null;
   const result = assembleResult(
     {
       command: given ? 'evaluate' : 'integrate',
@@ -553,7 +556,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
       adaptation: map ? map.report() : null,
       choice,
       target: targetReport,
-      boundary: iterations.length > 0 ? boundaryFinding(problem, options.seed) : null,
+      boundary,
     },
     iterations,
     baselineMoments,
@@ -566,6 +569,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
     baseline: baselineMoments,
     flow,
     warm,
+    boundary,
     ...(problem.observables ? { observables: problem.observables.spec } : {}),
   };
 }

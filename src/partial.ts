@@ -24,6 +24,7 @@
  * fields are optional, so documents without them read as before. Parts merge only when their
  * specs are equal, and the sums add exactly as the Moments' do.
  */
+import type { BoundaryFinding } from './estimate/verdict';
 import { z } from 'zod';
 import { OptionError, UsageError } from './errors';
 import { assembleResult, type RunOutput } from './integrate';
@@ -173,6 +174,11 @@ export const partialSchema = z
     flowDigest: z.string().nullable(),
     backend: z.object({ name: z.string(), addon: z.string().nullable() }).nullable(),
     seconds: z.object({ train: finite, evaluate: finite, baseline: finite, total: finite }),
+    /**
+     * What the boundary probe found (src/estimate/boundary.ts), so that the merged verdict
+     * keeps it; absent in documents of earlier versions.
+     */
+    boundary: z.object({ where: z.string(), width: finite, mass: finite }).nullable().optional(),
   })
   .superRefine((doc, ctx) => {
     const { dim, events, bounds } = doc.problem;
@@ -244,7 +250,15 @@ export function partialFromRun(out: RunOutput, flowDigest: string | null): Parti
     flowDigest,
     backend: r.backend,
     seconds: r.seconds,
+    boundary: out.boundary ?? null,
   });
+}
+
+/** The boundary finding of largest |mass| among the parts' (null when none found any). */
+function largestFinding(findings: (BoundaryFinding | null)[]): BoundaryFinding | null {
+  let best: BoundaryFinding | null = null;
+  for (const f of findings) if (f && (!best || Math.abs(f.mass) > Math.abs(best.mass))) best = f;
+  return best;
 }
 
 /** A named input of `merge` (the name appears in error messages). */
@@ -429,6 +443,7 @@ export function mergePartials(parts: NamedPartial[], warn: (m: string) => void =
       training,
       seconds: resultSeconds,
       warnings,
+      boundary: largestFinding(docs.map((d) => d.boundary ?? null)),
     },
     iterations,
     baseline,
@@ -452,6 +467,7 @@ export function mergePartials(parts: NamedPartial[], warn: (m: string) => void =
     flowDigest: sharedFlow ? first.flowDigest : null,
     backend: backend ? first.backend : null,
     seconds,
+    boundary: largestFinding(docs.map((d) => d.boundary ?? null)),
   };
   return { result, partial };
 }

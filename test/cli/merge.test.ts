@@ -134,3 +134,38 @@ describe('--partial and iflow merge', () => {
     expect(missing.stderr).toMatch(/cannot read .*none\.json \(no such file\)/);
   });
 });
+
+describe('the boundary probe across merge', () => {
+  test('mass in the slab at a face that no sample reaches keeps the merged estimate unreliable', () => {
+    const dir = tempDir('merge-boundary');
+    const parts = [1, 2].map((seed) => {
+      const r = run([
+        'integrate',
+        'x1^(-0.9)',
+        '--dim',
+        '1',
+        '--method',
+        'vegas',
+        '-n',
+        '20000',
+        '--seed',
+        String(seed),
+        '--partial',
+        '-q',
+      ]);
+      expect(r.code).toBe(0);
+      const doc = partialSchema.parse(JSON.parse(r.stdout));
+      expect(doc.boundary?.where).toBe('x1 = 0');
+      const file = path.join(dir, `part-${seed}.json`);
+      fs.writeFileSync(file, r.stdout);
+      return file;
+    });
+    const merged = run(['merge', ...parts, '--json', '-q']);
+    const result = resultSchema.parse(JSON.parse(merged.stdout));
+    expect(result.reliable).toBe(false);
+    expect(result.estimate.verdict.reasons.map((x) => x.code)).toContain('boundary-mass');
+    const again = partialSchema.parse(JSON.parse(run(['merge', ...parts, '--partial', '-q']).stdout));
+    expect(again.boundary?.mass).toBeGreaterThan(0);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
