@@ -140,7 +140,7 @@ describe('mergeBenchReports', () => {
     const e = usage(() =>
       mergeBenchReports([named('a.json', fakeReport('gauss_d2', [1])), named('b.json', fakeReport('camel_d4', [2], { budget: 1e6 }))]),
     );
-    expect(e.message).toBe('b.json was run with --budget 1e6, a.json with 1e5');
+    expect(e.message).toBe('b.json was run with budget 1e6, a.json with 1e5');
     const other = fakeReport('gauss_d2', [2]);
     other.cases[0].tuning = { ...DEFAULT_TUNING, lr: 0.01 };
     expect(usage(() => mergeBenchReports([named('a.json', fakeReport('gauss_d2', [1])), named('b.json', other)])).message).toBe(
