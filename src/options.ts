@@ -185,7 +185,7 @@ const problemShape = {
   scale: scaleSchema,
   param: stringList,
   event: stringList,
-  tail: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(num)),
+  tail: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(num).default([])),
   seed: int(0, 2 ** 52).default(1),
   backend: z.enum(backendChoices).default('auto'),
   nan: z.enum(nanPolicies).default('error'),

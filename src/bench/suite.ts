@@ -180,9 +180,6 @@ export function flowRunOptions(c: BenchCase, r: ResolvedCase, plan: RunPlan, see
   return {
     expression: r.expression,
     dim: r.dim,
-    param: [],
-    event: [],
-    tail: [],
     seed,
     backend,
     method: 'flow',
@@ -207,9 +204,6 @@ export function uniformRunOptions(r: ResolvedCase, budget: number, seed: number)
   return {
     expression: r.expression,
     dim: r.dim,
-    param: [],
-    event: [],
-    tail: [],
     seed,
     method: 'uniform',
     samples: budget,

@@ -9,7 +9,7 @@
  * with the covariances of the means (stratified for G_k/F under VEGAS+; iid for histogram
  * fractions, conservative under stratification as for E_p[X] in src/estimate/stats.ts).
  */
-import { chi2OfIterations, type Estimate } from '../estimate/stats';
+import { chi2OfIterations, ratioEstimate, type Estimate } from '../estimate/stats';
 import { paretoKHat } from '../estimate/tail';
 import { judgeEstimate, type Verdict } from '../estimate/verdict';
 import type { ObservablesReport } from '../report/schema';
@@ -64,20 +64,11 @@ function cellIntegral(n: number, s1: number, s2: number, scale: number): Estimat
 }
 
 /**
- * A cell's share of F: ratio of sum w 1_cell to sum w with the delta method, where
- * sum (w 1_cell)(w) = sum w^2 1_cell.
+ * A cell's share of F: the ratio of sum w 1_cell to sum w with the delta method
+ * (ratioEstimate), where sum (w 1_cell)(w) = sum w^2 1_cell.
  */
 function cellFraction(n: number, s1: number, s2: number, sumW: number, sumW2: number): Estimate {
-  if (n === 0 || sumW === 0) return { mean: NaN, sdev: NaN };
-  const ma = s1 / n;
-  const mb = sumW / n;
-  const r = ma / mb;
-  if (n < 2) return { mean: r, sdev: Infinity };
-  const varA = (s2 - n * ma * ma) / (n - 1);
-  const varB = (sumW2 - n * mb * mb) / (n - 1);
-  const cov = (s2 - n * ma * mb) / (n - 1);
-  const v = (varA - 2 * r * cov + r * r * varB) / (n * mb * mb);
-  return { mean: r, sdev: Math.sqrt(Math.max(0, v)) };
+  return ratioEstimate(n, s1, s2, s2, sumW, sumW2);
 }
 
 /** Per histogram: bins, underflow, overflow and undefined cells as estimates (see the result schema). */
