@@ -8,6 +8,9 @@
  * way (src/cli/flags.ts).
  */
 import { z } from 'zod';
+import { parseNumber } from './numbers';
+
+export { parseNumber };
 import { backendChoices } from './backend';
 import { MAX_THREADS } from './train/limits';
 import { splineKinds } from './flow/types';
@@ -31,17 +34,6 @@ export type LossKind = (typeof lossKinds)[number];
 
 /** How numbers may be written, for messages. */
 const NUMBER_FORMS = 'write e.g. 100000, 1e5 or 100_000';
-
-/**
- * The one reading of a number: a JSON number as it is, or a numeric string with optional
- * underscores between digits ("1e6", "1_000_000", " 0.5 "). NaN for anything else (an empty
- * string, a word, a non-string); infinite values come back as they are, for the caller to refuse.
- */
-export function parseNumber(v: unknown): number {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'string' && v.trim() !== '') return Number(v.trim().replace(/_/g, ''));
-  return NaN;
-}
 
 /**
  * A finite number from a JSON number or a numeric string (see parseNumber); anything else is

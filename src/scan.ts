@@ -9,7 +9,7 @@
 import { OptionError } from './errors';
 import { prepareProblem, runIntegrateDetailed, type RunHooks, type RunOutput, type WarmStart } from './integrate';
 import type { IntegrateOptions } from './options';
-import { parseNumber } from './options';
+import { parseNumber } from './numbers';
 
 /** Most values of one scan. */
 const MAX_SCAN_VALUES = 10_000;

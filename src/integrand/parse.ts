@@ -9,6 +9,7 @@
 import type * as MathJs from 'mathjs';
 import type { MathNode } from 'mathjs';
 import { OptionError, UsageError } from '../errors';
+import { parseNumber } from '../numbers';
 import { CONSTANTS, COORDINATE_LIKE, FUNCTIONS, KEYWORDS } from './functions';
 
 /**
@@ -255,7 +256,8 @@ function syntaxHint(text: string, detail: string, pos: number | undefined): stri
 }
 
 const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** A decimal number, with underscores allowed between digits (as parseNumber reads them). */
+const DECIMAL = /^[+-]?((\d(_?\d)*)\.?(\d(_?\d)*)?|\.\d(_?\d)*)([eE][+-]?\d+)?$/;
 
 /**
  * Why `name` cannot be a parameter name, or undefined when it can.
@@ -314,7 +316,7 @@ export function parseParam(text: string): [string, number] {
   if (!DECIMAL.test(valueText)) {
     throw new OptionError(`bad parameter value "${valueText}" in "${text}": expected a number`, `e.g. {param} ${name}=0.2 or ${name}=1e-3`);
   }
-  const value = Number(valueText);
+  const value = parseNumber(valueText);
   if (!Number.isFinite(value)) {
     throw new UsageError(`bad parameter value "${valueText}" in "${text}": the value is not finite`);
   }

@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import { OptionError, UsageError } from '../errors';
-import { parseNumber } from '../options';
+import { parseNumber } from '../numbers';
 import { compileIntegrand, type CompileOptions, type CompiledExpression } from '../integrand';
 
 /** Most bins of one observable histogram (memory: 2 float64 sums per bin and iteration). */
