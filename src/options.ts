@@ -80,12 +80,12 @@ export const int = (min: number, max: number) =>
   );
 
 /**
- * A real number in a range: above `gt` (exclusive) or from `min`, up to `max`. Messages name
- * the accepted range.
+ * A real number in a range: above `gt` (exclusive) or from `min`, up to `max` or below `lt`
+ * (exclusive). Messages name the accepted range.
  */
-const real = (range: { gt?: number; min?: number; max?: number }) => {
+const real = (range: { gt?: number; min?: number; max?: number; lt?: number }) => {
   const low = range.gt !== undefined ? `greater than ${range.gt}` : range.min !== undefined ? `at least ${range.min}` : '';
-  const high = range.max !== undefined ? `at most ${range.max}` : '';
+  const high = range.max !== undefined ? `at most ${range.max}` : range.lt !== undefined ? `less than ${range.lt}` : '';
   const text =
     range.min !== undefined && range.max !== undefined
       ? `from ${range.min} to ${range.max}`
@@ -95,7 +95,8 @@ const real = (range: { gt?: number; min?: number; max?: number }) => {
       const bad =
         (range.gt !== undefined && !(v > range.gt)) ||
         (range.min !== undefined && v < range.min) ||
-        (range.max !== undefined && v > range.max);
+        (range.max !== undefined && v > range.max) ||
+        (range.lt !== undefined && !(v < range.lt));
       if (bad) ctx.addIssue({ code: 'custom', message: `must be ${text}, got ${v}` });
     }),
   );
@@ -218,10 +219,24 @@ export const trainingShape = {
   threads: int(1, MAX_THREADS).default(2),
 };
 
-/** The run: sampler, premap, estimate size, accuracy target and its caps, baseline. */
+/**
+ * Defensive fraction of a flow's final estimate unless chosen otherwise: the share of points
+ * drawn from the premap's density (or the uniform one) instead of the flow.
+ */
+export const DEFAULT_DEFENSIVE = 0;
+
+/**
+ * The run: sampler, premap, defensive fraction, estimate size, accuracy target and its caps,
+ * baseline.
+ */
 const runShape = {
   method: z.enum(methodKinds).default('auto'),
   premap: z.enum(premapKinds).default('vegas'),
+  /**
+   * When the final estimate samples a flow: the fraction a of the mixture (1 - a) q_flow + a q_0
+   * it draws from, q_0 the premap's density or uniform (src/estimate/importance.ts); 0 = off.
+   */
+  defensive: real({ min: 0, lt: 1 }).default(DEFAULT_DEFENSIVE),
   samples: int(2, 1e10).default(100_000),
   relError: positive(1).optional(),
   absError: positive().optional(),
