@@ -221,9 +221,13 @@ export const trainingShape = {
 
 /**
  * Defensive fraction of a flow's final estimate unless chosen otherwise: the share of points
- * drawn from the premap's density (or the uniform one) instead of the flow.
+ * drawn from the premap's density (or the uniform one) instead of the flow. Measured (README,
+ * "Defensive sampling"; 100 epochs, 1e5 samples): on correlated_gauss_d4 (24 seeds) it takes the
+ * pull RMS from 1.82 to 1.10 and the runs with |pull| > 3 from 2 to 0; it costs +16% relative
+ * variance per call on a well-trained camel_d4 (where the map is poor) and 1-3% where the map is
+ * good; 0.1 and 0.2 calibrate no better and cost 2 and 5 times as much.
  */
-export const DEFAULT_DEFENSIVE = 0;
+export const DEFAULT_DEFENSIVE = 0.05;
 
 /**
  * The run: sampler, premap, defensive fraction, estimate size, accuracy target and its caps,
