@@ -158,6 +158,8 @@ export interface ResultMeta {
   seed: number | null;
   backend: BackendInfo | null;
   flow: FlowSettings | null;
+  /** The defensive fraction a of a flow's final estimate (null when no flow sampled it). */
+  defensive?: number | null;
   training: TrainingReport | null;
   seconds: IntegrationResult['seconds'];
   warnings: string[];
@@ -226,6 +228,7 @@ export function assembleResult(
     seed: meta.seed,
     backend: meta.backend ? { name: meta.backend.name, addon: meta.backend.addon ?? null } : null,
     flow: meta.flow,
+    defensive: meta.defensive ?? null,
     training: meta.training,
     estimate,
     iterations: iterRows,
@@ -364,7 +367,14 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
     if (plateau && warmWeights) flow.setFlatWeights(warmWeights);
     let payoff: TrainingPayoff | null = null;
     if (method === 'auto' && rel2 !== null) {
-      const probe = await flowStage.probeFlow(problem, flow, PROBE_CALLS, new Rng(options.seed, Stream.probe), options.nan);
+      const probe = await flowStage.probeFlow(
+        problem,
+        flow,
+        PROBE_CALLS,
+        new Rng(options.seed, Stream.probe),
+        options.nan,
+        options.defensive,
+      );
       probeCalls = 2 * PROBE_CALLS;
       flowFigures = probe;
       payoff = new TrainingPayoff(probe.secondsPerCall, rel2);
@@ -385,7 +395,14 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
     if (payoff) {
       // the flow's variance per call from fresh samples of the trained flow: training batches
       // of 1000 points understate heavy-tailed weights (gauss_d16: a batch mean of 0.2, 22 measured)
-      const probe = await flowStage.probeFlow(problem, flow, FLOW_CHECK_CALLS, new Rng(options.seed, Stream.probe), options.nan);
+      const probe = await flowStage.probeFlow(
+        problem,
+        flow,
+        FLOW_CHECK_CALLS,
+        new Rng(options.seed, Stream.probe),
+        options.nan,
+        options.defensive,
+      );
       probeCalls += 2 * FLOW_CHECK_CALLS;
       flowFigures = { relVariance: Math.max(probe.relVariance, payoff.recentRelVariance()), secondsPerCall: probe.secondsPerCall };
     }
@@ -428,7 +445,17 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
   let run: (n: number, m: Moments, h: StreamHooks) => Promise<Moments>;
   let closeEval = async () => {};
   if (sampler === 'flow' && flowStage && flow && backend) {
-    const ev = await flowStage.flowEvaluator(problem, flow, evalRng, options.nan, options.threads, backend.name, expected, hooks.onDebug);
+    const ev = await flowStage.flowEvaluator(
+      problem,
+      flow,
+      evalRng,
+      options.nan,
+      options.threads,
+      backend.name,
+      expected,
+      hooks.onDebug,
+      options.defensive,
+    );
     run = ev.run;
     closeEval = ev.close;
   } else if (sampler === 'vegas' && map) {
@@ -544,6 +571,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
       seed: options.seed,
       backend,
       flow: flow ? flowSettingsOf(flow) : null,
+      defensive: sampler === 'flow' ? options.defensive : null,
       training: sampler === 'flow' || method === 'auto' ? training : null,
       seconds: {
         adapt: map?.seconds ?? 0,

@@ -170,6 +170,8 @@ export const partialSchema = z
     /** Training report of the flow (calls and seconds included); null for uniform runs. */
     training: trainingSchema.nullable(),
     flow: flowSettingsSchema.nullable(),
+    /** The defensive fraction of a flow's estimate (resultSchema's `defensive`). */
+    defensive: z.number().min(0).lt(1).nullable().optional(),
     /** SHA-256 of the flow's float32 weights; equal digests mean the parts sampled the same flow. */
     flowDigest: z.string().nullable(),
     backend: z.object({ name: z.string(), addon: z.string().nullable() }).nullable(),
@@ -247,6 +249,7 @@ export function partialFromRun(out: RunOutput, flowDigest: string | null): Parti
     baseline: out.baseline,
     training: r.training,
     flow: r.flow,
+    defensive: r.defensive ?? null,
     flowDigest,
     backend: r.backend,
     seconds: r.seconds,
@@ -424,6 +427,9 @@ export function mergePartials(parts: NamedPartial[], warn: (m: string) => void =
   if (interrupted) note(`${docs.filter((d) => d.interrupted).length} part(s) were interrupted; their samples up to then are included`);
   const flows = new Set(docs.map((d) => JSON.stringify(d.flow)));
   if (flows.size > 1) note('the parts used different flow settings; the flow settings shown are those of the first part');
+  const defensives = new Set(docs.map((d) => d.defensive ?? null));
+  if (defensives.size > 1) note('the parts sampled different defensive mixtures (--defensive); the fraction shown is null');
+  const defensive = defensives.size === 1 ? (first.defensive ?? null) : null;
   const backends = new Set(docs.map((d) => JSON.stringify(d.backend)));
   const backend =
     backends.size === 1 && first.backend ? { name: first.backend.name, addon: first.backend.addon ?? undefined, skipped: [] } : null;
@@ -440,6 +446,7 @@ export function mergePartials(parts: NamedPartial[], warn: (m: string) => void =
       seed: null,
       backend,
       flow: first.flow,
+      defensive,
       training,
       seconds: resultSeconds,
       warnings,
@@ -464,6 +471,7 @@ export function mergePartials(parts: NamedPartial[], warn: (m: string) => void =
     baseline,
     training,
     flow: first.flow,
+    defensive,
     flowDigest: sharedFlow ? first.flowDigest : null,
     backend: backend ? first.backend : null,
     seconds,

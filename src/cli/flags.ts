@@ -164,6 +164,13 @@ export const FLAGS: readonly FlagEntry[] = [
     flags: '--premap <map>',
     help: 'map under the flow: vegas (x = V(T(z)), the flow starts as VEGAS) or none (the bare flow)',
   },
+  {
+    key: 'defensive',
+    flags: '--defensive <a>',
+    help:
+      'defensive sampling when the estimate samples a flow: draw from (1 - a) q_flow + a q_0, q_0 the VEGAS map alone (or uniform ' +
+      'without a premap), so that a bounded integrand has weights at most f/(a q_0); a in [0, 1), 0 = off',
+  },
   { key: 'baseline', flags: '--no-baseline', help: 'skip the uniform Monte Carlo baseline' },
   { key: 'baselineSamples', flags: '--baseline-samples <N>', help: 'calls for the uniform baseline (default: as many as --samples)' },
   // the flow and its training
@@ -297,6 +304,7 @@ export const COMMAND_FLAGS: Readonly<Record<CommandName, readonly string[]>> = {
     ...TARGET_KEYS,
     'method',
     'premap',
+    'defensive',
     'baseline',
     'baselineSamples',
     ...FLOW_KEYS,
@@ -315,6 +323,7 @@ export const COMMAND_FLAGS: Readonly<Record<CommandName, readonly string[]>> = {
     'tail',
     ...OBSERVABLE_KEYS,
     'threads',
+    'defensive',
     'baseline',
     'baselineSamples',
     'backend',

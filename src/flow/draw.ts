@@ -23,8 +23,11 @@ export interface FlowDraw {
   logQ: Float32Array | Float64Array;
 }
 
-/** The draw of the flow's coupling chain pushed through its premap (unchanged without one). */
-export function premapped(flow: Flow, draw: ChainDraw, n: number): FlowDraw {
+/**
+ * The draw of the flow's coupling chain pushed through its premap (unchanged without one);
+ * `draw.logQ` may be a float64 log density on the chain's cube (a defensive mixture's).
+ */
+export function premapped(flow: Flow, draw: { x: Float32Array; logQ: Float32Array | Float64Array }, n: number): FlowDraw {
   if (!flow.premap) return draw;
   const { u, logQ } = applyPremap(flow.premap, draw.x, draw.logQ, n);
   return { x: u, logQ };

@@ -297,6 +297,12 @@ export const resultSchema = withRenamedKeys(
     seed: z.number().int().nullable(),
     backend: z.object({ name: z.string(), addon: z.string().nullable() }).nullable(),
     flow: flowSettingsSchema.nullable(),
+    /**
+     * When a flow sampled the final estimate: the defensive fraction a of the mixture
+     * (1 - a) q_flow + a q_0 it drew from (q_0 the premap's density, or uniform); 0 = the flow
+     * alone. Null otherwise.
+     */
+    defensive: z.number().min(0).lt(1).nullable().optional(),
     training: trainingSchema.nullable(),
     estimate: summarySchema,
     iterations: z.array(iterationSchema),

@@ -148,7 +148,10 @@ export function renderText(r: IntegrationResult, opts: TextOptions = {}): string
   }
   if (r.flow)
     parts.push(
-      `flow: ${r.flow.premap === 'vegas' ? 'on the VEGAS map, ' : ''}${r.flow.spline}, ${r.flow.bins} bins, ${r.flow.layers} couplings, MLP ${r.flow.hidden.join('x')}, ${r.flow.parameters} parameters`,
+      `flow: ${r.flow.premap === 'vegas' ? 'on the VEGAS map, ' : ''}${r.flow.spline}, ${r.flow.bins} bins, ${r.flow.layers} couplings, MLP ${r.flow.hidden.join('x')}, ${r.flow.parameters} parameters` +
+        (r.defensive
+          ? `; estimate sampled from (1 - a) q_flow + a q_0, a = ${r.defensive}, q_0 ${r.flow.premap === 'vegas' ? 'the VEGAS map' : 'uniform'} (defensive)`
+          : ''),
     );
   if (r.training) {
     parts.push(

@@ -6,7 +6,7 @@
 import type { IntegrateOptions } from '../options';
 import { initBackend, type BackendInfo } from '../backend';
 import { streamChunks, type StreamHooks } from '../estimate/evaluate';
-import { drawFromFlow, PARALLEL_MIN_SAMPLES, runImportance, SAMPLE_CHUNK } from '../estimate/importance';
+import { drawDefensive, PARALLEL_MIN_SAMPLES, runImportance, SAMPLE_CHUNK } from '../estimate/importance';
 import { emptyMoments, relativeVariance, type Moments } from '../estimate/stats';
 import { Flow, defaultFlowConfig } from '../flow/flow';
 import { checkLayers } from '../flow/masks';
@@ -85,15 +85,16 @@ export interface FlowProbe {
 /**
  * Time `n` samples of the flow (forward pass, premap, integrand, weights) on this thread, after
  * a first untimed pass of n that warms up the backend; the 2n samples come from `rng`, give the
- * relative variance, and are not part of any estimate.
+ * relative variance, and are not part of any estimate. With `defensive` = a > 0 they come from
+ * the defensive mixture the estimate would sample (src/estimate/importance.ts).
  */
-export async function probeFlow(problem: Problem, flow: Flow, n: number, rng: Rng, nan: NanPolicy): Promise<FlowProbe> {
+export async function probeFlow(problem: Problem, flow: Flow, n: number, rng: Rng, nan: NanPolicy, defensive = 0): Promise<FlowProbe> {
   const bare: Problem = { ...problem, events: [], observables: undefined };
   const zBuf = new Float32Array(n * problem.dim);
   const pass = async (m: Moments) => {
     const start = process.hrtime.bigint();
     await streamChunks(bare, n, SAMPLE_CHUNK, m, nan, 'training', {}, (k) => {
-      const { x, logQ } = drawFromFlow(flow, rng, k, zBuf);
+      const { x, logQ } = drawDefensive(flow, rng, k, defensive, zBuf);
       return { u: x, logQ };
     });
     return Number(process.hrtime.bigint() - start) / 1e9;
@@ -108,8 +109,9 @@ export async function probeFlow(problem: Problem, flow: Flow, n: number, rng: Rn
 
 /**
  * Evaluation of a flow in iterations: returns a runner of one round of n fresh samples (drawn
- * from `rng` in order) and a `close` for its worker pool. Workers start only when the run is
- * large enough to repay their start-up (PARALLEL_MIN_SAMPLES).
+ * from `rng` in order; from the defensive mixture with fraction `defensive` when positive) and
+ * a `close` for its worker pool. Workers start only when the run is large enough to repay their
+ * start-up (PARALLEL_MIN_SAMPLES).
  */
 export async function flowEvaluator(
   problem: Problem,
@@ -120,11 +122,12 @@ export async function flowEvaluator(
   backend: string,
   expectedCalls: number,
   log?: (m: string) => void,
+  defensive = 0,
 ): Promise<{ run: (n: number, m: Moments, hooks: StreamHooks) => Promise<Moments>; close: () => Promise<void> }> {
   const usable = usableThreads(threads);
   const pool = usable > 1 && expectedCalls >= PARALLEL_MIN_SAMPLES ? await ForwardPool.create(flow, usable, backend, log) : null;
   return {
-    run: (n, m, hooks) => runImportance(problem, flow, n, rng, m, nan, hooks, pool ?? undefined),
+    run: (n, m, hooks) => runImportance(problem, flow, n, rng, m, nan, hooks, pool ?? undefined, defensive),
     close: async () => {
       await pool?.close();
     },

@@ -27,7 +27,7 @@ beforeAll(() => {
     '--iterations',
     '2',
     '--seed',
-    '7',
+    '8',
     '--save-model',
     model,
     '--json',
@@ -58,7 +58,7 @@ describe('integrate --save-model and iflow evaluate', () => {
   });
 
   test('evaluate with the same seed reproduces the estimate of integrate exactly', () => {
-    const r = run(['evaluate', '--model', model, '-n', '20000', '--iterations', '2', '--seed', '7', '--json']);
+    const r = run(['evaluate', '--model', model, '-n', '20000', '--iterations', '2', '--seed', '8', '--json']);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     const doc = resultSchema.parse(JSON.parse(r.stdout));
@@ -68,6 +68,8 @@ describe('integrate --save-model and iflow evaluate', () => {
     expect(doc.baseline).toEqual(saved.baseline);
     expect(doc.training).toEqual(saved.training);
     expect(doc.flow).toEqual(saved.flow);
+    expect(doc.defensive).toBe(0.05);
+    expect(saved.defensive).toBe(0.05);
     // evaluate adapts nothing: the saved flow carries its map
     expect(doc.calls).toEqual({ ...saved.calls, adapt: 0 });
     expect(doc.seconds.train).toBe(0);
