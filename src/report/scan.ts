@@ -47,7 +47,10 @@ export function scanHeader(name: string): string {
   return `${line(titles)}\n${line(COLUMNS.map(([, w]) => '-'.repeat(w)))}\n`;
 }
 
-/** One line of the scan table: the value, F with its error, the sampler, the calls of each stage, the verdict. */
+/**
+ * One line of the scan table: the value, F with its error, the sampler, the calls of each stage,
+ * the verdict, then each further integrand (--also) as `label = estimate`.
+ */
 export function scanRowText(p: ScanPoint): string {
   const r = p.result;
   const F = r.estimate.integral;
@@ -64,7 +67,13 @@ export function scanRowText(p: ScanPoint): string {
     formatSeconds(r.seconds.total),
     verdict,
   ];
-  return line(cells) + '\n';
+  // further integrands (--also) after the fixed columns, each as label = estimate
+  const further = (r.observables?.integrals ?? []).map((g) =>
+    g.integral.mean === null || g.integral.sdev === null
+      ? `${g.label} = n/a`
+      : `${g.label} = ${formatEstimate(g.integral.mean, g.integral.sdev)}`,
+  );
+  return [line(cells), ...further].join('  ') + '\n';
 }
 
 /** The closing line of a scan: values done and the calls spent on adaptation and training in all. */

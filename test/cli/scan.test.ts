@@ -73,6 +73,24 @@ describe('iflow integrate --scan', () => {
     expect(lines[0]).toMatch(/^\s*k\s+integral/);
     expect(lines).toHaveLength(5);
     expect(lines[4]).toMatch(/^2 values;/);
+    const withAlso = run([
+      'integrate',
+      'x1^k',
+      '--dim',
+      '1',
+      '--also',
+      'x1^(k+1)',
+      '--also-label',
+      'next',
+      '--scan',
+      'k=1,2',
+      '--method',
+      'uniform',
+      '-n',
+      '1000',
+      '-q',
+    ]);
+    expect(withAlso.stdout.trim().split('\n')[2]).toMatch(/reliable\s+next = 0\.3\d*\(\d+\)$/);
   });
 
   test('--plot draws the scan curve with its error band', () => {
