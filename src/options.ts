@@ -204,7 +204,7 @@ export const trainingShape = {
   epochs: int(0, 1_000_000).default(300),
   batch: int(16, 1_000_000).default(1000),
   // lr 3e-3 against 1e-3 (300 x 1000 on the VEGAS map, 3 seeds): Var/F^2 per call -47% gauss d1, -67% camel d4,
-  // -36% camel d8, -1% gauss d4 and d8; 1e-2 gains more on gauss d1 and camel d4 but +13% camel d8, 3e-2 40x camel d8
+  // -36% camel d8, -1% gauss d4 and d8; 1e-2 gains more on gauss d1 and camel d4 but loses 13% on camel d8, 3e-2 27x there
   lr: real({ gt: 0, max: 1 }).default(3e-3),
   decay: real({ min: 0, max: 1 }).default(0),
   clip: real({ gt: 0 }).default(10),
