@@ -366,15 +366,12 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
     const plateau = warmWeights && warmWeights.length === flow.getFlatWeights().length ? new TrainingPlateau() : null;
     if (plateau && warmWeights) flow.setFlatWeights(warmWeights);
     let payoff: TrainingPayoff | null = null;
+    // timed samples of the flow (the estimate's mixture included), not part of any estimate
+    const trained = flow;
+    const probeOf = (calls: number) =>
+      flowStage.probeFlow(problem, trained, calls, new Rng(options.seed, Stream.probe), options.nan, options.defensive);
     if (method === 'auto' && rel2 !== null) {
-      const probe = await flowStage.probeFlow(
-        problem,
-        flow,
-        PROBE_CALLS,
-        new Rng(options.seed, Stream.probe),
-        options.nan,
-        options.defensive,
-      );
+      const probe = await probeOf(PROBE_CALLS);
       probeCalls = 2 * PROBE_CALLS;
       flowFigures = probe;
       payoff = new TrainingPayoff(probe.secondsPerCall, rel2);
@@ -395,14 +392,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
     if (payoff) {
       // the flow's variance per call from fresh samples of the trained flow: training batches
       // of 1000 points understate heavy-tailed weights (gauss_d16: a batch mean of 0.2, 22 measured)
-      const probe = await flowStage.probeFlow(
-        problem,
-        flow,
-        FLOW_CHECK_CALLS,
-        new Rng(options.seed, Stream.probe),
-        options.nan,
-        options.defensive,
-      );
+      const probe = await probeOf(FLOW_CHECK_CALLS);
       probeCalls += 2 * FLOW_CHECK_CALLS;
       flowFigures = { relVariance: Math.max(probe.relVariance, payoff.recentRelVariance()), secondsPerCall: probe.secondsPerCall };
     }
