@@ -90,6 +90,8 @@ const modelSchema = z
     training: trainingSchema.nullable(),
     /** The map under the flow; null (or absent, in older models) for the bare flow. */
     premap: premapSchema.nullable().default(null),
+    /** The defensive fraction of the saving run's estimate (src/options.ts `defensive`); absent in older models. */
+    defensive: z.number().min(0).lt(1).optional(),
     weights: z.object({
       file: z.literal(WEIGHTS_FILE),
       dtype: z.literal('float32'),
@@ -175,6 +177,8 @@ export interface SaveInfo {
   problem: ModelProblem;
   seed: number | null;
   training: TrainingReport | null;
+  /** The defensive fraction the saving run sampled its estimate with, so that evaluate reproduces it. */
+  defensive?: number;
 }
 
 /** What saving to a directory will do, as found by `checkModelTarget`. */
@@ -292,6 +296,7 @@ export function saveModel(dir: string, flow: Flow, info: SaveInfo): ModelDocumen
     seed: info.seed,
     training: info.training,
     premap: flow.premap ? flow.premap.toJSON() : null,
+    ...(info.defensive !== undefined ? { defensive: info.defensive } : {}),
     weights: { file: WEIGHTS_FILE, dtype: 'float32', byteOrder: 'little', byteLength: bytes.length, sha256: sha256(bytes), tensors },
   };
   modelSchema.parse(doc);

@@ -45,6 +45,7 @@ export function parseScan(text: string): ScanSpec {
     if (!Number.isInteger(count) || count < 2 || count > MAX_SCAN_VALUES) {
       throw new OptionError(`{scan} "${text}": the count must be a whole number from 2 to ${MAX_SCAN_VALUES}`, hint);
     }
+    if (!Number.isFinite(hi - lo)) throw new OptionError(`{scan} "${text}": hi - lo is not a finite number`, hint);
     values = Array.from({ length: count }, (_, i) => (i === count - 1 ? hi : lo + ((hi - lo) * i) / (count - 1)));
   } else {
     values = body.split(',').map(number);
@@ -69,9 +70,12 @@ export interface ScanRow {
  * Run the scan: for each value, the options with `name=value` added to the constants, prepared
  * and run with the previous value's warm start. Rows are yielded as they finish, so that a
  * caller prints each at once and an interrupt keeps every finished row; the caller disposes
- * each row's flow. The scan ends after a row whose run was interrupted.
+ * each row's flow. The scan ends after a row whose run was interrupted, when `stop()` turns
+ * true (an interrupt), or when options.maxTime (seconds, for the whole scan) is spent: each
+ * value's run gets what is left of it.
  * @throws OptionError when the constant is also given as a fixed parameter (`param`);
- *   the errors of prepareProblem and runIntegrateDetailed (e.g. a name the expression lacks).
+ *   the errors of prepareProblem and runIntegrateDetailed (e.g. a name the expression lacks),
+ *   their messages led by the value they failed at.
  */
 export async function* runScan(
   options: IntegrateOptions,
@@ -79,17 +83,37 @@ export async function* runScan(
   defaults: Record<string, number> | undefined,
   hooks: (row: { index: number; value: number }) => RunHooks = () => ({}),
   warmStart = true,
+  stop: () => boolean = () => false,
 ): AsyncGenerator<ScanRow> {
   if (options.param.some((p) => p.split('=')[0].trim() === spec.name)) {
     throw new OptionError(`"${spec.name}" is both scanned ({scan}) and fixed ({param})`, `drop {param} ${spec.name}=...`);
   }
+  const start = Date.now();
   let warm: WarmStart | undefined;
   for (let index = 0; index < spec.values.length; index++) {
     const value = spec.values[index];
-    const prepared = prepareProblem({ ...options, param: [...options.param, `${spec.name}=${value}`] }, defaults);
-    const out = await runIntegrateDetailed({ ...prepared, warm: warmStart ? warm : undefined }, hooks({ index, value }));
+    const left = options.maxTime === undefined ? undefined : options.maxTime - (Date.now() - start) / 1000;
+    if (stop() || (left !== undefined && left <= 0)) return;
+    let out: RunOutput;
+    try {
+      const prepared = prepareProblem({ ...options, param: [...options.param, `${spec.name}=${value}`], maxTime: left }, defaults);
+      out = await runIntegrateDetailed({ ...prepared, warm: warmStart ? warm : undefined }, hooks({ index, value }));
+    } catch (e) {
+      throw atValue(e, `${spec.name} = ${value}`);
+    }
     yield { index, name: spec.name, value, out, warm: warmStart && warm !== undefined };
     if (out.result.interrupted) return;
     warm = out.warm;
   }
+}
+
+/** The error `e` with its message led by where the scan was ("alpha = 0.2: ..."), same class and fields. */
+function atValue(e: unknown, where: string): unknown {
+  if (!(e instanceof Error)) return e;
+  const led = Object.create(Object.getPrototypeOf(e) as object) as Error;
+  Object.assign(led, e);
+  led.message = `${where}: ${e.message}`;
+  led.stack = e.stack;
+  if (e instanceof OptionError) Object.assign(led, { template: `${where}: ${e.template}` });
+  return led;
 }

@@ -12,7 +12,7 @@ import type { ObservableOptionsInput } from '../observables/options';
 import { integrateCommandSchema, type IntegrateCommandOptions } from './options';
 import { addFlags } from './flags';
 import { createReporter } from './progress';
-import { checkOptionCombinations } from './checks';
+import { checkOptionCombinations, givenOnCommandLine } from './checks';
 import { renderRun } from './runOutput';
 import { runExitCode } from './integrate';
 import { checkPlotOptions, plotRecorder, writeRunPlots } from './plotOutput';
@@ -20,13 +20,20 @@ import { dropUndefined, runCommand, type CommandContext } from './shared';
 
 /**
  * Integrate options for a run with the model's problem and the user's flags. The flow and
- * training options keep their defaults: they are not used when the flow is given.
+ * training options keep their defaults: they are not used when the flow is given. The
+ * defensive fraction is the model's (the saving run's) unless `given('defensive')`.
  */
-export function modelRunOptions(model: LoadedModel, raw: Record<string, unknown>): IntegrateCommandOptions {
+export function modelRunOptions(
+  model: LoadedModel,
+  raw: Record<string, unknown>,
+  given: (key: string) => boolean = () => true,
+): IntegrateCommandOptions {
   const { problem } = model.doc;
   return integrateCommandSchema.parse(
     dropUndefined({
       ...raw,
+      // the saving run's defensive fraction unless --defensive is given: the seed then reproduces its estimate
+      ...(!given('defensive') && model.doc.defensive !== undefined ? { defensive: model.doc.defensive } : {}),
       model: undefined,
       expression: problem.expression,
       dim: problem.dim,
@@ -68,7 +75,7 @@ Examples:
   cmd.action(async (raw: Record<string, unknown>) => {
     await runCommand(ctx, raw, async () => {
       const model = readModel(String(raw.model));
-      const options = modelRunOptions(model, raw);
+      const options = modelRunOptions(model, raw, givenOnCommandLine(cmd));
       checkOptionCombinations(options);
       const prepared = await prepareFromModel(model, options);
       checkPlotOptions(options, prepared.problem.dim);

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { formatCalls } from '../bench/render';
 import { DEFAULT_BUDGET, DEFAULT_SEEDS, QUICK_BUDGET, SUITE_IDS } from '../bench/suite';
 import { TTP_METHODS } from '../bench/ttp';
+import { UsageError } from '../errors';
 import { EXIT_UNRELIABLE } from './exitCodes';
 import {
   benchOptionsSchema,
@@ -42,6 +43,14 @@ export interface FlagEntry {
    * src/options.ts, lists by splitting at commas).
    */
   parse?: (value: string, previous: unknown) => unknown;
+}
+
+/** A commander value parser that refuses a second occurrence of the flag (UsageError, exit 2). */
+function onlyOnce(flag: string, hint: string): (value: string, previous: unknown) => string {
+  return (value, previous) => {
+    if (previous !== undefined) throw new UsageError(`${flag} is given twice`, hint);
+    return value;
+  };
 }
 
 /** Commander collector for repeatable flags. */
@@ -115,6 +124,7 @@ export const FLAGS: readonly FlagEntry[] = [
     key: 'scan',
     flags: '--scan <name=lo:hi:count>',
     help: "one estimate per value of the constant name (count equal steps from lo to hi, or a list name=v1,v2,...), each starting from the previous value's map and flow; one row (or JSON line) per value",
+    parse: onlyOnce('--scan', 'a scan runs over one constant; run one scan per constant'),
   },
   {
     key: 'histNormalize',

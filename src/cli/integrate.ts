@@ -23,7 +23,7 @@ const OUTPUT_LEGEND = `Reading the output:
   variance reduction  variance per call of uniform MC over that of i-flow (above 1: the flow helps)
   efficiency gain     the same with the training calls counted against i-flow
   chi2/dof, Q         agreement of the --iterations (Q below 0.05: the error cannot be trusted)
-Exit codes: 0 ok, 1 runtime failure, 2 bad input, 130 interrupted by Ctrl-C (the report of what was done is printed).`;
+Exit codes: 0 ok, 1 runtime failure, 2 bad input, 3 unreliable with --strict, 130 interrupted by Ctrl-C (the report of what was done is printed).`;
 
 /** Exit code of a finished run: 130 interrupted (training or evaluation), 3 unreliable under --strict, else 0. */
 export function runExitCode(
@@ -74,13 +74,15 @@ ${OUTPUT_LEGEND}`,
       const parsed: IntegrateCommandOptions = integrateCommandSchema.parse(dropUndefined({ ...raw, expression }));
       const given = givenOnCommandLine(cmd);
       checkOptionCombinations(parsed);
+      if (parsed.scan !== undefined) {
+        checkRunOptions(parsed);
+        const reporter = createReporter(parsed.quiet, process.stderr, parsed.debug);
+        for (const w of ignoredOptionWarnings(parsed, given)) reporter.warn(w);
+        return runScanCommand(ctx, { ...parsed, scan: parsed.scan }, reporter);
+      }
       const { options, defaults, integrand } = expandIntegrandRef(parsed);
       checkRunOptions(options);
       const reporter = createReporter(options.quiet, process.stderr, options.debug);
-      if (options.scan !== undefined) {
-        for (const w of ignoredOptionWarnings(options, given)) reporter.warn(w);
-        return runScanCommand(ctx, { ...options, scan: options.scan }, defaults, integrand ?? null, reporter);
-      }
       const prepared = withExpressionFileNote(expression, () => prepareProblem(options, defaults));
       checkPlotOptions(options, prepared.problem.dim);
       checkSaveTarget(options, reporter.warn);

@@ -62,6 +62,7 @@ function saveRunModel(
     },
     seed: prepared.options.seed,
     training,
+    defensive: prepared.options.defensive,
   });
   return dir;
 }

@@ -7,7 +7,7 @@ import fs from 'fs';
 import path from 'path';
 import { UsageError } from '../errors';
 import { ExpressionText } from '../integrand/parse';
-import { isIntegrandRef, type ResolvedIntegrand } from '../integrands';
+import { expandIntegrandRef, isIntegrandRef, type ResolvedIntegrand } from '../integrands';
 import { scanHeader, scanRecord, scanRowText, scanSummary, type ScanPoint } from '../report/scan';
 import { parseScan, runScan } from '../scan';
 import { EXIT_INTERRUPTED, EXIT_UNRELIABLE } from './exitCodes';
@@ -18,25 +18,35 @@ import { libraryInfo } from './runOutput';
 import type { CommandContext } from './shared';
 
 /**
- * Checks of a scan's options before any run: no --partial or --save-model (a scan makes many
- * results), and a constant the integrand uses.
- * @throws UsageError naming the conflicting flag or the unused constant.
+ * Checks of a scan's options before any run, on the options as given: no --partial or
+ * --save-model (a scan makes many results), and no `dim` of a library integrand (set by --dim).
+ * @throws UsageError naming the conflicting flag.
  */
-function checkScanOptions(options: IntegrateCommandOptions, defaults: Record<string, number> | undefined, name: string): void {
-  if (options.partial)
+function checkScanFlags(given: IntegrateCommandOptions, name: string): void {
+  if (given.partial)
     throw new UsageError('--scan cannot write --partial documents', 'run one integrate --partial per value instead, or drop --partial');
-  if (options.saveModel !== undefined)
+  if (given.saveModel !== undefined)
     throw new UsageError('--scan cannot --save-model (each value trains its own flow)', 'drop --save-model');
-  const used = isIntegrandRef(options.expression)
-    ? defaults !== undefined && name in defaults
-    : [options.expression, ...options.event, ...options.also, ...options.hist].some(
-        (t) => new ExpressionText(t).wordPositions(name).length > 0,
-      );
-  if (!used)
+  if (isIntegrandRef(given.expression) && name === 'dim') {
+    throw new UsageError(`${given.expression.trim()}: "dim" is set by --dim, not by --scan`, 'run one integrate per --dim');
+  }
+}
+
+/**
+ * The scanned constant must appear in the integrand (a library integrand's expression, once
+ * expanded), an event, a further integrand or an observable.
+ * @throws UsageError naming the unused constant.
+ */
+function checkScanned(options: IntegrateCommandOptions, name: string): void {
+  const used = [options.expression, ...options.event, ...options.also, ...options.hist].some(
+    (t) => new ExpressionText(t).wordPositions(name).length > 0,
+  );
+  if (!used) {
     throw new UsageError(
       `--scan ${name}: "${name}" is not a constant of the integrand`,
       'scan a name that the expression uses, e.g. --scan alpha=0.1:0.3:5',
     );
+  }
 }
 
 /**
@@ -45,25 +55,36 @@ function checkScanOptions(options: IntegrateCommandOptions, defaults: Record<str
  */
 export async function runScanCommand(
   ctx: CommandContext,
-  options: IntegrateCommandOptions & { scan: string },
-  defaults: Record<string, number> | undefined,
-  integrand: ResolvedIntegrand | null,
+  given: IntegrateCommandOptions & { scan: string },
   reporter: Reporter,
 ): Promise<number> {
-  const spec = parseScan(options.scan);
-  checkScanOptions(options, defaults, spec.name);
+  const spec = parseScan(given.scan);
+  checkScanFlags(given, spec.name);
+  const { options, defaults, integrand } = expandIntegrandRef(given);
+  checkScanned(options, spec.name);
+  // a library integrand's exact value depends on the scanned constant: resolve it per value
+  const libraryAt = (value: number): ResolvedIntegrand | null =>
+    integrand ? (expandIntegrandRef({ ...given, param: [...given.param, `${spec.name}=${value}`] }).integrand ?? null) : null;
   if (options.plot !== undefined) checkPlotTarget(options.plot);
   const points: ScanPoint[] = [];
-  const rows = runScan(options, spec, defaults, ({ index, value }) => {
-    if (!options.quiet) process.stderr.write(`iflow: ${spec.name} = ${value} (${index + 1} of ${spec.values.length})\n`);
-    return { ...reporter.hooks, interrupts: ctx.interrupts };
-  });
+  const rows = runScan(
+    options,
+    spec,
+    defaults,
+    ({ index, value }) => {
+      if (!options.quiet) process.stderr.write(`iflow: ${spec.name} = ${value} (${index + 1} of ${spec.values.length})\n`);
+      return { ...reporter.hooks, interrupts: ctx.interrupts };
+    },
+    true,
+    () => ctx.interrupts() > 0,
+  );
   let interrupted = false;
   for await (const row of rows) {
     reporter.stop();
     const result = row.out.result;
     row.out.flow?.dispose();
-    if (integrand) result.library = libraryInfo(integrand, result);
+    const library = libraryAt(row.value);
+    if (library) result.library = libraryInfo(library, result);
     const point: ScanPoint = { index: row.index, count: spec.values.length, name: spec.name, value: row.value, warm: row.warm, result };
     points.push(point);
     // the header with the first row: an error of the first value leaves stdout empty
@@ -73,7 +94,7 @@ export async function runScanCommand(
   }
   if (!options.json) ctx.write(scanSummary(points));
   if (options.plot !== undefined && points.length > 0) await writeScanPlot(options.plot, spec.name, points, options.quiet);
-  if (interrupted) return EXIT_INTERRUPTED;
+  if (interrupted || ctx.interrupts() > 0) return EXIT_INTERRUPTED;
   return options.strict && points.some((p) => !p.result.reliable) ? EXIT_UNRELIABLE : 0;
 }
 

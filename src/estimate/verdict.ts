@@ -21,6 +21,7 @@ export const reasonCodes = [
   'non-finite',
   'inconsistent-iterations',
   'boundary-mass',
+  'outside-support',
 ] as const;
 /** The code of one reason for an unreliable verdict (`reasonCodes`). */
 export type ReasonCode = (typeof reasonCodes)[number];

@@ -34,7 +34,8 @@ const histogramSpecSchema = z
     hi: finite,
     bins: z.number().int().min(1).max(MAX_HIST_BINS),
   })
-  .refine((h) => h.lo < h.hi, { message: 'lo must be below hi' });
+  .refine((h) => h.lo < h.hi, { message: 'lo must be below hi' })
+  .refine((h) => Number.isFinite(h.hi - h.lo), { message: 'hi - lo must be a finite number' });
 
 /**
  * The option fields: `also` (further integrands), `histograms` (observable histograms) and
@@ -76,6 +77,12 @@ export interface ObservableSet {
 
 /** The spec of validated options: labels default to G1, G2, ... and must be distinct. */
 function specOf(options: ObservableOptions): ObservableSpec {
+  for (const a of options.also) {
+    if (a.label !== undefined && a.label.trim() === '')
+      throw new OptionError('an {alsoLabel} is empty', 'give each label a name, e.g. {alsoLabel} re');
+    if (a.label?.trim() === 'F')
+      throw new OptionError('the label "F" names the main integral', 'give the further integrand another {alsoLabel}');
+  }
   const also = options.also.map((a, k) => ({ expression: a.expression.trim(), label: a.label?.trim() || `G${k + 1}` }));
   const seen = new Set<string>();
   for (const a of also) {
@@ -170,7 +177,7 @@ export function observablesOf(fields: ObservableFields): ObservableOptionsInput 
   if (fields.alsoLabel.length > fields.also.length) {
     throw new OptionError(
       `${fields.alsoLabel.length} {alsoLabel} for ${fields.also.length} {also}`,
-      'give each {alsoLabel} after the {also} it names',
+      'labels pair with the further integrands by position: the first {alsoLabel} names the first {also}',
     );
   }
   if (fields.histNormalize && fields.hist.length === 0) {

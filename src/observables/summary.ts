@@ -138,18 +138,26 @@ export function summarizeObservables(
       nonFinite: g.nonFinite,
     };
     const perIteration = iterations.filter((it): it is ObservableMoments => it !== undefined && it.n > 0).map((it) => integralOf(it, k));
-    const verdict: Verdict = judgeEstimate(
+    const judged: Verdict = judgeEstimate(
       { calls: n, integral: n > 0 ? integral : { mean: 0, sdev: 0 }, ...diagnostics },
       perIteration.length > 1 ? chi2OfIterations(perIteration) : null,
     );
-    for (const r of verdict.reasons) warnings.push(`${a.label}: ${r.message}`);
     const outsideMatters = learned && g.outside > 0;
-    if (outsideMatters) {
-      warnings.push(
-        `${a.label}: g is non-zero at ${g.outside} sample point(s) where the integrand f is zero: its support reaches outside f's, ` +
-          `where the sampler (adapted to f) puts few points; the estimate of ${a.label} and its error cannot be trusted`,
-      );
-    }
+    const verdict: Verdict = outsideMatters
+      ? {
+          reliable: false,
+          reasons: [
+            ...judged.reasons,
+            {
+              code: 'outside-support',
+              message:
+                `g is non-zero at ${g.outside} sample point(s) where the integrand f is zero: its support reaches outside f's, ` +
+                `where the sampler (adapted to f) puts few points; the estimate and its error cannot be trusted`,
+            },
+          ],
+        }
+      : judged;
+    for (const r of verdict.reasons) warnings.push(`${a.label}: ${r.message}`);
     return {
       label: a.label,
       expression: a.expression,
@@ -158,7 +166,7 @@ export function summarizeObservables(
       ...diagnostics,
       outsideSupport: g.outside,
       verdict,
-      reliable: verdict.reliable && !outsideMatters,
+      reliable: verdict.reliable,
     };
   });
   const matrix = covarianceMatrix(om).map((row) => row.map(orNull));

@@ -49,7 +49,8 @@ export function scanHeader(name: string): string {
 
 /**
  * One line of the scan table: the value, F with its error, the sampler, the calls of each stage,
- * the verdict, then each further integrand (--also) as `label = estimate`.
+ * the verdict, then a missed accuracy target and each further integrand (--also) as
+ * `label = estimate`. Histograms and event probabilities are in the JSON records.
  */
 export function scanRowText(p: ScanPoint): string {
   const r = p.result;
@@ -67,13 +68,15 @@ export function scanRowText(p: ScanPoint): string {
     formatSeconds(r.seconds.total),
     verdict,
   ];
-  // further integrands (--also) after the fixed columns, each as label = estimate
-  const further = (r.observables?.integrals ?? []).map((g) =>
-    g.integral.mean === null || g.integral.sdev === null
-      ? `${g.label} = n/a`
-      : `${g.label} = ${formatEstimate(g.integral.mean, g.integral.sdev)}`,
-  );
-  return [line(cells), ...further].join('  ') + '\n';
+  // after the fixed columns: a missed accuracy target, then each further integrand (--also)
+  // as label = estimate, marked when its own verdict is unreliable
+  const extra: string[] = [];
+  if (r.target && !r.target.reached) extra.push('target NOT reached');
+  for (const g of r.observables?.integrals ?? []) {
+    const value = g.integral.mean === null || g.integral.sdev === null ? 'n/a' : formatEstimate(g.integral.mean, g.integral.sdev);
+    extra.push(`${g.label} = ${value}${g.reliable ? '' : ' UNRELIABLE'}`);
+  }
+  return [line(cells), ...extra].join('  ') + '\n';
 }
 
 /** The closing line of a scan: values done and the calls spent on adaptation and training in all. */
@@ -83,7 +86,7 @@ export function scanSummary(points: ScanPoint[]): string {
   const evaluate = points.reduce((s, p) => s + p.result.calls.evaluate, 0);
   const unreliable = points.filter((p) => !p.result.reliable).length;
   return (
-    `${points.length} values; ${adapt} adaptation, ${train} training and ${evaluate} estimate calls in all` +
+    `${points.length} value${points.length === 1 ? '' : 's'}; ${adapt} adaptation, ${train} training and ${evaluate} estimate calls in all` +
     (points.length > 1 ? ' (each value after the first starts from the previous one)' : '') +
     (unreliable > 0 ? `; ${unreliable} unreliable` : '') +
     '\n'

@@ -120,3 +120,21 @@ describe('integrate --save-model and iflow evaluate', () => {
     fs.rmSync(broken, { recursive: true });
   });
 });
+
+describe('the defensive fraction travels with the model', () => {
+  test('evaluate uses the saving run fraction unless --defensive is given, and then reproduces its estimate', () => {
+    const dir = path.join(tempDir('defensive-model'), 'm');
+    const flags = ['exp(-((x1-0.5)^2+(x2-0.5)^2)/0.04)', '--dim', '2', '--method', 'flow', '--epochs', '10', '-n', '5000', '--seed', '3'];
+    const saved = run(['integrate', ...flags, '--defensive', '0.2', '--save-model', dir, '--json', '-q']);
+    expect(saved.code).toBe(0);
+    const first = resultSchema.parse(JSON.parse(saved.stdout));
+    const again = resultSchema.parse(JSON.parse(run(['evaluate', '--model', dir, '-n', '5000', '--seed', '3', '--json', '-q']).stdout));
+    expect(again.defensive).toBe(0.2);
+    expect(again.estimate.integral.mean).toBe(first.estimate.integral.mean);
+    const other = resultSchema.parse(
+      JSON.parse(run(['evaluate', '--model', dir, '-n', '5000', '--seed', '3', '--defensive', '0.05', '--json', '-q']).stdout),
+    );
+    expect(other.defensive).toBe(0.05);
+    expect(other.estimate.integral.mean).not.toBe(first.estimate.integral.mean);
+  });
+});

@@ -62,6 +62,15 @@ describe('further integrands and observable histograms', () => {
     expect(total).toBeCloseTo(out.estimate.integral.mean, 10);
   });
 
+  test('a further integrand with support outside f: its verdict says so (JSON) under a learned sampler', () => {
+    const r = run(['integrate', 'x1 < 0.5 ? 1 : 0', '--dim', '1', '--method', 'vegas', '-n', '20000', '--also', 'x1', '--json', '-q']);
+    const g = JSON.parse(r.stdout).observables.integrals[0];
+    expect(g.outsideSupport).toBeGreaterThan(0);
+    expect(g.reliable).toBe(false);
+    expect(g.verdict.reliable).toBe(false);
+    expect(g.verdict.reasons.map((x: { code: string }) => x.code)).toContain('outside-support');
+  });
+
   test('text report: the further integrands table and the histogram', () => {
     const r = run([
       'integrate',
@@ -89,6 +98,9 @@ describe('further integrands and observable histograms', () => {
     [['--hist-normalize'], /--hist-normalize needs a --hist/],
     [['--also-label', 'a'], /1 --also-label for 0 --also/],
     [['--also', 'y1'], /the integrand G1 "y1": unknown symbol "y1"/],
+    [['--hist', 'x1:-1e308:1e308:2'], /hi - lo must be a finite number/],
+    [['--also', 'x1^2', '--also-label', 'F'], /the label "F" names the main integral/],
+    [['--also', 'x1^2', '--also-label', ''], /an --also-label is empty/],
   ])('%j exits 2 with one line', (extra, message) => {
     const r = run(['integrate', 'x1', '--dim', '1', '--method', 'uniform', '-n', '100', ...(extra as string[])]);
     expect(r.code).toBe(2);

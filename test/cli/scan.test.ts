@@ -4,9 +4,10 @@ import { prepareProblem } from '../../src/integrate';
 import { integrateOptionsSchema } from '../../src/options';
 import { OptionError } from '../../src/errors';
 import { erf } from '../../src/integrand/special';
+import { spawn } from 'child_process';
 import fs from 'fs';
 import path from 'path';
-import { run, tempDir } from './helpers';
+import { BIN, run, tempDir } from './helpers';
 
 describe('parseScan', () => {
   test('lo:hi:count gives count equal steps with both ends; a list is taken as written', () => {
@@ -103,11 +104,83 @@ describe('iflow integrate --scan', () => {
     expect(fs.readFileSync(path.join(dir, 'index.html'), 'utf8')).toContain(svg);
   });
 
+  test('a library integrand: each row carries the exact value and pull of its own constant', () => {
+    const r = run(['integrate', '@camel', '--dim', '2', '--method', 'vegas', '-n', '20000', '--scan', 'alpha=0.3,0.1', '--json', '-q']);
+    expect(r.code).toBe(0);
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { library: { exact: number; pull: number } });
+    // exact for alpha = 0.3 and 0.1 (--param gives the same)
+    for (const [k, alpha] of [
+      [0, '0.3'],
+      [1, '0.1'],
+    ] as const) {
+      const single = JSON.parse(
+        run(['integrate', '@camel', '--dim', '2', '--method', 'vegas', '-n', '2000', '--param', `alpha=${alpha}`, '--json', '-q']).stdout,
+      );
+      expect(rows[k].library.exact).toBe(single.library.exact);
+      expect(Math.abs(rows[k].library.pull)).toBeLessThan(4);
+    }
+  });
+
+  test('--max-time bounds the whole scan, and a missed target shows in the row', () => {
+    const t0 = Date.now();
+    const r = run([
+      'integrate',
+      '@camel',
+      '--dim',
+      '4',
+      '--method',
+      'vegas',
+      '--scan',
+      'alpha=0.1:0.3:5',
+      '--rel-error',
+      '1e-6',
+      '--max-time',
+      '1',
+      '-q',
+    ]);
+    expect(r.code).toBe(0);
+    expect((Date.now() - t0) / 1000).toBeLessThan(6);
+    const rows = r.stdout.trim().split('\n').slice(2, -1);
+    expect(rows.length).toBeLessThan(5);
+    expect(rows[0]).toMatch(/target NOT reached$/);
+  });
+
+  test('Ctrl-C ends the scan after the current value, keeps the finished rows and exits 130', async () => {
+    const child = spawn(
+      process.execPath,
+      [BIN, 'integrate', 'exp(-a*x1*x2)', '--dim', '2', '--method', 'uniform', '-n', '3e6', '--scan', 'a=1:2:20'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let sent = false;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      // after the first row: interrupt the second value
+      if (!sent && stdout.split('\n').length > 3) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    const rows = stdout.trim().split('\n').slice(2, -1);
+    expect(rows.length).toBeGreaterThanOrEqual(1);
+    expect(rows.length).toBeLessThan(5);
+    expect(stdout).toMatch(/^\d+ values?;/m);
+  }, 120000);
+
   test.each([
     [['--scan', 'b=1,2'], /"b" is not a constant of the integrand/],
     [['--scan', 'k=1,2', '--param', 'k=3'], /both scanned \(--scan\) and fixed \(--param\)/],
     [['--scan', 'k=1,2', '--partial'], /--scan cannot write --partial/],
     [['--scan', 'k=1:2'], /--scan "k=1:2" needs lo:hi:count/],
+    [['--scan', 'k=1,2', '--scan', 'k=3'], /--scan is given twice/],
+    [['--scan', 'k=-1e308:1e308:3'], /hi - lo is not a finite number/],
   ])('%j exits 2 with one line and no output', (extra, message) => {
     const r = run(['integrate', 'x1^k', '--dim', '1', '--method', 'uniform', '-n', '100', ...(extra as string[])]);
     expect(r.code).toBe(2);
