@@ -69,7 +69,8 @@ export function checkOptionCombinations(options: IntegrateCommandOptions): void 
 /**
  * Warnings for options that the run will ignore: flow and training flags with --method uniform or vegas,
  * --hidden/--blob in one dimension (the single coupling has no network), --anneal-start
- * without --anneal, and --param constants that neither the expression nor an event uses.
+ * without --anneal, --iterations with an accuracy target, and --param constants that neither
+ * the expression nor an event uses.
  */
 export function ignoredOptionWarnings(options: IntegrateCommandOptions, given: GivenFn): string[] {
   const out: string[] = [];
@@ -90,6 +91,11 @@ export function ignoredOptionWarnings(options: IntegrateCommandOptions, given: G
       }
     }
     if (given('annealStart') && options.anneal === 0) out.push('--anneal-start is ignored without --anneal (tempering is off)');
+  }
+  if (given('iterations') && (options.relError !== undefined || options.absError !== undefined)) {
+    out.push(
+      '--iterations is ignored with an accuracy target: the estimate is made of rounds of growing size, and chi2/dof and Q are over those rounds',
+    );
   }
   if (!isIntegrandRef(options.expression)) {
     const texts = [options.expression, ...options.event].map((t) => new ExpressionText(t));

@@ -167,6 +167,12 @@ const warnCases: Case[] = [
     0,
     /--anneal-start is ignored without --anneal/,
   ],
+  [
+    'iterations with a target',
+    ['integrate', 'x1', '--dim', '1', '--rel-error', '1e-2', '--iterations', '3', ...U],
+    0,
+    /--iterations is ignored with an accuracy target/,
+  ],
 ];
 
 describe('messages', () => {
