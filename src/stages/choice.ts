@@ -37,15 +37,55 @@ export const PAYOFF_WINDOW = 10;
 const PAYOFF_PATIENCE = 2;
 
 /**
+ * The batch relative variances of training steps, compared window by window (PAYOFF_WINDOW
+ * steps each), with the count of windows in a row that made too little progress: the common
+ * part of the stopping rules below.
+ */
+class WindowedVariance {
+  private readonly relVars: number[] = [];
+  private misses = 0;
+
+  /** Steps recorded so far. */
+  get steps(): number {
+    return this.relVars.length;
+  }
+
+  /**
+   * Record a step (a non-finite variance counts as Infinity). At the end of each window from
+   * the second on, returns the mean relative variance of that window and of the one before.
+   */
+  add(info: EpochInfo): { now: number; before: number } | null {
+    const v = info.relSdev * info.relSdev;
+    this.relVars.push(Number.isFinite(v) ? v : Infinity);
+    const n = this.relVars.length;
+    if (n % PAYOFF_WINDOW !== 0 || n < 2 * PAYOFF_WINDOW) return null;
+    const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;
+    return { now: mean(this.relVars.slice(n - PAYOFF_WINDOW)), before: mean(this.relVars.slice(n - 2 * PAYOFF_WINDOW, n - PAYOFF_WINDOW)) };
+  }
+
+  /** Mean relative variance over the last `k` steps (Infinity before any). */
+  recent(k: number): number {
+    const tail = this.relVars.slice(-k);
+    if (tail.length === 0) return Infinity;
+    return tail.reduce((a, b) => a + b, 0) / tail.length;
+  }
+
+  /** Count a window that missed (a window that did not resets the count); true after PAYOFF_PATIENCE in a row. */
+  judge(miss: boolean): boolean {
+    this.misses = miss ? this.misses + 1 : 0;
+    return this.misses >= PAYOFF_PATIENCE;
+  }
+}
+
+/**
  * The stopping rule of training under auto. Every PAYOFF_WINDOW steps it compares the mean
  * batch relative variance of the last window with the window before: the predicted sampling
  * time S = c v / r^2 must fall by at least one second per second of training in between, else
  * (PAYOFF_PATIENCE windows in a row) training stops.
  */
 export class TrainingPayoff {
-  private readonly relVars: number[] = [];
+  private readonly windows = new WindowedVariance();
   private readonly times: number[] = [];
-  private misses = 0;
   /** Predicted sampling seconds after each window, for the report. */
   readonly predicted: { epoch: number; seconds: number }[] = [];
 
@@ -60,30 +100,22 @@ export class TrainingPayoff {
 
   /** Mean batch relative variance over the last `k` steps (Infinity before any). */
   recentRelVariance(k = PAYOFF_WINDOW): number {
-    const tail = this.relVars.slice(-k);
-    if (tail.length === 0) return Infinity;
-    return tail.reduce((a, b) => a + b, 0) / tail.length;
+    return this.windows.recent(k);
   }
 
   /** Record a training step; returns a stop reason when training no longer pays. */
   observe(info: EpochInfo): string | null {
-    const v = info.relSdev * info.relSdev;
-    this.relVars.push(Number.isFinite(v) ? v : Infinity);
     this.times.push(info.seconds);
-    const n = this.relVars.length;
-    if (n % PAYOFF_WINDOW !== 0 || n < 2 * PAYOFF_WINDOW) return null;
-    const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;
-    const now = mean(this.relVars.slice(n - PAYOFF_WINDOW));
-    const before = mean(this.relVars.slice(n - 2 * PAYOFF_WINDOW, n - PAYOFF_WINDOW));
+    const w = this.windows.add(info);
+    if (!w) return null;
+    const n = this.windows.steps;
     const c = this.flowSecondsPerCall;
-    const sNow = (c * now) / this.rel2;
-    const sBefore = (c * before) / this.rel2;
+    const sNow = (c * w.now) / this.rel2;
+    const sBefore = (c * w.before) / this.rel2;
     this.predicted.push({ epoch: n, seconds: sNow });
     const spent = this.times[n - 1] - this.times[n - 1 - PAYOFF_WINDOW];
     const saved = sBefore - sNow;
-    if (!(saved > spent)) this.misses++;
-    else this.misses = 0;
-    if (this.misses >= PAYOFF_PATIENCE) {
+    if (this.windows.judge(!(saved > spent))) {
       return `training no longer pays: over the last ${PAYOFF_WINDOW} steps the predicted sampling time fell by ${formatS(saved)} for ${formatS(spent)} of training`;
     }
     return null;
@@ -101,21 +133,12 @@ const PLATEAU_GAIN = 0.02;
  * a fresh flow are noisy and its progress is not yet monotone.
  */
 export class TrainingPlateau {
-  private readonly relVars: number[] = [];
-  private misses = 0;
+  private readonly windows = new WindowedVariance();
 
   /** Record a training step; returns a stop reason once the variance has stopped falling. */
   observe(info: EpochInfo): string | null {
-    const v = info.relSdev * info.relSdev;
-    this.relVars.push(Number.isFinite(v) ? v : Infinity);
-    const n = this.relVars.length;
-    if (n % PAYOFF_WINDOW !== 0 || n < 2 * PAYOFF_WINDOW) return null;
-    const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;
-    const now = mean(this.relVars.slice(n - PAYOFF_WINDOW));
-    const before = mean(this.relVars.slice(n - 2 * PAYOFF_WINDOW, n - PAYOFF_WINDOW));
-    if (!(now < (1 - PLATEAU_GAIN) * before)) this.misses++;
-    else this.misses = 0;
-    if (this.misses >= PAYOFF_PATIENCE) {
+    const w = this.windows.add(info);
+    if (w && this.windows.judge(!(w.now < (1 - PLATEAU_GAIN) * w.before))) {
       return `converged: the batch variance fell by less than ${PLATEAU_GAIN * 100}% per ${PAYOFF_WINDOW} steps, ${PAYOFF_PATIENCE} windows in a row`;
     }
     return null;
