@@ -61,6 +61,17 @@ export interface ChunkPlan {
   nFlow: number;
 }
 
+/** The `count` rows of z [m * dim] whose component is `which` (fromQ0[i] === which), in order. */
+function rowsWhere(z: Float32Array, dim: number, fromQ0: Uint8Array, which: 0 | 1, count: number): Float32Array {
+  const out = new Float32Array(count * dim);
+  for (let i = 0, r = 0; i < fromQ0.length; i++) {
+    if (fromQ0[i] !== which) continue;
+    out.set(z.subarray(i * dim, (i + 1) * dim), r * dim);
+    r++;
+  }
+  return out;
+}
+
 /** Draw the z and the component choices of a chunk of m points from `rng` (see ChunkPlan). */
 export function planChunk(rng: Rng, m: number, dim: number, defensive: number): ChunkPlan {
   const z = new Float32Array(m * dim);
@@ -75,13 +86,7 @@ export function planChunk(rng: Rng, m: number, dim: number, defensive: number): 
     }
   }
   const nFlow = m - n0;
-  const zFlow = new Float32Array(nFlow * dim);
-  for (let i = 0, r = 0; i < m; i++) {
-    if (fromQ0[i]) continue;
-    zFlow.set(z.subarray(i * dim, (i + 1) * dim), r * dim);
-    r++;
-  }
-  return { m, z, fromQ0, zFlow, nFlow };
+  return { m, z, fromQ0, zFlow: rowsWhere(z, dim, fromQ0, 0, nFlow), nFlow };
 }
 
 /** y = T(z) and log q_T(y) for n rows of z [n * d] on this thread; empty arrays when n = 0. */
@@ -128,12 +133,7 @@ export function finishChunk(flow: Flow, plan: ChunkPlan, chain: ChainDraw, defen
   if (!fromQ0) return premapped(flow, chain, m);
   const d = flow.dim;
   const n0 = m - nFlow;
-  const y0 = new Float32Array(n0 * d);
-  for (let i = 0, r = 0; i < m; i++) {
-    if (!fromQ0[i]) continue;
-    y0.set(z.subarray(i * d, (i + 1) * d), r * d);
-    r++;
-  }
+  const y0 = rowsWhere(z, d, fromQ0, 1, n0);
   const lq0 = chainLogDensity(flow, y0, n0);
   const y = new Float32Array(m * d);
   const logQ = new Float64Array(m);
