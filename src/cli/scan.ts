@@ -100,7 +100,7 @@ export async function runScanCommand(
 
 /** scan.svg (the curve with its error band) and an index.html that shows it, in `dir`. */
 async function writeScanPlot(dir: string, name: string, points: ScanPoint[], quiet: boolean): Promise<void> {
-  const { renderSvg, scanSpec } = await import('../report/plots');
+  const { renderScanIndex, renderSvg, scanSpec } = await import('../report/plots');
   const spec = scanSpec(
     name,
     points.map((p) => ({ value: p.value, mean: p.result.estimate.integral.mean, sdev: p.result.estimate.integral.sdev })),
@@ -109,7 +109,6 @@ async function writeScanPlot(dir: string, name: string, points: ScanPoint[], qui
   const svg = await renderSvg(spec);
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'scan.svg'), svg);
-  const title = `iflow scan of ${name}: ${points[0].result.problem.expression}`.replace(/&/g, '&amp;').replace(/</g, '&lt;');
-  fs.writeFileSync(path.join(dir, 'index.html'), `<!doctype html><meta charset="utf-8"><title>${title}</title><h1>${title}</h1>\n${svg}\n`);
+  fs.writeFileSync(path.join(dir, 'index.html'), renderScanIndex(name, points[0].result.problem.expression, svg));
   if (!quiet) process.stderr.write(`iflow: scan picture written to ${path.join(dir, 'index.html')}\n`);
 }

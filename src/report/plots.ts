@@ -444,6 +444,12 @@ function scopeIds(svg: string, prefix: string): string {
   return svg.replace(/\bid="([^"]+)"/g, `id="${prefix}-$1"`).replace(/url\(#([^)]+)\)/g, `url(#${prefix}-$1)`);
 }
 
+/** index.html of a parameter scan: its title (the constant and the expression) and the scan curve inline. */
+export function renderScanIndex(name: string, expression: string, svg: string): string {
+  const title = escapeHtml(`iflow scan of ${name}: ${expression}`);
+  return `<!doctype html><meta charset="utf-8"><title>${title}</title><h1>${title}</h1>\n${svg}\n`;
+}
+
 /** index.html: settings, results, warnings and every picture inline (no external resources). */
 export function renderIndex(result: IntegrationResult, pictures: Picture[]): string {
   const warnings = result.warnings.length
