@@ -74,15 +74,13 @@ ${OUTPUT_LEGEND}`,
       const parsed: IntegrateCommandOptions = integrateCommandSchema.parse(dropUndefined({ ...raw, expression }));
       const given = givenOnCommandLine(cmd);
       checkOptionCombinations(parsed);
+      checkRunOptions(parsed);
+      const reporter = createReporter(parsed.quiet, process.stderr, parsed.debug);
       if (parsed.scan !== undefined) {
-        checkRunOptions(parsed);
-        const reporter = createReporter(parsed.quiet, process.stderr, parsed.debug);
         for (const w of ignoredOptionWarnings(parsed, given)) reporter.warn(w);
         return runScanCommand(ctx, { ...parsed, scan: parsed.scan }, reporter);
       }
       const { options, defaults, integrand } = expandIntegrandRef(parsed);
-      checkRunOptions(options);
-      const reporter = createReporter(options.quiet, process.stderr, options.debug);
       const prepared = withExpressionFileNote(expression, () => prepareProblem(options, defaults));
       checkPlotOptions(options, prepared.problem.dim);
       checkSaveTarget(options, reporter.warn);
