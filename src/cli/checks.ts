@@ -70,7 +70,7 @@ export function checkOptionCombinations(options: IntegrateCommandOptions): void 
  * Warnings for options that the run will ignore: flow and training flags with --method uniform or vegas,
  * --hidden/--blob in one dimension (the single coupling has no network), --anneal-start
  * without --anneal, --iterations with an accuracy target, and --param constants that neither
- * the expression nor an event uses.
+ * the expression, an event, an --also nor a --hist uses.
  */
 export function ignoredOptionWarnings(options: IntegrateCommandOptions, given: GivenFn): string[] {
   const out: string[] = [];
@@ -98,13 +98,22 @@ export function ignoredOptionWarnings(options: IntegrateCommandOptions, given: G
     );
   }
   if (!isIntegrandRef(options.expression)) {
-    const texts = [options.expression, ...options.event].map((t) => new ExpressionText(t));
     for (const text of options.param) {
       const [name] = parseParam(text);
-      if (texts.every((t) => t.wordPositions(name).length === 0)) {
-        out.push(`--param ${text.trim()} is not used: "${name}" appears neither in the expression nor in an event`);
+      if (!usesConstant(options, name)) {
+        out.push(`--param ${text.trim()} is not used: "${name}" appears neither in the expression, an event, an --also nor a --hist`);
       }
     }
   }
   return out;
+}
+
+/**
+ * True when the constant `name` appears as a whole word in the integrand, an event, a further
+ * integrand (--also) or an observable (--hist): the texts that are compiled with the constants.
+ */
+export function usesConstant(options: IntegrateCommandOptions, name: string): boolean {
+  return [options.expression, ...options.event, ...options.also, ...options.hist].some(
+    (t) => new ExpressionText(t).wordPositions(name).length > 0,
+  );
 }

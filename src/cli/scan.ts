@@ -6,10 +6,10 @@
 import fs from 'fs';
 import path from 'path';
 import { UsageError } from '../errors';
-import { ExpressionText } from '../integrand/parse';
 import { expandIntegrandRef, isIntegrandRef, type ResolvedIntegrand } from '../integrands';
 import { scanHeader, scanRecord, scanRowText, scanSummary, type ScanPoint } from '../report/scan';
 import { parseScan, runScan } from '../scan';
+import { usesConstant } from './checks';
 import { EXIT_INTERRUPTED, EXIT_UNRELIABLE } from './exitCodes';
 import type { IntegrateCommandOptions } from './options';
 import { checkPlotTarget } from './plotOutput';
@@ -38,10 +38,7 @@ function checkScanFlags(given: IntegrateCommandOptions, name: string): void {
  * @throws UsageError naming the unused constant.
  */
 function checkScanned(options: IntegrateCommandOptions, name: string): void {
-  const used = [options.expression, ...options.event, ...options.also, ...options.hist].some(
-    (t) => new ExpressionText(t).wordPositions(name).length > 0,
-  );
-  if (!used) {
+  if (!usesConstant(options, name)) {
     throw new UsageError(
       `--scan ${name}: "${name}" is not a constant of the integrand`,
       'scan a name that the expression uses, e.g. --scan alpha=0.1:0.3:5',

@@ -71,6 +71,31 @@ describe('further integrands and observable histograms', () => {
     expect(g.verdict.reasons.map((x: { code: string }) => x.code)).toContain('outside-support');
   });
 
+  test('a --param used only by an --also or a --hist is not warned about as unused', () => {
+    const r = run([
+      'integrate',
+      'x1',
+      '--dim',
+      '1',
+      '-p',
+      'w=2',
+      '-p',
+      'c=0.5',
+      '--also',
+      'w*x1',
+      '--hist',
+      'x1-c:0:1:2',
+      '--method',
+      'uniform',
+      '-n',
+      '1000',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toMatch(/is not used/);
+    const unused = run(['integrate', 'x1', '--dim', '1', '-p', 'w=2', '--also', 'x1^2', '--method', 'uniform', '-n', '1000']);
+    expect(unused.stderr).toMatch(/--param w=2 is not used/);
+  });
+
   test('text report: the further integrands table and the histogram', () => {
     const r = run([
       'integrate',
