@@ -8,7 +8,6 @@ import { Command } from 'commander';
 import { initBackend } from '../backend';
 import { prepareProblem, runIntegrateDetailed, type Prepared } from '../integrate';
 import { instantiateFlow, readModel, type LoadedModel } from '../model';
-import type { ObservableOptionsInput } from '../observables/options';
 import { integrateCommandSchema, type IntegrateCommandOptions } from './options';
 import { addFlags } from './flags';
 import { createReporter } from './progress';
@@ -44,15 +43,11 @@ export function modelRunOptions(
 }
 
 /**
- * The problem of a model with the user's events (and `observables`: further integrands and
- * observable histograms, src/observables/options.ts), and the model's flow (backend first).
+ * The problem of a model with the user's events, further integrands and observable histograms
+ * (from `options`), and the model's flow (backend first).
  */
-export async function prepareFromModel(
-  model: LoadedModel,
-  options: IntegrateCommandOptions,
-  observables?: ObservableOptionsInput,
-): Promise<Prepared<IntegrateCommandOptions>> {
-  const prepared = prepareProblem(options, model.doc.problem.params, model.doc.problem.maps, observables);
+export async function prepareFromModel(model: LoadedModel, options: IntegrateCommandOptions): Promise<Prepared<IntegrateCommandOptions>> {
+  const prepared = prepareProblem(options, model.doc.problem.params, model.doc.problem.maps);
   await initBackend(options.backend);
   prepared.flow = instantiateFlow(model);
   prepared.training = model.doc.training;
