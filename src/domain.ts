@@ -36,6 +36,25 @@ import { Rng, Stream } from './rng';
  */
 export type AxisMapKind = 'linear' | 'upper' | 'lower' | 'tan';
 
+/**
+ * Where a power map bends an axis of the unit cube (src/singular.ts): toward u = 0 ('lower'),
+ * u = 1 ('upper') or both ends, with the exponent p >= 1.
+ *
+ *   lower  v = u^p                          dv/du = p u^(p-1)
+ *   upper  v = 1 - (1 - u)^p                dv/du = p (1 - u)^(p-1)
+ *   both   v = u^p / (u^p + (1 - u)^p)      dv/du = p u^(p-1) (1 - u)^(p-1) / (u^p + (1 - u)^p)^2
+ *
+ * A uniform u then puts a density ~ t^(1/p - 1) on the distance t of v from the bent end: an
+ * integrand ~ t^e there (e > -1) becomes ~ s^(p (1 + e) - 1) in the distance s of u, bounded
+ * for p >= 1/(1 + e) (the variable transformations that remove endpoint singularities in
+ * quadrature; P. J. Davis and P. Rabinowitz, Methods of Numerical Integration, 2nd ed., sec.
+ * 2.12; A. Sidi, Practical Extrapolation Methods, ch. 25).
+ */
+export interface AxisWarp {
+  at: 'lower' | 'upper' | 'both';
+  power: number;
+}
+
 /** The map of one axis: see the module comment. All numbers finite, scale > 0. */
 export interface AxisMap {
   kind: AxisMapKind;
@@ -43,6 +62,8 @@ export interface AxisMap {
   origin: number;
   /** hi - lo for linear, s otherwise. */
   scale: number;
+  /** A power map applied to u before the axis map (an integrable singularity at an end); absent: none. */
+  warp?: AxisWarp;
 }
 
 /** Smallest distance of u from 0 and 1 after clamping (the float64 RNG's range). */
@@ -69,34 +90,86 @@ export function defaultAxisMap(lo: number, hi: number, s = 1): AxisMap {
   return { kind, origin: 0, scale: s };
 }
 
-/** tan(pi (u - 1/2)) without the cancellation of pi u near pi/2 (1 - u is exact for u >= 1/2). */
-function tanCentred(u: number): number {
-  return u < 0.5 ? -1 / Math.tan(Math.PI * u) : 1 / Math.tan(Math.PI * (1 - u));
+/** tan(pi (v - 1/2)) from v and vc = 1 - v (each exact near its own end), without the cancellation of pi v near pi/2. */
+function tanCentred(v: number, vc: number): number {
+  return v < 0.5 ? -1 / Math.tan(Math.PI * v) : 1 / Math.tan(Math.PI * vc);
 }
 
-/** x and dx/du of one axis at u (clamped to [U_EDGE, 1 - U_EDGE] for the infinite maps). */
+/**
+ * The power map of `w` at u: v, vc = 1 - v (computed without cancellation at the bent ends) and
+ * dv/du (see AxisWarp). u is clamped to [U_EDGE, 1 - U_EDGE] first.
+ */
+export function warpAxis(w: AxisWarp, u: number): { v: number; vc: number; dv: number } {
+  const t = u < U_EDGE ? U_EDGE : u > 1 - U_EDGE ? 1 - U_EDGE : u;
+  const s = 1 - t;
+  const p = w.power;
+  if (w.at === 'lower') {
+    const v = Math.pow(t, p);
+    return { v, vc: 1 - v, dv: (p * v) / t };
+  }
+  if (w.at === 'upper') {
+    const vc = Math.pow(s, p);
+    return { v: 1 - vc, vc, dv: (p * vc) / s };
+  }
+  const a = Math.pow(t, p);
+  const b = Math.pow(s, p);
+  const sum = a + b;
+  return { v: a / sum, vc: b / sum, dv: (p * a * b) / (t * s * sum * sum) };
+}
+
+/** The inverse of `warpAxis`: u from v in [0, 1]. */
+export function unwarpAxis(w: AxisWarp, v: number): number {
+  const q = 1 / w.power;
+  if (w.at === 'lower') return Math.pow(v, q);
+  if (w.at === 'upper') return 1 - Math.pow(1 - v, q);
+  const a = Math.pow(v, q);
+  const b = Math.pow(1 - v, q);
+  return a / (a + b);
+}
+
+/**
+ * x and dx/du of one axis at u (clamped to [U_EDGE, 1 - U_EDGE] for the infinite maps and the
+ * power maps). A power map's end stays off the bound it bends toward: an x that would round onto
+ * it moves to the next float inside, where an integrand singular at the bound is finite.
+ */
 export function mapAxis(a: AxisMap, u: number): { x: number; jac: number } {
-  if (a.kind === 'linear') return { x: a.origin + a.scale * u, jac: a.scale };
-  const v = u < U_EDGE ? U_EDGE : u > 1 - U_EDGE ? 1 - U_EDGE : u;
+  let v: number;
+  let vc: number;
+  let dv = 1;
+  if (a.warp) {
+    ({ v, vc, dv } = warpAxis(a.warp, u));
+  } else {
+    if (a.kind === 'linear') return { x: a.origin + a.scale * u, jac: a.scale };
+    v = u < U_EDGE ? U_EDGE : u > 1 - U_EDGE ? 1 - U_EDGE : u;
+    vc = 1 - v;
+  }
+  if (a.kind === 'linear') {
+    const lo = a.origin;
+    const hi = a.origin + a.scale;
+    let x = v <= 0.5 ? lo + a.scale * v : hi - a.scale * vc;
+    if (x <= lo) x = lo + (lo === 0 ? Number.MIN_VALUE : Math.abs(lo) * Number.EPSILON);
+    else if (x >= hi) x = hi - (hi === 0 ? Number.MIN_VALUE : Math.abs(hi) * Number.EPSILON);
+    return { x, jac: a.scale * dv };
+  }
+  if (v < U_EDGE) v = U_EDGE;
+  if (vc < U_EDGE) vc = U_EDGE;
   if (a.kind === 'upper') {
-    const r = 1 / (1 - v);
-    return { x: a.origin + a.scale * v * r, jac: a.scale * r * r };
+    const r = 1 / vc;
+    return { x: a.origin + a.scale * v * r, jac: a.scale * r * r * dv };
   }
   if (a.kind === 'lower') {
     const r = 1 / v;
-    return { x: a.origin - a.scale * (1 - v) * r, jac: a.scale * r * r };
+    return { x: a.origin - a.scale * vc * r, jac: a.scale * r * r * dv };
   }
-  const t = tanCentred(v);
-  return { x: a.origin + a.scale * t, jac: Math.PI * a.scale * (1 + t * t) };
+  const t = tanCentred(v, vc);
+  return { x: a.origin + a.scale * t, jac: Math.PI * a.scale * (1 + t * t) * dv };
 }
 
 /** The inverse of `mapAxis`: u in [0, 1] for x in the axis's interval. */
 export function unmapAxis(a: AxisMap, x: number): number {
   const t = (x - a.origin) / a.scale;
-  if (a.kind === 'linear') return t;
-  if (a.kind === 'upper') return t / (1 + t);
-  if (a.kind === 'lower') return 1 / (1 - t);
-  return 0.5 + Math.atan(t) / Math.PI;
+  const v = a.kind === 'linear' ? t : a.kind === 'upper' ? t / (1 + t) : a.kind === 'lower' ? 1 / (1 - t) : 0.5 + Math.atan(t) / Math.PI;
+  return a.warp ? unwarpAxis(a.warp, v) : v;
 }
 
 /**
@@ -105,11 +178,14 @@ export function unmapAxis(a: AxisMap, x: number): number {
  * (the product of the widths in axis order).
  */
 export class DomainMap {
-  /** Product of the widths of the linear axes (the Jacobian when every axis is finite). */
+  /** Product of the widths of the linear axes without a power map (the Jacobian when every axis is such). */
   readonly volume: number;
-  /** True when every axis is finite (the Jacobian is the constant `volume`). */
+  /** True when every axis is finite (the Jacobian is the constant `volume` unless an axis has a power map). */
   readonly finite: boolean;
-  private readonly infinite: number[];
+  /** True when some axis has a power map (src/singular.ts). */
+  readonly warped: boolean;
+  /** Axes mapped point by point (infinite, or with a power map). */
+  private readonly curved: number[];
 
   /** `pilotCalls`: integrand calls spent choosing the maps (0 when they were given). */
   constructor(
@@ -117,34 +193,49 @@ export class DomainMap {
     readonly pilotCalls = 0,
   ) {
     let volume = 1;
-    this.infinite = [];
+    this.curved = [];
     axes.forEach((a, k) => {
-      if (a.kind === 'linear') volume *= a.scale;
-      else this.infinite.push(k);
+      if (a.kind === 'linear' && !a.warp) volume *= a.scale;
+      else this.curved.push(k);
     });
     this.volume = volume;
-    this.finite = this.infinite.length === 0;
+    this.finite = axes.every((a) => a.kind === 'linear');
+    this.warped = axes.some((a) => a.warp !== undefined);
   }
 
   get dim(): number {
     return this.axes.length;
   }
 
+  /** True when the maps are the plain linear ones of a finite box (nothing to record beside the bounds). */
+  get plain(): boolean {
+    return this.finite && !this.warped;
+  }
+
+  /** The same map without its power maps (plain Monte Carlo samples the user's domain, not the bent one). */
+  withoutWarps(): DomainMap {
+    if (!this.warped) return this;
+    return new DomainMap(
+      this.axes.map(({ kind, origin, scale }) => ({ kind, origin, scale })),
+      this.pilotCalls,
+    );
+  }
+
   /**
    * x = phi(u) for n points (row-major [n, d]) and jac[i] = |det dphi/du| at point i.
-   * u may be float32 or float64; points at u = 0 or 1 of an infinite axis are clamped.
+   * u may be float32 or float64; points at u = 0 or 1 of an infinite or bent axis are clamped.
    */
   toDomain(u: ArrayLike<number>, n: number, x: Float64Array, jac: Float64Array): void {
     const d = this.axes.length;
     for (let k = 0; k < d; k++) {
       const a = this.axes[k];
-      if (a.kind !== 'linear') continue;
+      if (a.kind !== 'linear' || a.warp) continue;
       const lo = a.origin;
       const width = a.scale;
       for (let i = 0, o = k; i < n; i++, o += d) x[o] = lo + width * u[o];
     }
     jac.fill(this.volume, 0, n);
-    for (const k of this.infinite) {
+    for (const k of this.curved) {
       const a = this.axes[k];
       for (let i = 0, o = k; i < n; i++, o += d) {
         const r = mapAxis(a, u[o]);

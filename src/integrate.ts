@@ -21,7 +21,7 @@ import type { IntegrateOptions } from './options';
 import { runUniform, type StreamHooks } from './estimate/evaluate';
 import { emptyMoments, chi2OfIterations, integralEstimate, mergeMoments, type Moments } from './estimate/stats';
 import { summarize, varianceRatio } from './estimate/summary';
-import { BOUNDARY_DELTA, largestBoundaryMass } from './estimate/boundary';
+import { largestBoundaryMass } from './estimate/boundary';
 import { sampleToTarget, type AccuracyTarget, type TargetOutcome } from './estimate/target';
 import { judgeEstimate, type BoundaryFinding, type Verdict } from './estimate/verdict';
 import type { Flow } from './flow/flow';
@@ -108,6 +108,7 @@ export function prepareProblem<O extends IntegrateOptions>(
     dim: options.dim,
     bounds: options.bounds,
     scale: options.scale,
+    powerMap: options.powerMap,
     seed: options.seed,
     maps,
     param: options.param,
@@ -221,7 +222,7 @@ export function assembleResult(
       expression: problem.expression,
       dim: problem.dim,
       bounds: encodeBounds(problem.bounds),
-      ...(problem.domain.finite ? {} : { maps: problem.domain.axes.map((a) => ({ ...a })), pilotCalls: problem.domain.pilotCalls }),
+      ...(problem.domain.plain ? {} : { maps: problem.domain.axes.map((a) => ({ ...a })), pilotCalls: problem.domain.pilotCalls }),
       params: problem.params,
       events: labels,
     },
@@ -322,6 +323,8 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
   const maxTime = options.maxTime ?? Infinity;
   const given = prepared.flow ?? null;
   const method = given ? 'flow' : options.method;
+  // plain Monte Carlo (the baseline, --method uniform) samples the user's domain, not the power maps of the samplers
+  const plain: Problem = problem.domain.warped ? { ...problem, domain: problem.domain.withoutWarps() } : problem;
   let interrupted = false;
 
   // 1. the VEGAS map (and VEGAS+ strata), unless the run samples uniformly or a bare flow
@@ -452,7 +455,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
     const stage = map;
     run = (n, m, h) => stage.runRound(n, m, evalRng, options.nan, h);
   } else {
-    run = (n, m, h) => runUniform(problem, n, evalRng, m, options.nan, h, 'evaluation');
+    run = (n, m, h) => runUniform(plain, n, evalRng, m, options.nan, h, 'evaluation');
   }
   const iterations: Moments[] = [];
   let outcome: TargetOutcome | null = null;
@@ -516,7 +519,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
     const m = emptyMoments(problem.dim, problem.events.length);
     // the baseline counts against --max-time too: it stops there with the calls it has
     // the baseline estimates F alone: the observables belong to the main estimate
-    await runUniform({ ...problem, observables: undefined }, n, new Rng(options.seed, Stream.baseline), m, options.nan, {
+    await runUniform({ ...plain, observables: undefined }, n, new Rng(options.seed, Stream.baseline), m, options.nan, {
       onChunk: (done) => hooks.onProgress?.('baseline', done, n),
       shouldStop: () => stopEval() || clock() > maxTime,
     });
@@ -551,7 +554,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
           : ''),
     );
   }
-  const boundary = iterations.length > 0 ? boundaryFinding(problem, options.seed) : null;
+  const boundary = iterations.length > 0 ? boundaryFinding(sampler === 'uniform' ? plain : problem, options.seed) : null;
   const result = assembleResult(
     {
       command: given ? 'evaluate' : 'integrate',
@@ -599,7 +602,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
 function boundaryFinding(problem: Problem, seed: number): BoundaryFinding | null {
   const edge = largestBoundaryMass(problem, new Rng(seed, Stream.boundary));
   if (!edge) return null;
-  return { where: `x${edge.axis + 1} = ${problem.bounds[edge.axis][edge.face]}`, width: BOUNDARY_DELTA, mass: edge.mass };
+  return { where: `x${edge.axis + 1} = ${problem.bounds[edge.axis][edge.face]}`, width: edge.width, mass: edge.mass };
 }
 
 /** Run and return only the result (the flow is disposed). */

@@ -54,7 +54,7 @@ const modelProblemSchema = z.object({
   dim: posInt,
   /** Finite numbers, or "inf" / "-inf". */
   bounds: z.array(z.tuple([jsonBoundSchema, jsonBoundSchema])),
-  /** The axis maps the flow was trained with (present when some axis is infinite). */
+  /** The axis maps the flow was trained with (present when some axis is infinite or has a power map). */
   maps: z.array(axisMapSchema).optional(),
   params: z.record(z.string(), finite),
 });

@@ -182,6 +182,8 @@ const problemShape = {
   seed: int(0, 2 ** 52).default(1),
   backend: z.enum(backendChoices).default('auto'),
   nan: z.enum(nanPolicies).default('error'),
+  // src/singular.ts: x1^-0.9 in d = 1 gave pulls down to -10 under every sampler without it
+  powerMap: z.enum(['auto', 'none']).default('auto'),
 };
 
 /** The flow: coupling transform, couplings and their networks. */

@@ -133,7 +133,7 @@ const partialProblemSchema = z.object({
   dim: z.number().int().positive(),
   /** Finite numbers, or "inf" / "-inf". */
   bounds: z.array(z.tuple([jsonBoundSchema, jsonBoundSchema])),
-  /** The axis maps of the run, when some axis is infinite. */
+  /** The axis maps of the run, when some axis is infinite or has a power map. */
   maps: z.array(axisMapSchema).optional(),
   params: z.record(z.string(), finite),
   events: z.array(z.string()),

@@ -6,6 +6,7 @@ import { compileEvent, compileIntegrand, parseParam, type CompiledExpression } f
 import { OptionError, UsageError } from './errors';
 import { defaultAxisMap, DomainMap, pilotAxisMaps, type AxisMap } from './domain';
 import { compileObservables, type ObservableOptionsInput, type ObservableSet } from './observables/options';
+import { singularityMaps } from './singular';
 
 /**
  * An observable estimated alongside the integral: a compiled predicate (1 where true, 0 where
@@ -27,7 +28,11 @@ export interface Problem {
   dim: number;
   /** [lo, hi] per dimension; either end may be infinite. */
   bounds: [number, number][];
-  /** The map from the unit cube to the bounds and its Jacobian (src/domain.ts). */
+  /**
+   * The map from the unit cube to the bounds and its Jacobian (src/domain.ts), with the power
+   * maps at integrable singularities (src/singular.ts) under which VEGAS and the flow sample;
+   * plain Monte Carlo samples `domain.withoutWarps()`.
+   */
   domain: DomainMap;
   params: Record<string, number>;
   integrand: CompiledExpression;
@@ -53,8 +58,13 @@ export interface ProblemInput {
   scale?: 'auto' | number[];
   /** Seed of the pilot run (default 1). */
   seed?: number;
-  /** Axis maps given outright (a saved model's); they override `scale`. */
+  /** Axis maps given outright (a saved model's); they override `scale` and `powerMap`. */
   maps?: AxisMap[];
+  /**
+   * Power maps at integrable singularities of faces, edges and corners (src/singular.ts):
+   * 'auto' (default) probes the integrand and bends the axes where it finds one; 'none' never.
+   */
+  powerMap?: 'auto' | 'none';
   param?: string[];
   /** Extra named constants (e.g. defaults of a library integrand) overridden by `param`. */
   defaults?: Record<string, number>;
@@ -112,7 +122,10 @@ export function buildProblem(input: ProblemInput): Problem {
   return { expression: input.expression, dim, bounds, domain, params, integrand, events, ...(observables ? { observables } : {}) };
 }
 
-/** The domain map of the bounds: given maps, given scales, or a pilot run (see ProblemInput). */
+/**
+ * The domain map of the bounds: given maps, or given scales or a pilot run (see ProblemInput)
+ * with the power maps of the singularity probe unless `powerMap` is 'none'.
+ */
 function buildDomain(bounds: [number, number][], input: ProblemInput, integrand: CompiledExpression): DomainMap {
   const dim = bounds.length;
   if (input.maps) {
@@ -122,12 +135,15 @@ function buildDomain(bounds: [number, number][], input: ProblemInput, integrand:
     return new DomainMap(input.maps.map((a) => ({ ...a })));
   }
   const scale = input.scale ?? 'auto';
-  if (scale === 'auto') return pilotAxisMaps(bounds, integrand, input.seed ?? 1);
-  if (scale.length !== 1 && scale.length !== dim) {
+  if (scale !== 'auto' && scale.length !== 1 && scale.length !== dim) {
     throw new OptionError(
       `{scale} has ${scale.length} values but {dim} is ${dim}`,
       'give one scale for all dimensions or exactly one per dimension',
     );
   }
-  return new DomainMap(bounds.map(([lo, hi], k) => defaultAxisMap(lo, hi, scale.length === 1 ? scale[0] : scale[k])));
+  const domain =
+    scale === 'auto'
+      ? pilotAxisMaps(bounds, integrand, input.seed ?? 1)
+      : new DomainMap(bounds.map(([lo, hi], k) => defaultAxisMap(lo, hi, scale.length === 1 ? scale[0] : scale[k])));
+  return (input.powerMap ?? 'auto') === 'auto' ? singularityMaps(domain, integrand).domain : domain;
 }

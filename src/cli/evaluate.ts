@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import { initBackend } from '../backend';
 import { prepareProblem, runIntegrateDetailed, type Prepared } from '../integrate';
 import { instantiateFlow, readModel, type LoadedModel } from '../model';
+import { decodeBounds, defaultAxisMap } from '../domain';
 import { integrateCommandSchema, type IntegrateCommandOptions } from './options';
 import { addFlags } from './flags';
 import { createReporter } from './progress';
@@ -47,7 +48,9 @@ export function modelRunOptions(
  * (from `options`), and the model's flow (backend first).
  */
 export async function prepareFromModel(model: LoadedModel, options: IntegrateCommandOptions): Promise<Prepared<IntegrateCommandOptions>> {
-  const prepared = prepareProblem(options, model.doc.problem.params, model.doc.problem.maps);
+  // the model's maps, the plain ones when it records none: the flow was trained under them
+  const maps = model.doc.problem.maps ?? decodeBounds(model.doc.problem.bounds).map(([lo, hi]) => defaultAxisMap(lo, hi));
+  const prepared = prepareProblem(options, model.doc.problem.params, maps);
   await initBackend(options.backend);
   prepared.flow = instantiateFlow(model);
   prepared.training = model.doc.training;

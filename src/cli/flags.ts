@@ -93,6 +93,11 @@ export const FLAGS: readonly FlagEntry[] = [
     help: 'scale of the maps of infinite axes: auto (a pilot run of 10000 calls picks centre and scale) or s (one, or one per dimension; centre 0)',
     helpIn: { sample: 'scale of the maps of infinite axes: auto (pilot run) or s (one, or one per dimension)' },
   },
+  {
+    key: 'powerMap',
+    flags: '--power-map <mode>',
+    help: 'power maps at integrable singularities of faces, edges and corners (e.g. x1^-0.9 at 0), under VEGAS and the flow: auto (a probe of the integrand finds them) or none',
+  },
   { key: 'param', flags: '-p, --param <name=value>', help: 'named constant used in the expression (repeatable)', parse: collect },
   {
     key: 'event',
@@ -279,7 +284,7 @@ export const FLAGS: readonly FlagEntry[] = [
   { key: 'plotDims', flags: '--plot-dims <n>', help: 'one-dimensional marginals of the first n dimensions' },
 ];
 
-const PROBLEM_KEYS = ['dim', 'bounds', 'scale', 'param', 'event', 'tail', 'seed', 'backend', 'nan'];
+const PROBLEM_KEYS = ['dim', 'bounds', 'scale', 'powerMap', 'param', 'event', 'tail', 'seed', 'backend', 'nan'];
 const OBSERVABLE_KEYS = ['also', 'alsoLabel', 'hist', 'histNormalize'];
 const TARGET_KEYS = ['relError', 'absError', 'maxCalls', 'maxTime'];
 const FLOW_KEYS = [
@@ -347,6 +352,7 @@ export const COMMAND_FLAGS: Readonly<Record<CommandName, readonly string[]>> = {
     'dim',
     'bounds',
     'scale',
+    'powerMap',
     'param',
     'samples',
     'format',

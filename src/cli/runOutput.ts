@@ -57,7 +57,7 @@ function saveRunModel(
       expression: problem.expression,
       dim: problem.dim,
       bounds: encodeBounds(problem.bounds),
-      ...(problem.domain.finite ? {} : { maps: problem.domain.axes.map((a) => ({ ...a })) }),
+      ...(problem.domain.plain ? {} : { maps: problem.domain.axes.map((a) => ({ ...a })) }),
       params: problem.params,
     },
     seed: prepared.options.seed,

@@ -28,7 +28,7 @@ export { type SampleOnlyOptions } from './options';
 const sampleOnlyKeys = Object.keys(sampleOnlySchema.shape);
 /** Training flags that make no sense with a loaded flow. */
 const trainingKeys = [...Object.keys(flowShape), ...Object.keys(trainingShape), 'saveModel'];
-const problemKeys = ['dim', 'bounds', 'scale', 'param'];
+const problemKeys = ['dim', 'bounds', 'scale', 'powerMap', 'param'];
 
 function split(raw: Record<string, unknown>): { mine: Record<string, unknown>; rest: Record<string, unknown> } {
   const mine: Record<string, unknown> = {};

@@ -20,6 +20,13 @@ export const axisMapSchema = z.object({
   origin: z.number().refine(Number.isFinite, 'expected a finite number'),
   /** hi - lo (linear) or the scale s. */
   scale: z.number().refine((v) => v > 0 && Number.isFinite(v), 'expected a positive finite number'),
+  /** A power map at an integrable singularity of an end (src/domain.ts AxisWarp); absent: none. */
+  warp: z
+    .object({
+      at: z.enum(['lower', 'upper', 'both']),
+      power: z.number().refine((p) => p >= 1 && Number.isFinite(p), 'expected a finite number >= 1'),
+    })
+    .optional(),
 });
 
 /** A finite estimate: its mean and standard error (sdev), in the units of the integral. */
@@ -287,7 +294,7 @@ export const resultSchema = withRenamedKeys(
       expression: z.string(),
       dim: z.number().int().positive(),
       bounds: z.array(z.tuple([jsonBoundSchema, jsonBoundSchema])),
-      /** The axis maps from the unit cube, when some axis is infinite. */
+      /** The axis maps from the unit cube, when some axis is infinite or has a power map. */
       maps: z.array(axisMapSchema).optional(),
       /** Integrand calls of the pilot run that chose the maps (not counted in `calls`). */
       pilotCalls: z.number().int().nonnegative().optional(),

@@ -57,6 +57,8 @@ export function renderText(r: IntegrationResult, opts: TextOptions = {}): string
   out.push(head);
   const params = Object.entries(r.problem.params).filter(([k]) => !(lib && k === 'dim'));
   if (params.length > 0) out.push(`parameters: ${params.map(([k, v]) => `${k} = ${formatNumber(v, 12)}`).join(', ')}`);
+  const bent = powerMapText(r);
+  if (bent) out.push(bent);
   const cols = base ? ['', mainLabel, 'uniform MC'] : ['', mainLabel];
   const row = (label: string, a: string, b?: string) => (base ? [label, a, b ?? ''] : [label, a]);
   const rows: string[][] = [];
@@ -174,6 +176,21 @@ function describeDomain(r: IntegrationResult): string {
   const same = b.every(([lo, hi]) => lo === b[0][0] && hi === b[0][1]);
   if (same) return `[${b[0][0]},${b[0][1]}]^${r.problem.dim}`;
   return b.map(([lo, hi]) => `[${lo},${hi}]`).join('x');
+}
+
+/**
+ * The power maps of the samplers' domain (src/singular.ts), e.g. "power maps at integrable
+ * singularities: x1 at 0 (p = 10)", or null when no axis has one.
+ */
+function powerMapText(r: IntegrationResult): string | null {
+  const parts: string[] = [];
+  (r.problem.maps ?? []).forEach((a, k) => {
+    if (!a.warp) return;
+    const [lo, hi] = r.problem.bounds[k];
+    const where = a.warp.at === 'lower' ? `at ${lo}` : a.warp.at === 'upper' ? `at ${hi}` : `at ${lo} and ${hi}`;
+    parts.push(`x${k + 1} ${where} (p = ${formatNumber(a.warp.power, 3)})`);
+  });
+  return parts.length > 0 ? `power maps at integrable singularities (VEGAS and flow sample through them): ${parts.join(', ')}` : null;
 }
 
 function relErr(s: Summary): string {
