@@ -22,8 +22,9 @@ import { runUniform, type StreamHooks } from './estimate/evaluate';
 import { emptyMoments, chi2OfIterations, integralEstimate, mergeMoments, type Moments } from './estimate/stats';
 import { summarize, varianceRatio } from './estimate/summary';
 import { largestBoundaryMass } from './estimate/boundary';
+import { CorrelationSums } from './estimate/correlation';
 import { sampleToTarget, type AccuracyTarget, type TargetOutcome } from './estimate/target';
-import { judgeEstimate, type BoundaryFinding, type Verdict } from './estimate/verdict';
+import { judgeEstimate, type BoundaryFinding, type CorrelationFinding, type Verdict } from './estimate/verdict';
 import type { Flow } from './flow/flow';
 import { checkLayers } from './flow/masks';
 import { buildProblem, type Problem } from './problem';
@@ -172,6 +173,8 @@ export interface ResultMeta {
   target?: TargetReport | null;
   /** What the boundary probe found (null: not probed, or nothing). */
   boundary?: BoundaryFinding | null;
+  /** How much p correlates its coordinates, when a separable sampler (the VEGAS map) sampled the estimate. */
+  correlation?: CorrelationFinding | null;
 }
 
 /**
@@ -199,7 +202,7 @@ export function assembleResult(
     return { iteration: i + 1, calls: m.n, integral: { mean: e.mean, sdev: Number.isFinite(e.sdev) ? e.sdev : 0 } };
   });
   const combined = chi2OfIterations(iterations.map((m) => integralEstimate(m)));
-  const estimate = { ...summary, verdict: judgeEstimate(summary, combined, meta.boundary ?? null) };
+  const estimate = { ...summary, verdict: judgeEstimate(summary, combined, meta.boundary ?? null, meta.correlation ?? null) };
   for (const w of verdictWarnings(meta.method, estimate.verdict)) add(w);
   const baseline = baselineMoments ? summarize(baselineMoments, labels) : null;
   if (baseline) for (const w of verdictWarnings('uniform baseline', baseline.verdict)) add(w);
@@ -266,6 +269,8 @@ export interface RunOutput {
   warm: WarmStart;
   /** What the boundary probe found (null: nothing, or no estimate); partial documents carry it. */
   boundary?: BoundaryFinding | null;
+  /** The correlation of p under a separable sampler (null: another sampler); partial documents carry it. */
+  correlation?: CorrelationFinding | null;
   /** What was estimated besides F (src/observables), when anything was: the partial document records it. */
   observables?: ObservableSpec;
 }
@@ -458,6 +463,8 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
     run = (n, m, h) => runUniform(plain, n, evalRng, m, options.nan, h, 'evaluation');
   }
   const iterations: Moments[] = [];
+  // the VEGAS map is separable: how much p correlates its coordinates goes into its verdict
+  const correlationSums = sampler === 'vegas' ? new CorrelationSums(problem.dim) : null;
   let outcome: TargetOutcome | null = null;
   const evalStart = Date.now();
   const atEval = interrupts();
@@ -470,7 +477,12 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
     return {
       onChunk: (done) => hooks.onProgress?.('evaluate', before + done, evalTotal),
       shouldStop: sampler === 'vegas' ? stopEval : () => stopEval() || clock() > maxTime,
-      onSamples: hooks.onSamples,
+      onSamples: correlationSums
+        ? (x, w, n, u) => {
+            correlationSums.add(x, w, n);
+            hooks.onSamples?.(x, w, n, u);
+          }
+        : hooks.onSamples,
     };
   };
   const runCounted = async (n: number, m: Moments) => {
@@ -555,6 +567,8 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
     );
   }
   const boundary = iterations.length > 0 ? boundaryFinding(sampler === 'uniform' ? plain : problem, options.seed) : null;
+  const eigenvalue = correlationSums?.largestEigenvalue() ?? null;
+  const correlation: CorrelationFinding | null = eigenvalue !== null ? { eigenvalue } : null;
   const result = assembleResult(
     {
       command: given ? 'evaluate' : 'integrate',
@@ -578,6 +592,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
       choice,
       target: targetReport,
       boundary,
+      correlation,
     },
     iterations,
     baselineMoments,
@@ -591,6 +606,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
     flow,
     warm,
     boundary,
+    correlation,
     ...(problem.observables ? { observables: problem.observables.spec } : {}),
   };
 }

@@ -24,7 +24,7 @@
  * fields are optional, so documents without them read as before. Parts merge only when their
  * specs are equal, and the sums add exactly as the Moments' do.
  */
-import type { BoundaryFinding } from './estimate/verdict';
+import type { BoundaryFinding, CorrelationFinding } from './estimate/verdict';
 import { z } from 'zod';
 import { OptionError, UsageError } from './errors';
 import { assembleResult, type RunOutput } from './integrate';
@@ -181,6 +181,11 @@ export const partialSchema = z
      * keeps it; absent in documents of earlier versions.
      */
     boundary: z.object({ where: z.string(), width: finite, mass: finite }).nullable().optional(),
+    /**
+     * The correlation of p under a separable sampler (src/estimate/correlation.ts), so that the
+     * merged verdict keeps it (the largest of the parts').
+     */
+    correlation: z.object({ eigenvalue: finite }).nullable().optional(),
   })
   .superRefine((doc, ctx) => {
     const { dim, events, bounds } = doc.problem;
@@ -254,6 +259,7 @@ export function partialFromRun(out: RunOutput, flowDigest: string | null): Parti
     backend: r.backend,
     seconds: r.seconds,
     boundary: out.boundary ?? null,
+    correlation: out.correlation ?? null,
   });
 }
 
@@ -261,6 +267,13 @@ export function partialFromRun(out: RunOutput, flowDigest: string | null): Parti
 function largestFinding(findings: (BoundaryFinding | null)[]): BoundaryFinding | null {
   let best: BoundaryFinding | null = null;
   for (const f of findings) if (f && (!best || Math.abs(f.mass) > Math.abs(best.mass))) best = f;
+  return best;
+}
+
+/** The correlation finding of largest eigenvalue among the parts' (null when none has one). */
+function strongestCorrelation(findings: (CorrelationFinding | null)[]): CorrelationFinding | null {
+  let best: CorrelationFinding | null = null;
+  for (const f of findings) if (f && (!best || f.eigenvalue > best.eigenvalue)) best = f;
   return best;
 }
 
@@ -451,6 +464,7 @@ export function mergePartials(parts: NamedPartial[], warn: (m: string) => void =
       seconds: resultSeconds,
       warnings,
       boundary: largestFinding(docs.map((d) => d.boundary ?? null)),
+      correlation: strongestCorrelation(docs.map((d) => d.correlation ?? null)),
     },
     iterations,
     baseline,
@@ -476,6 +490,7 @@ export function mergePartials(parts: NamedPartial[], warn: (m: string) => void =
     backend: backend ? first.backend : null,
     seconds,
     boundary: largestFinding(docs.map((d) => d.boundary ?? null)),
+    correlation: strongestCorrelation(docs.map((d) => d.correlation ?? null)),
   };
   return { result, partial };
 }

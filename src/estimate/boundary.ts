@@ -61,7 +61,8 @@ export function largestBoundaryMass(problem: Problem, rng: Rng, points = BOUNDAR
       mapToDomain(problem, u, points, x, jac);
       problem.integrand.evaluate(x, points, f);
       const slab = slabMass(f, jac, points, BOUNDARY_DELTA);
-      if (slab !== null && slab !== 0 && (best === null || Math.abs(slab) > Math.abs(best.mass))) best = { axis: k, face, mass: slab, width: BOUNDARY_DELTA };
+      if (slab !== null && slab !== 0 && (best === null || Math.abs(slab) > Math.abs(best.mass)))
+        best = { axis: k, face, mass: slab, width: BOUNDARY_DELTA };
       const axis = problem.domain.axes[k];
       const bound = problem.bounds[k][face];
       if (axis.kind !== 'linear' || bound === 0) continue;
