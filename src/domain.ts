@@ -143,6 +143,7 @@ export function mapAxis(a: AxisMap, u: number): { x: number; jac: number } {
     v = u < U_EDGE ? U_EDGE : u > 1 - U_EDGE ? 1 - U_EDGE : u;
     vc = 1 - v;
   }
+  if (a.warp && a.kind !== 'linear') return mapBentInfinite(a, v, vc, dv);
   if (a.kind === 'linear') {
     const lo = a.origin;
     const hi = a.origin + a.scale;
@@ -163,6 +164,28 @@ export function mapAxis(a: AxisMap, u: number): { x: number; jac: number } {
   }
   const t = tanCentred(v, vc);
   return { x: a.origin + a.scale * t, jac: Math.PI * a.scale * (1 + t * t) * dv };
+}
+
+/**
+ * Smallest distance of v from 0 and 1 on an infinite axis under a power map: u^p reaches far
+ * below U_EDGE, and clamping it there would cut off the tail beyond 1/(pi 2^-53) ~ 3e15 that the
+ * power map exists to reach ((1 + x^2)^-0.6 keeps 0.07% of its integral there).
+ */
+const V_EDGE = 2 ** -900;
+
+/**
+ * An infinite axis behind a power map: v and vc = 1 - v (each accurate near its own end) may be
+ * far below U_EDGE, so the Jacobians are written without v^2 or t^2, which would overflow:
+ * s dv / vc^2 as (s dv / vc) / vc, and pi s (1 + t^2) dv for t = tan(pi (v - 1/2)) as
+ * (pi s dv / sin(pi m)) / sin(pi m) with m = min(v, vc).
+ */
+function mapBentInfinite(a: AxisMap, v: number, vc: number, dv: number): { x: number; jac: number } {
+  const lo = v < V_EDGE ? V_EDGE : v;
+  const hi = vc < V_EDGE ? V_EDGE : vc;
+  if (a.kind === 'upper') return { x: a.origin + a.scale * (lo / hi), jac: (a.scale * (dv / hi)) / hi };
+  if (a.kind === 'lower') return { x: a.origin - a.scale * (hi / lo), jac: (a.scale * (dv / lo)) / lo };
+  const sn = Math.sin(Math.PI * Math.min(lo, hi));
+  return { x: a.origin + a.scale * tanCentred(lo, hi), jac: (Math.PI * a.scale * (dv / sn)) / sn };
 }
 
 /** The inverse of `mapAxis`: u in [0, 1] for x in the axis's interval. */
