@@ -77,10 +77,15 @@ export class CorrelationSums {
 
 /**
  * The largest eigenvalue of a symmetric positive semi-definite d x d matrix (row-major) by power
- * iteration from the all-ones vector, to a relative change below 1e-10 or 500 steps.
+ * iteration, to a relative change below 1e-10 or 500 steps. The start v_i = 1 + i/d (normalised)
+ * is not the all-ones vector: that one is an eigenvector of every matrix with equal row sums,
+ * for two coordinates of correlation -rho the one of the smaller eigenvalue 1 - rho, from which
+ * the iteration never leaves.
  */
 export function largestSymmetricEigenvalue(a: Float64Array, d: number): number {
-  let v = new Float64Array(d).fill(1 / Math.sqrt(d));
+  let v = Float64Array.from({ length: d }, (_, i) => 1 + i / d);
+  const start = Math.hypot(...v);
+  for (let i = 0; i < d; i++) v[i] /= start;
   let lambda = 0;
   for (let step = 0; step < 500; step++) {
     const next = new Float64Array(d);
