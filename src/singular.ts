@@ -47,6 +47,13 @@ const MIN_SHAPE = 0.25;
 const SLOPE_AGREEMENT = 0.1;
 /** Largest power of a map: u^16 keeps x above 2^-848 of the axis at the float64 sampler's u >= 2^-53. */
 export const MAX_POWER = 16;
+/**
+ * Rounding allowed in n / (n + e) before the power goes up a quarter: the slope of an exact
+ * power law carries rounding (x1^-0.9: 4 n / (n + e) = 40.00000000000006, (1 - x1)^-0.8:
+ * 20.000000002), which would otherwise give p = 10.25 for 10, and powers that change with the
+ * points of the other axes (a pilot's map of an infinite axis).
+ */
+const POWER_SLACK = 1e-6;
 /** Seed of the probe's stream (fixed: the maps are a function of the problem). */
 const PROBE_SEED = 0;
 
@@ -152,7 +159,7 @@ export function singularityMaps(domain: DomainMap, integrand: CompiledExpression
       calls += PROBE_DEPTHS.length * PROBE_POINTS;
       const n = set.axes.length;
       if (e === null || !(-e / n > MIN_SHAPE)) continue;
-      const power = n + e > n / MAX_POWER ? Math.min(MAX_POWER, Math.ceil((4 * n) / (n + e)) / 4) : MAX_POWER;
+      const power = n + e > n / MAX_POWER ? Math.min(MAX_POWER, Math.ceil((4 * n) / (n + e) - POWER_SLACK) / 4) : MAX_POWER;
       set.axes.forEach((k, j) => (next[k] = { ...next[k], warp: bend(next[k].warp, set.ends[j], power) }));
       ends.push({ axes: set.axes, ends: set.ends, exponent: e, power });
     }
