@@ -55,11 +55,12 @@ const ALLOWED: Record<string, string[]> = {
   integrand: ['errors', 'numbers'],
   flow: ['errors', 'rng'],
   domain: ['integrand', 'rng'],
-  problem: ['domain', 'errors', 'integrand', 'observables'],
+  singular: ['domain', 'integrand', 'rng'],
+  problem: ['domain', 'errors', 'integrand', 'observables', 'singular'],
   sampling: ['errors', 'problem'],
   vegas: ['errors', 'estimate', 'observables', 'problem', 'rng', 'sampling'],
   train: ['flow', 'options', 'problem', 'report', 'rng', 'sampling', 'workers'],
-  estimate: ['errors', 'flow', 'integrand', 'observables', 'problem', 'report', 'rng', 'sampling'],
+  estimate: ['domain', 'errors', 'flow', 'integrand', 'observables', 'problem', 'report', 'rng', 'sampling'],
   report: ['estimate', 'jsonFile'],
 };
 

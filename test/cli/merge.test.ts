@@ -150,6 +150,8 @@ describe('the boundary probe across merge', () => {
         '20000',
         '--seed',
         String(seed),
+        '--power-map',
+        'none',
         '--partial',
         '-q',
       ]);
