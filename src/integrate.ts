@@ -87,7 +87,8 @@ export interface WarmStart {
 
 /**
  * The problem of the options. `maps` (a saved model's axis maps) fixes the domain map;
- * otherwise the option `scale` decides it (a pilot run seeded with `seed` for 'auto'). `observables`
+ * otherwise the option `scale` decides it (a pilot run seeded with `seed` for 'auto'), with the
+ * power maps of `powerMap` (src/singular.ts) unless the method is 'uniform'. `observables`
  * (src/observables/options.ts: further integrands `also`, `histograms` of observables,
  * `histNormalize`) are weighed on the estimate's points; absent, the run is unchanged.
  * @throws OptionError when `dim` is missing or `layers` is below J_min (unless `forceLayers`).
@@ -109,7 +110,8 @@ export function prepareProblem<O extends IntegrateOptions>(
     dim: options.dim,
     bounds: options.bounds,
     scale: options.scale,
-    powerMap: options.powerMap,
+    // plain Monte Carlo samples the user's domain: no probe for power maps it would not use
+    powerMap: options.method === 'uniform' ? 'none' : options.powerMap,
     seed: options.seed,
     maps,
     param: options.param,

@@ -103,6 +103,13 @@ const cases: Case[] = [
   ['bad event', ['integrate', 'x1', '--dim', '2', '--event', 'x1 >', ...U], /char|end|event/i],
   ['event unknown symbol', ['integrate', 'x1', '--dim', '2', '--event', 'z > 1', ...U], /"z"/],
   ['tail text', ['integrate', 'x1', '--dim', '2', '--tail', 'high'], /--tail/],
+  [
+    'unknown power map',
+    ['integrate', 'x1', '--dim', '1', '--power-map', 'bogus'],
+    /--power-map .*'bogus' is invalid\. Allowed choices are auto, none/,
+  ],
+  ['power map with a model', ['sample', '--model', unreadable, '--power-map', 'none'], /--power-map cannot be used with --model/],
+  ['power map on evaluate', ['evaluate', '--model', unreadable, '--power-map', 'none'], /unknown option '--power-map'/],
   ['anneal above 1', ['integrate', 'x1', '--dim', '2', '--anneal', '2'], /--anneal: must be at most 1|--anneal/],
   ['unknown library integrand', ['integrate', '@nosuch', '--dim', '2'], /unknown integrand "@nosuch"/],
   ['library integrand wrong dim', ['integrate', '@circles', '--dim', '3'], /--dim 3/],

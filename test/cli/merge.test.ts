@@ -153,6 +153,8 @@ describe('the boundary probe across merge', () => {
         '20000',
         '--seed',
         String(seed),
+        '--power-map',
+        'none',
         '--partial',
         '-q',
       ]);
