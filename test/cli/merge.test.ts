@@ -153,8 +153,6 @@ describe('the boundary probe across merge', () => {
         '20000',
         '--seed',
         String(seed),
-        '--power-map',
-        'none',
         '--partial',
         '-q',
       ]);
