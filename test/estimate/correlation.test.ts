@@ -204,16 +204,24 @@ describe('CorrelationSums', () => {
     expect(eigenvalueOf(x.slice(0, 3), [1], 3)).toBeNull();
   });
 
-  test('d > 16 (every s-th point added): still 1 + (d - 1) rho on a large sample', () => {
-    for (const [d, rho, seed] of [
-      [20, 0.5, 12],
-      [40, 0.2, 13],
+  test('every s-th point added (s = ceil(d (d + 1) / 40)): still 1 + (d - 1) rho on a large sample', () => {
+    for (const [d, rho, seed, n] of [
+      [20, 0.5, 12, 60000],
+      [40, 0.2, 13, 200000],
     ]) {
-      const n = 60000;
       const x = correlatedGaussian(n, d, rho, seed);
       const lambda = eigenvalueOf(x, ones(n), d);
       expect(Math.abs(lambda! / (1 + (d - 1) * rho) - 1)).toBeLessThan(0.04);
     }
+  });
+
+  test('no eigenvalue from fewer than 100 d effective points (the noise edge (1 + sqrt(d / n))^2 would pass 2)', () => {
+    const d = 16;
+    const stride = Math.ceil((d * (d + 1)) / 40);
+    const few = correlatedGaussian(stride * 100 * d - stride, d, 0, 14);
+    expect(eigenvalueOf(few, ones(few.length / d), d)).toBeNull();
+    const enough = correlatedGaussian(stride * 100 * d, d, 0, 14);
+    expect(eigenvalueOf(enough, ones(enough.length / d), d)).toBeLessThan(1.3);
   });
 });
 
