@@ -90,6 +90,11 @@ export function defaultAxisMap(lo: number, hi: number, s = 1): AxisMap {
   return { kind, origin: 0, scale: s };
 }
 
+/** The map of each [lo, hi] with scale 1 (centre 0 on the real line): a run's maps without a pilot, given scales or saved maps. */
+export function defaultAxisMaps(bounds: readonly [number, number][]): AxisMap[] {
+  return bounds.map(([lo, hi]) => defaultAxisMap(lo, hi));
+}
+
 /** tan(pi (v - 1/2)) from v and vc = 1 - v (each exact near its own end), without the cancellation of pi v near pi/2. */
 function tanCentred(v: number, vc: number): number {
   return v < 0.5 ? -1 / Math.tan(Math.PI * v) : 1 / Math.tan(Math.PI * vc);
@@ -133,37 +138,35 @@ export function unwarpAxis(w: AxisWarp, v: number): number {
  * it moves to the next float inside, where an integrand singular at the bound is finite.
  */
 export function mapAxis(a: AxisMap, u: number): { x: number; jac: number } {
-  let v: number;
-  let vc: number;
-  let dv = 1;
   if (a.warp) {
-    ({ v, vc, dv } = warpAxis(a.warp, u));
-  } else {
-    if (a.kind === 'linear') return { x: a.origin + a.scale * u, jac: a.scale };
-    v = u < U_EDGE ? U_EDGE : u > 1 - U_EDGE ? 1 - U_EDGE : u;
-    vc = 1 - v;
+    const { v, vc, dv } = warpAxis(a.warp, u);
+    return a.kind === 'linear' ? mapBentLinear(a, v, vc, dv) : mapBentInfinite(a, v, vc, dv);
   }
-  if (a.warp && a.kind !== 'linear') return mapBentInfinite(a, v, vc, dv);
-  if (a.kind === 'linear') {
-    const lo = a.origin;
-    const hi = a.origin + a.scale;
-    let x = v <= 0.5 ? lo + a.scale * v : hi - a.scale * vc;
-    if (x <= lo) x = lo + (lo === 0 ? Number.MIN_VALUE : Math.abs(lo) * Number.EPSILON);
-    else if (x >= hi) x = hi - (hi === 0 ? Number.MIN_VALUE : Math.abs(hi) * Number.EPSILON);
-    return { x, jac: a.scale * dv };
-  }
-  if (v < U_EDGE) v = U_EDGE;
-  if (vc < U_EDGE) vc = U_EDGE;
+  if (a.kind === 'linear') return { x: a.origin + a.scale * u, jac: a.scale };
+  const v = u < U_EDGE ? U_EDGE : u > 1 - U_EDGE ? 1 - U_EDGE : u;
   if (a.kind === 'upper') {
-    const r = 1 / vc;
-    return { x: a.origin + a.scale * v * r, jac: a.scale * r * r * dv };
+    const r = 1 / (1 - v);
+    return { x: a.origin + a.scale * v * r, jac: a.scale * r * r };
   }
   if (a.kind === 'lower') {
     const r = 1 / v;
-    return { x: a.origin - a.scale * vc * r, jac: a.scale * r * r * dv };
+    return { x: a.origin - a.scale * (1 - v) * r, jac: a.scale * r * r };
   }
-  const t = tanCentred(v, vc);
-  return { x: a.origin + a.scale * t, jac: Math.PI * a.scale * (1 + t * t) * dv };
+  const t = tanCentred(v, 1 - v);
+  return { x: a.origin + a.scale * t, jac: Math.PI * a.scale * (1 + t * t) };
+}
+
+/**
+ * A finite axis behind a power map: x from whichever end v is nearer (v and vc = 1 - v are each
+ * accurate near their own end), kept off the bounds (see `mapAxis`).
+ */
+function mapBentLinear(a: AxisMap, v: number, vc: number, dv: number): { x: number; jac: number } {
+  const lo = a.origin;
+  const hi = a.origin + a.scale;
+  let x = v <= 0.5 ? lo + a.scale * v : hi - a.scale * vc;
+  if (x <= lo) x = lo + (lo === 0 ? Number.MIN_VALUE : Math.abs(lo) * Number.EPSILON);
+  else if (x >= hi) x = hi - (hi === 0 ? Number.MIN_VALUE : Math.abs(hi) * Number.EPSILON);
+  return { x, jac: a.scale * dv };
 }
 
 /**
@@ -302,7 +305,7 @@ function weightedQuantiles(v: Float64Array, w: Float64Array, qs: number[]): numb
  */
 export function pilotAxisMaps(bounds: readonly [number, number][], integrand: CompiledExpression, seed: number): DomainMap {
   const d = bounds.length;
-  let axes = bounds.map(([lo, hi]) => defaultAxisMap(lo, hi));
+  let axes = defaultAxisMaps(bounds);
   const infinite = axes.flatMap((a, k) => (a.kind === 'linear' ? [] : [k]));
   if (infinite.length === 0) return new DomainMap(axes);
   const rng = new Rng(seed, Stream.domain);
