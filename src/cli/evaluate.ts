@@ -8,7 +8,7 @@ import { Command } from 'commander';
 import { initBackend } from '../backend';
 import { prepareProblem, runIntegrateDetailed, type Prepared } from '../integrate';
 import { instantiateFlow, readModel, type LoadedModel } from '../model';
-import { decodeBounds, defaultAxisMap } from '../domain';
+import { decodeBounds, defaultAxisMaps } from '../domain';
 import { integrateCommandSchema, type IntegrateCommandOptions } from './options';
 import { addFlags } from './flags';
 import { createReporter } from './progress';
@@ -49,7 +49,7 @@ export function modelRunOptions(
  */
 export async function prepareFromModel(model: LoadedModel, options: IntegrateCommandOptions): Promise<Prepared<IntegrateCommandOptions>> {
   // the model's maps, the plain ones when it records none: the flow was trained under them
-  const maps = model.doc.problem.maps ?? decodeBounds(model.doc.problem.bounds).map(([lo, hi]) => defaultAxisMap(lo, hi));
+  const maps = model.doc.problem.maps ?? defaultAxisMaps(decodeBounds(model.doc.problem.bounds));
   const prepared = prepareProblem(options, model.doc.problem.params, maps);
   await initBackend(options.backend);
   prepared.flow = instantiateFlow(model);
