@@ -24,7 +24,6 @@
  * fields are optional, so documents without them read as before. Parts merge only when their
  * specs are equal, and the sums add exactly as the Moments' do.
  */
-import type { BoundaryFinding, CorrelationFinding } from './estimate/verdict';
 import { z } from 'zod';
 import { OptionError, UsageError } from './errors';
 import { assembleResult, type RunOutput } from './integrate';
@@ -39,7 +38,7 @@ import {
   type IntegrationResult,
   type TrainingReport,
 } from './report/schema';
-import { decodeBounds, defaultAxisMap, DomainMap } from './domain';
+import { decodeBounds, defaultAxisMaps, DomainMap } from './domain';
 import { histogramCells } from './observables/moments';
 import { observableSpecSchema } from './observables/options';
 import { VERSION } from './version';
@@ -263,17 +262,13 @@ export function partialFromRun(out: RunOutput, flowDigest: string | null): Parti
   });
 }
 
-/** The boundary finding of largest |mass| among the parts' (null when none found any). */
-function largestFinding(findings: (BoundaryFinding | null)[]): BoundaryFinding | null {
-  let best: BoundaryFinding | null = null;
-  for (const f of findings) if (f && (!best || Math.abs(f.mass) > Math.abs(best.mass))) best = f;
-  return best;
-}
-
-/** The correlation finding of largest eigenvalue among the parts' (null when none has one). */
-function strongestCorrelation(findings: (CorrelationFinding | null)[]): CorrelationFinding | null {
-  let best: CorrelationFinding | null = null;
-  for (const f of findings) if (f && (!best || f.eigenvalue > best.eigenvalue)) best = f;
+/**
+ * The parts' finding of largest `size` (null when no part has one): the boundary slab of largest
+ * |mass|, the correlation of largest eigenvalue.
+ */
+function strongest<T>(findings: (T | null | undefined)[], size: (f: T) => number): T | null {
+  let best: T | null = null;
+  for (const f of findings) if (f && (best === null || size(f) > size(best))) best = f;
   return best;
 }
 
@@ -390,7 +385,7 @@ function problemStub(p: PartialDocument['problem']): Problem {
     expression: p.expression,
     dim: p.dim,
     bounds,
-    domain: new DomainMap(p.maps ?? bounds.map(([lo, hi]) => defaultAxisMap(lo, hi))),
+    domain: new DomainMap(p.maps ?? defaultAxisMaps(bounds)),
     params: { ...p.params },
     integrand: undefined,
     events: p.events.map((label) => ({ label, kernel: undefined })),
@@ -449,6 +444,15 @@ export function mergePartials(parts: NamedPartial[], warn: (m: string) => void =
   const sum = (key: keyof PartialDocument['seconds']) => docs.reduce((s, d) => s + d.seconds[key], 0);
   const seconds = { train: sum('train'), evaluate: sum('evaluate'), baseline: sum('baseline'), total: sum('total') };
   const resultSeconds = { adapt: 0, ...seconds };
+  // the findings that the merged moments cannot show: the strongest of the parts'
+  const boundary = strongest(
+    docs.map((d) => d.boundary),
+    (f) => Math.abs(f.mass),
+  );
+  const correlation = strongest(
+    docs.map((d) => d.correlation),
+    (f) => f.eigenvalue,
+  );
 
   const result = assembleResult(
     {
@@ -463,8 +467,8 @@ export function mergePartials(parts: NamedPartial[], warn: (m: string) => void =
       training,
       seconds: resultSeconds,
       warnings,
-      boundary: largestFinding(docs.map((d) => d.boundary ?? null)),
-      correlation: strongestCorrelation(docs.map((d) => d.correlation ?? null)),
+      boundary,
+      correlation,
     },
     iterations,
     baseline,
@@ -489,8 +493,8 @@ export function mergePartials(parts: NamedPartial[], warn: (m: string) => void =
     flowDigest: sharedFlow ? first.flowDigest : null,
     backend: backend ? first.backend : null,
     seconds,
-    boundary: largestFinding(docs.map((d) => d.boundary ?? null)),
-    correlation: strongestCorrelation(docs.map((d) => d.correlation ?? null)),
+    boundary,
+    correlation,
   };
   return { result, partial };
 }
