@@ -57,9 +57,8 @@ export class CorrelationSums {
       this.total2 += wi * wi;
       const o = i * d;
       for (let j = 0; j < d; j++) {
-        const xj = x[o + j];
-        this.m1[j] += wi * xj;
-        const wx = wi * xj;
+        const wx = wi * x[o + j];
+        this.m1[j] += wx;
         for (let k = j; k < d; k++) this.m2[j * d + k] += wx * x[o + k];
       }
     }
