@@ -465,8 +465,18 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
     run = (n, m, h) => runUniform(plain, n, evalRng, m, options.nan, h, 'evaluation');
   }
   const iterations: Moments[] = [];
-  // the VEGAS map is separable: how much p correlates its coordinates goes into its verdict
+  // the VEGAS map is separable: how much p correlates its coordinates (along the principal
+  // axes when the map samples on them) goes into its verdict
   const correlationSums = sampler === 'vegas' ? new CorrelationSums(problem.dim) : null;
+  const axes = sampler === 'vegas' ? (map?.axes ?? null) : null;
+  let along = new Float64Array(0);
+  const alongAxes = axes
+    ? (u: ArrayLike<number>, n: number) => {
+        if (along.length < n * problem.dim) along = new Float64Array(n * problem.dim);
+        axes.toAxes(u, n, along);
+        return along;
+      }
+    : null;
   let outcome: TargetOutcome | null = null;
   const evalStart = Date.now();
   const atEval = interrupts();
@@ -481,7 +491,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
       shouldStop: sampler === 'vegas' ? stopEval : () => stopEval() || clock() > maxTime,
       onSamples: correlationSums
         ? (x, w, n, u) => {
-            correlationSums.add(x, w, n);
+            correlationSums.add(alongAxes ? alongAxes(u, n) : x, w, n);
             hooks.onSamples?.(x, w, n, u);
           }
         : hooks.onSamples,

@@ -235,6 +235,12 @@ const runShape = {
   method: z.enum(methodKinds).default('auto'),
   premap: z.enum(premapKinds).default('vegas'),
   /**
+   * The VEGAS map on p's principal axes (src/vegas/axes.ts): 'auto' adapts a second time on them
+   * when the first adaptation finds p's coordinates correlated and samples with the better of
+   * the two; 'none' keeps the cube's own axes.
+   */
+  principalAxes: z.enum(['auto', 'none']).default('auto'),
+  /**
    * When the final estimate samples a flow: the fraction a of the mixture (1 - a) q_flow + a q_0
    * it draws from, q_0 the premap's density or uniform (src/estimate/importance.ts); 0 = off.
    */

@@ -180,6 +180,13 @@ export const FLAGS: readonly FlagEntry[] = [
     help: 'map under the flow: vegas (x = V(T(z)), the flow starts as VEGAS) or none (the bare flow)',
   },
   {
+    key: 'principalAxes',
+    flags: '--principal-axes <mode>',
+    help:
+      'VEGAS on the principal axes of p = |f|/F: auto (when the first adaptation finds correlated coordinates, a ridge or peaks ' +
+      "off the axes, adapt again on the rotated cube and sample with the better map) or none (the cube's own axes)",
+  },
+  {
     key: 'defensive',
     flags: '--defensive <a>',
     help:
@@ -319,6 +326,7 @@ export const COMMAND_FLAGS: Readonly<Record<CommandName, readonly string[]>> = {
     ...TARGET_KEYS,
     'method',
     'premap',
+    'principalAxes',
     'defensive',
     'baseline',
     'baselineSamples',

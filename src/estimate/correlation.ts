@@ -66,14 +66,32 @@ export class CorrelationSums {
 
   /**
    * The largest eigenvalue of the weighted correlation matrix (between 1 and dim), or null
-   * with fewer than 2 coordinates, an ESS of the added weights below MIN_ESS_PER_DIM dim, or a
-   * coordinate of zero variance.
+   * with fewer than 2 coordinates, an ESS of the added weights below `minEssPerDim` dim
+   * (default MIN_ESS_PER_DIM), or a coordinate of zero variance.
    */
-  largestEigenvalue(): number | null {
+  largestEigenvalue(minEssPerDim = MIN_ESS_PER_DIM): number | null {
     const d = this.dim;
-    if (d < 2 || !(this.total > 0)) return null;
-    if ((this.total * this.total) / this.total2 < MIN_ESS_PER_DIM * d) return null;
-    const mean = Array.from(this.m1, (v) => v / this.total);
+    if (d < 2) return null;
+    const m = this.moments(minEssPerDim * d);
+    if (!m) return null;
+    const { cov } = m;
+    const sd = Array.from({ length: d }, (_, j) => Math.sqrt(cov[j * d + j]));
+    if (sd.some((s) => !(s > 0) || !Number.isFinite(s))) return null;
+    const corr = cov.map((c, i) => c / (sd[Math.floor(i / d)] * sd[i % d]));
+    return largestSymmetricEigenvalue(corr, d);
+  }
+
+  /**
+   * The |w|-weighted mean (dim) and covariance (dim x dim, row-major) of the added points, or
+   * null when no weight was added, the ESS of the added weights is below `minEss`, or a moment
+   * is not finite.
+   */
+  moments(minEss = 0): { mean: Float64Array; cov: Float64Array; ess: number } | null {
+    const d = this.dim;
+    if (!(this.total > 0)) return null;
+    const ess = (this.total * this.total) / this.total2;
+    if (ess < minEss) return null;
+    const mean = this.m1.map((v) => v / this.total);
     const cov = new Float64Array(d * d);
     for (let j = 0; j < d; j++) {
       for (let k = j; k < d; k++) {
@@ -82,39 +100,77 @@ export class CorrelationSums {
         cov[k * d + j] = c;
       }
     }
-    const sd = Array.from({ length: d }, (_, j) => Math.sqrt(cov[j * d + j]));
-    if (sd.some((s) => !(s > 0) || !Number.isFinite(s))) return null;
-    const corr = cov.map((c, i) => c / (sd[Math.floor(i / d)] * sd[i % d]));
-    return largestSymmetricEigenvalue(corr, d);
+    if (!cov.every(Number.isFinite) || !mean.every(Number.isFinite)) return null;
+    return { mean, cov, ess };
   }
 }
 
 /**
- * The largest eigenvalue of a symmetric positive semi-definite d x d matrix (row-major) by power
- * iteration, to a relative change below 1e-10 or 500 steps. The start v_i = 1 + i/d (normalised)
- * is not the all-ones vector: that one is an eigenvector of every matrix with equal row sums,
- * for two coordinates of correlation -rho the one of the smaller eigenvalue 1 - rho, from which
- * the iteration never leaves.
+ * The largest eigenvalue of a symmetric d x d matrix (row-major), from `symmetricEigen`.
  */
 export function largestSymmetricEigenvalue(a: Float64Array, d: number): number {
-  let v = Float64Array.from({ length: d }, (_, i) => 1 + i / d);
-  const start = Math.hypot(...v);
-  for (let i = 0; i < d; i++) v[i] /= start;
-  let lambda = 0;
-  for (let step = 0; step < 500; step++) {
-    const next = new Float64Array(d);
-    for (let i = 0; i < d; i++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) s += a[i * d + j] * v[j];
-      next[i] = s;
+  return Math.max(...symmetricEigen(a, d).values);
+}
+
+/** Eigenvalues and orthonormal eigenvectors of a symmetric matrix (see `symmetricEigen`). */
+export interface SymmetricEigen {
+  /** The d eigenvalues, in no particular order. */
+  values: Float64Array;
+  /** d x d row-major: column k (vectors[j * d + k], j = 0..d-1) is the unit eigenvector of values[k]. */
+  vectors: Float64Array;
+}
+
+/** Most sweeps of the Jacobi method (it converges quadratically: 6-10 sweeps for d <= 64). */
+const JACOBI_SWEEPS = 60;
+
+/**
+ * All eigenvalues and eigenvectors of a symmetric d x d matrix (row-major, not changed) by the
+ * cyclic Jacobi method: sweeps of plane rotations, each zeroing one off-diagonal element, until
+ * the off-diagonal part is below 1e-15 of the matrix's norm (G. H. Golub and C. F. Van Loan,
+ * Matrix Computations, 4th ed., sec. 8.5; the rotation angle of W. H. Press et al., Numerical
+ * Recipes, 3rd ed., sec. 11.1, which keeps it below pi/4). About 10 d^3 multiply-adds per sweep:
+ * 0.1 ms for d = 16, against 0.9 s of loading mathjs's full bundle for its `eigs`.
+ * @throws RangeError when a is not d x d or holds a non-finite number.
+ */
+export function symmetricEigen(a: ArrayLike<number>, d: number): SymmetricEigen {
+  if (a.length !== d * d) throw new RangeError(`symmetricEigen: expected ${d * d} entries, got ${a.length}`);
+  const m = Float64Array.from(a);
+  if (m.some((v) => !Number.isFinite(v))) throw new RangeError('symmetricEigen: the matrix holds a non-finite number');
+  const v = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) v[i * d + i] = 1;
+  let norm = 0;
+  for (const x of m) norm += x * x;
+  for (let sweep = 0; sweep < JACOBI_SWEEPS; sweep++) {
+    let off = 0;
+    for (let p = 0; p < d; p++) for (let q = p + 1; q < d; q++) off += 2 * m[p * d + q] * m[p * d + q];
+    if (!(off > 1e-30 * norm)) break;
+    for (let p = 0; p < d - 1; p++) {
+      for (let q = p + 1; q < d; q++) {
+        const apq = m[p * d + q];
+        if (apq === 0) continue;
+        const theta = (m[q * d + q] - m[p * d + p]) / (2 * apq);
+        const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        // m <- P^T m P and v <- v P for the rotation P in the plane (p, q)
+        for (let k = 0; k < d; k++) {
+          const kp = m[k * d + p];
+          const kq = m[k * d + q];
+          m[k * d + p] = c * kp - s * kq;
+          m[k * d + q] = s * kp + c * kq;
+          const vp = v[k * d + p];
+          const vq = v[k * d + q];
+          v[k * d + p] = c * vp - s * vq;
+          v[k * d + q] = s * vp + c * vq;
+        }
+        for (let k = 0; k < d; k++) {
+          const pk = m[p * d + k];
+          const qk = m[q * d + k];
+          m[p * d + k] = c * pk - s * qk;
+          m[q * d + k] = s * pk + c * qk;
+        }
+      }
     }
-    const norm = Math.hypot(...next);
-    if (!(norm > 0)) return 0;
-    for (let i = 0; i < d; i++) next[i] /= norm;
-    const change = Math.abs(norm - lambda);
-    lambda = norm;
-    v = next;
-    if (change <= 1e-10 * lambda) break;
   }
-  return lambda;
+  return { values: Float64Array.from({ length: d }, (_, i) => m[i * d + i]), vectors: v };
 }

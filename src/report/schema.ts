@@ -137,6 +137,16 @@ export const mapReportSchema = z.object({
   relVariance: z.number().nullable(),
   /** Weighted average of the last adaptation iterations (not part of the final estimate). */
   integral: estimateSchema,
+  /**
+   * The second adaptation on p's principal axes (src/vegas/axes.ts), tried when the first one's
+   * points show correlated coordinates; null when it was not tried. `eigenvalue`: the largest
+   * of their correlation matrix; relative variances per call on the principal axes and on the
+   * cube's own axes; `used`: the estimate samples on the principal axes.
+   */
+  principalAxes: z
+    .object({ eigenvalue: z.number(), relVariance: z.number().nullable(), axisRelVariance: z.number().nullable(), used: z.boolean() })
+    .nullable()
+    .default(null),
 });
 
 /** What --method auto chose, and the figures behind the choice. */

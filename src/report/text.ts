@@ -138,6 +138,15 @@ export function renderText(r: IntegrationResult, opts: TextOptions = {}): string
       `VEGAS map: ${a.iterations} adaptation iterations, ${a.calls} calls in ${formatSeconds(a.seconds)} (discarded), ${a.increments} increments per axis, ${a.hypercubes} hypercubes` +
         (a.relVariance !== null ? `, rel. variance per call ${formatNumber(a.relVariance, 3)}` : ''),
     );
+    const pa = a.principalAxes;
+    if (pa) {
+      const rel = (v: number | null) => (v !== null ? formatNumber(v, 3) : 'n/a');
+      parts.push(
+        `  principal axes (correlation eigenvalue ${formatNumber(pa.eigenvalue, 3)}): ` +
+          `rel. variance per call ${rel(pa.relVariance)} on them, ${rel(pa.axisRelVariance)} on the cube's axes; ` +
+          (pa.used ? 'the estimate samples on the principal axes' : "the estimate samples on the cube's axes"),
+      );
+    }
   }
   if (r.choice) {
     const c = r.choice;

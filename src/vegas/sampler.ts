@@ -22,6 +22,7 @@ import { CHUNK } from '../estimate/evaluate';
 import type { Problem } from '../problem';
 import type { Rng } from '../rng';
 import { mapToDomain, yieldToEventLoop } from '../sampling';
+import type { PrincipalAxes } from './axes';
 import { AdaptiveMap, DEFAULT_NINC } from './map';
 import { DEFAULT_ADAPTIVE_FRACTION, DEFAULT_BETA, Stratification, chooseStrata, powerOfTwoNear, type StratifiedVariance } from './stratify';
 
@@ -74,6 +75,8 @@ export interface SamplerOptions {
   beta?: number;
   /** Fraction of the calls redistributed by sigma_h^beta (default 0.75). */
   adaptiveFraction?: number;
+  /** A rotation of the cube after the map (src/vegas/axes.ts); absent: none. */
+  axes?: PrincipalAxes | null;
 }
 
 /**
@@ -89,12 +92,16 @@ export class VegasSampler {
   readonly strata: Stratification;
   readonly beta: number;
   readonly adaptiveFraction: number;
+  /** The rotation after the map (src/vegas/axes.ts), or null. */
+  readonly axes: PrincipalAxes | null;
   private readonly rng: Rng;
   private readonly invNstrat: Float64Array;
   private readonly digits: Int32Array;
   private capacity = 0;
   private u = new Float64Array(0);
   private y = new Float64Array(0);
+  /** The map's output before the rotation (only with axes). */
+  private s = new Float64Array(0);
   private logQ = new Float64Array(0);
   private ids = new Int32Array(0);
   /** Iteration state: calls, points drawn, current hypercube, points left in it, its log(n_h H/N). */
@@ -121,6 +128,8 @@ export class VegasSampler {
     this.rng = rng;
     this.beta = beta;
     this.adaptiveFraction = frac;
+    this.axes = options.axes ?? null;
+    if (this.axes && this.axes.dim !== map.dim) throw new RangeError(`VegasSampler: axes have ${this.axes.dim} dimensions, map ${map.dim}`);
     this.invNstrat = Float64Array.from(strata.nstrat, (s) => 1 / s);
     this.digits = new Int32Array(map.dim);
   }
@@ -154,13 +163,15 @@ export class VegasSampler {
     this.capacity = m;
     this.u = new Float64Array(m * d);
     this.y = new Float64Array(m * d);
+    if (this.axes) this.s = new Float64Array(m * d);
     this.logQ = new Float64Array(m);
     this.ids = new Int32Array(m);
   }
 
   /**
    * The next m points of the iteration, in hypercube order, and log q(u) =
-   * log(n_h / (N V_h)) - log|J_V(y)|. The arrays are reused by the next draw.
+   * log(n_h / (N V_h)) - log|J_V(y)| (plus the rotation's log density with axes, +Infinity
+   * for a point the rotation puts outside the cube). The arrays are reused by the next draw.
    * @throws RangeError when no iteration is open or m exceeds the points left in it;
    *   Error when the weights of the previous chunk were not added.
    */
@@ -171,7 +182,8 @@ export class VegasSampler {
       throw new RangeError(`VegasSampler: ${m} more points exceed the iteration (${this.calls - this.drawn} left; call beginIteration)`);
     }
     this.ensureCapacity(m);
-    const { dim, rng, digits, invNstrat, u, y, logQ, ids } = this;
+    const { dim, rng, digits, invNstrat, u, y, logQ, ids, axes } = this;
+    const out = axes ? this.s : u;
     const { ninc, edges, widths, logJac } = this.map;
     const { nstrat, counts, nhcube } = this.strata;
     const n1 = ninc + 1;
@@ -206,12 +218,13 @@ export class VegasSampler {
         let i = t | 0; // t >= 0: truncation is floor
         if (i >= ninc) i = ninc - 1;
         const c = k * ninc + i;
-        u[o] = edges[k * n1 + i] + widths[c] * (t - i);
+        out[o] = edges[k * n1 + i] + widths[c] * (t - i);
         lj += logJac[c];
       }
       logQ[p] = base - lj;
       ids[p] = h;
     }
+    if (axes) axes.apply(out, u, logQ, m);
     this.hcube = h;
     this.left = left;
     this.logBase = base;
@@ -335,6 +348,8 @@ export interface AdaptOptions {
   map?: AdaptiveMap;
   /** Points per chunk (default 32768). */
   chunk?: number;
+  /** A rotation of the cube after the map (src/vegas/axes.ts), whose `startingMap` the adaptation starts from unless `map` is given; absent: none. */
+  axes?: PrincipalAxes | null;
 }
 
 /** One adaptation iteration: its stratified estimate of the integral and figures. */
@@ -364,6 +379,8 @@ export interface VegasAdaptation {
   nonFinite: number;
   /** The settings in effect. */
   settings: { ninc: number; nstrat: number[]; alpha: number; beta: number; adaptiveFraction: number; callsPerIteration: number };
+  /** The rotation after the map (AdaptOptions.axes), or null. */
+  axes: PrincipalAxes | null;
 }
 
 /** Callbacks of `adaptVegas`: progress after each iteration and cooperative cancellation. */
@@ -372,6 +389,8 @@ export interface AdaptHooks {
   onIteration?: (row: AdaptationRow, index: number) => void;
   /** Polled between chunks; true stops the adaptation (the unfinished iteration is dropped). */
   shouldStop?: () => boolean;
+  /** Each chunk's points u of the cube (m x dim, row-major; views reused afterwards) and weights w = g/q. */
+  onWeights?: (u: Float64Array, w: Float64Array, m: number) => void;
 }
 
 /**
@@ -451,9 +470,11 @@ export async function adaptVegas(
   const chunk = options.chunk ?? CHUNK;
   if (options.map && options.map.dim !== dim)
     throw new RangeError(`adaptVegas: the map has ${options.map.dim} dimensions, expected ${dim}`);
-  const map = options.map ?? new AdaptiveMap(dim, options.ninc ?? defaultNinc(calls));
+  const axes = options.axes ?? null;
+  const ninc = options.ninc ?? defaultNinc(calls);
+  const map = options.map ?? (axes ? axes.startingMap(ninc) : new AdaptiveMap(dim, ninc));
   const strata = new Stratification(chooseStrata(dim, calls, adaptiveFraction));
-  const sampler = new VegasSampler(map, strata, rng, { beta, adaptiveFraction });
+  const sampler = new VegasSampler(map, strata, rng, { beta, adaptiveFraction, axes });
 
   const size = Math.min(chunk, calls);
   const f = new Float64Array(size);
@@ -519,6 +540,7 @@ export async function adaptVegas(
         train.fill(0, 0, m);
       }
       if (alpha > 0) map.addTrainingData(sampler.lastY(), train, m);
+      hooks.onWeights?.(u, w, m);
       sampler.addWeights(w, m);
       done += m;
     }
@@ -572,6 +594,7 @@ export async function adaptVegas(
     stoppedEarly,
     nonFinite,
     settings: { ninc: map.ninc, nstrat: Array.from(strata.nstrat), alpha, beta, adaptiveFraction, callsPerIteration: calls },
+    axes,
   };
 }
 
@@ -584,5 +607,5 @@ export function samplerFor(adaptation: VegasAdaptation, callsPerIteration: numbe
   const { beta, adaptiveFraction } = adaptation.settings;
   const frac = options.adaptiveFraction ?? adaptiveFraction;
   const strata = adaptation.strata.refined(chooseStrata(adaptation.map.dim, callsPerIteration, frac));
-  return new VegasSampler(adaptation.map, strata, rng, { beta: options.beta ?? beta, adaptiveFraction: frac });
+  return new VegasSampler(adaptation.map, strata, rng, { beta: options.beta ?? beta, adaptiveFraction: frac, axes: adaptation.axes });
 }

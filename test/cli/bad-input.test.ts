@@ -108,6 +108,11 @@ const cases: Case[] = [
     ['integrate', 'x1', '--dim', '1', '--power-map', 'bogus'],
     /--power-map .*'bogus' is invalid\. Allowed choices are auto, none/,
   ],
+  [
+    'unknown principal-axes mode',
+    ['integrate', 'x1', '--dim', '1', '--principal-axes', 'bogus'],
+    /--principal-axes .*'bogus' is invalid\. Allowed choices are auto, none/,
+  ],
   ['power map with a model', ['sample', '--model', unreadable, '--power-map', 'none'], /--power-map cannot be used with --model/],
   ['power map on evaluate', ['evaluate', '--model', unreadable, '--power-map', 'none'], /unknown option '--power-map'/],
   ['anneal above 1', ['integrate', 'x1', '--dim', '2', '--anneal', '2'], /--anneal: must be at most 1|--anneal/],
