@@ -27,7 +27,7 @@ describe('VEGAS on principal axes', () => {
     ['@camel in d = 16', { expression: '@camel', dim: 16 }, CAMEL_AXIS ** 16, [1]],
     ['a Gaussian with correlations 0.9 over [-10, 10]^4', { expression: CORRELATED_GAUSS, dim: 4, bounds: '-10:10' }, 1, [1, 2, 3]],
   ];
-  test.each(cases)('%s: samples on the axes, |pull| < 4 for seeds %j', async (_name, input, exact, seeds) => {
+  test.each(cases)('%s: samples on the axes, |pull| < 4 for each seed given', async (_name, input, exact, seeds) => {
     for (const seed of seeds) {
       const r = await run({ ...input, method: 'vegas', samples: 50_000, seed });
       const axes = r.adaptation?.principalAxes;
