@@ -45,7 +45,8 @@ export interface WeighOptions {
  * Weights of n points into w[0..n): w_i = g(f_i) jac_i / exp(logQ_i), or g(f_i) jac_i when
  * `logQ` is null (uniform sampling), with g(f) = f, or |f|^magnitude when `options.magnitude`
  * is set; a zero g gives a zero weight whatever the density (not with logQ null, where
- * 0 * jac is kept as computed). `x` (n x dim, row-major, the points in the user's domain) only
+ * 0 * jac is kept as computed), and logQ_i = +Infinity (a point a rotated VEGAS map put outside
+ * the cube, src/vegas/axes.ts) a zero weight whatever f_i is. `x` (n x dim, row-major, the points in the user's domain) only
  * names a point in error messages.
  *
  * Returns the number of points whose f or weight was non-finite and was set to zero
@@ -68,6 +69,11 @@ export function weighPoints(
   const integrand = options.label === undefined ? 'the integrand' : `the integrand ${options.label}`;
   let bad = 0;
   for (let i = 0; i < n; i++) {
+    if (logQ !== null && logQ[i] === Infinity) {
+      // a point the sampler put outside the cube (src/vegas/axes.ts): zero weight, f unused
+      w[i] = 0;
+      continue;
+    }
     const fi = f[i];
     if (Number.isFinite(fi)) {
       const gi = magnitude === undefined ? fi : magnitude === 1 ? Math.abs(fi) : Math.pow(Math.abs(fi), magnitude);

@@ -102,8 +102,9 @@ function checkedIntegrand(problem: Problem, nan: NanPolicy): UnitIntegrand {
   const g = unitIntegrandOf(problem);
   if (nan !== 'error') return g;
   const x = new Float64Array(problem.dim);
-  return (u, n, out) => {
-    g(u, n, out);
+  return (u, n, out, logQ) => {
+    // points outside the cube (logQ +Infinity) come back as 0 whatever f is there
+    g(u, n, out, logQ);
     for (let i = 0; i < n; i++) {
       if (Number.isFinite(out[i])) continue;
       mapToDomain(problem, u.subarray(i * problem.dim, (i + 1) * problem.dim), 1, x, new Float64Array(1));

@@ -21,8 +21,10 @@
  * where [lo, lo + w] is the bounding box of the rotated cube R^T ([0,1]^d - c), so that every
  * point of the cube is reached: q(u) = q_V(s) / prod w_k > 0 on the whole cube, and the
  * estimate stays unbiased whatever the rotation. A point that falls outside the cube carries a
- * zero weight (its log q is +Infinity and it is moved to the nearest point inside, where f is
- * finite), so the weights are those of the integrand times the indicator of the cube.
+ * zero weight: its log q is +Infinity, it is moved just inside (so that every later stage sees a
+ * point of the domain), and the weighing never uses f there (src/sampling.ts weighPoints,
+ * src/vegas/sampler.ts UnitIntegrand), so the weights are those of the integrand times the
+ * indicator of the cube.
  */
 
 import { AdaptiveMap } from './map';

@@ -29,9 +29,17 @@ import { DEFAULT_ADAPTIVE_FRACTION, DEFAULT_BETA, Stratification, chooseStrata, 
 /**
  * The integrand on the unit cube: writes g(u_i) for n points u (n x dim, row-major) into
  * out[0..n-1], with g = f(x(u)) times the Jacobian of the map from the unit cube to the
- * domain, so that the integral of g over [0,1]^d is the integral of f over the domain.
+ * domain, so that the integral of g over [0,1]^d is the integral of f over the domain. With
+ * `logQ` (the sampler's log densities), a point whose log q is +Infinity (outside the cube
+ * under a rotation, src/vegas/axes.ts) gets g = 0 whatever f is there.
  */
-export type UnitIntegrand = (u: Float64Array, n: number, out: Float64Array) => void;
+export type UnitIntegrand = (u: Float64Array, n: number, out: Float64Array, logQ?: ArrayLike<number>) => void;
+
+/** Set out[i] = 0 where logQ[i] is +Infinity (points of zero weight: see UnitIntegrand). */
+export function zeroOutside(out: Float64Array, n: number, logQ: ArrayLike<number> | undefined): void {
+  if (!logQ) return;
+  for (let i = 0; i < n; i++) if (logQ[i] === Infinity) out[i] = 0;
+}
 
 /**
  * The unit-cube integrand of a problem: g(u) = f(x(u)) |dx/du|, with x(u) the problem's domain
@@ -42,11 +50,14 @@ export function unitIntegrandOf(problem: Problem): UnitIntegrand {
   const { dim } = problem;
   if (problem.bounds.every(([lo, hi]) => lo === 0 && hi === 1)) {
     // the unit cube itself: no copy
-    return (u, n, out) => problem.integrand.evaluate(u, n, out);
+    return (u, n, out, logQ) => {
+      problem.integrand.evaluate(u, n, out);
+      zeroOutside(out, n, logQ);
+    };
   }
   let x = new Float64Array(0);
   let jac = new Float64Array(0);
-  return (u, n, out) => {
+  return (u, n, out, logQ) => {
     if (x.length < n * dim) {
       x = new Float64Array(n * dim);
       jac = new Float64Array(n);
@@ -54,6 +65,7 @@ export function unitIntegrandOf(problem: Problem): UnitIntegrand {
     mapToDomain(problem, u, n, x, jac);
     problem.integrand.evaluate(x, n, out);
     for (let i = 0; i < n; i++) out[i] = out[i] === 0 ? 0 : out[i] * jac[i];
+    zeroOutside(out, n, logQ);
   };
 }
 
@@ -502,7 +514,7 @@ export async function adaptVegas(
       }
       const m = Math.min(size, calls - done);
       const { u, logQ } = sampler.draw(m);
-      g(u, m, f);
+      g(u, m, f, logQ);
       made += m;
       const ids = sampler.lastHypercubes();
       const counts = strata.counts;

@@ -47,6 +47,19 @@ describe('VEGAS on principal axes', () => {
     expect(axes.relVariance! * 10).toBeLessThan(axes.axisRelVariance!);
   });
 
+  test('points the rotation puts outside the cube never use f there (NaN beyond |x1| ~ 1e15 on an infinite domain)', async () => {
+    // 0 * x1^20 is NaN where x1^20 overflows: only at the tan map's clamped ends, where every
+    // point outside the cube is moved; before they were ignored this run stopped with "NaN"
+    const expression = `${CORRELATED_GAUSS} + 0 * x1^20`;
+    for (const seed of [1, 2]) {
+      const r = await run({ expression, dim: 4, bounds: '-inf:inf', method: 'vegas', samples: 50_000, seed });
+      expect(r.adaptation?.principalAxes?.used).toBe(true);
+      const e = r.estimate.integral;
+      expect({ seed, pull: Math.abs(e.mean - 1) / e.sdev < 4 }).toEqual({ seed, pull: true });
+      expect(r.estimate.nonFinite).toBe(0);
+    }
+  });
+
   test('an uncorrelated Gaussian does not try the axes (no second adaptation)', async () => {
     const r = await run({ expression: '@gauss', dim: 4, method: 'vegas', samples: 20_000, seed: 1 });
     expect(r.adaptation?.principalAxes).toBeNull();
