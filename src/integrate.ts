@@ -305,6 +305,9 @@ function decisionPrecision2(target: AccuracyTarget | null, n: number, map: MapSt
   return map.relVariance / n;
 }
 
+/** Most calls of one round of a VEGAS estimate of a fixed budget under --max-time (it stops only between rounds). */
+const TIMED_VEGAS_ROUND = 1 << 18;
+
 const fmtS = (s: number) => (Number.isFinite(s) ? `${s.toPrecision(2)} s` : 'unbounded');
 
 /**
@@ -517,7 +520,15 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
       iterations.push(...outcome.rounds);
       if (outcome.stopReason === 'interrupted') interrupted = true;
     } else {
-      for (const size of iterationSizes(options.samples, options.iterations)) {
+      // a VEGAS round is a whole stratified iteration and cannot stop halfway: under --max-time
+      // the budget runs in rounds of at most TIMED_VEGAS_ROUND calls, and stops between them
+      const timed = sampler === 'vegas' && Number.isFinite(maxTime);
+      const rounds = timed ? Math.max(options.iterations, Math.ceil(options.samples / TIMED_VEGAS_ROUND)) : options.iterations;
+      for (const size of iterationSizes(options.samples, rounds)) {
+        if (timed && iterations.length > 0 && clock() > maxTime) {
+          warn(`${opt('maxTime')}: the estimate stopped after ${evalDone} of ${options.samples} calls`);
+          break;
+        }
         const m = await runCounted(size, emptyMoments(problem.dim, problem.events.length));
         if (m.n > 0) iterations.push(m);
         if (m.n < size) {
@@ -548,9 +559,11 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
       shouldStop: () => stopEval() || clock() > maxTime,
     });
     if (stopEval()) interrupted = true;
+    else if (m.n === 0) warn(`${opt('maxTime')}: no time was left for the uniform baseline; the result has none`);
     else if (m.n < n) warn(`${opt('maxTime')}: the uniform baseline stopped after ${m.n} of ${n} calls`);
     hooks.onStageEnd?.('baseline');
-    baselineMoments = m;
+    // a baseline of no calls has no estimate to report (nor to compare against)
+    baselineMoments = m.n > 0 ? m : null;
     baselineSeconds = (Date.now() - bStart) / 1000;
   }
 

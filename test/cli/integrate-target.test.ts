@@ -97,3 +97,33 @@ describe('integrate --rel-error', () => {
     expect(text).toMatch(/VEGAS\+/);
   });
 });
+
+describe('--max-time with a fixed budget', () => {
+  test('a VEGAS estimate stops between rounds, and a baseline left no time is absent, not 0(0)', async () => {
+    // 4e7 calls would take tens of seconds; the cap ends the estimate after a few rounds of 262144
+    const r = await runAsync([
+      'integrate',
+      '@gauss',
+      '--dim',
+      '4',
+      '--method',
+      'vegas',
+      '-n',
+      '4e7',
+      '--max-time',
+      '1',
+      '--seed',
+      '2',
+      '--json',
+    ]);
+    const out = parse(r);
+    expect(out.estimate.calls).toBeGreaterThan(0);
+    expect(out.estimate.calls).toBeLessThan(4e7);
+    expect(r.stderr).toMatch(/--max-time: the estimate stopped after \d+ of 40000000 calls/);
+    expect(r.stderr).toMatch(/--max-time: no time was left for the uniform baseline; the result has none/);
+    expect(out.baseline).toBeNull();
+    const e = out.estimate.integral;
+    expect(Math.abs(e.mean - 0.99837318532) / e.sdev).toBeLessThan(4);
+    expect(out.seconds.total).toBeLessThan(15);
+  }, 60000);
+});
