@@ -19,7 +19,7 @@ import { encodeBounds, type AxisMap } from './domain';
 import { OptionError } from './errors';
 import type { IntegrateOptions } from './options';
 import { runUniform, type StreamHooks } from './estimate/evaluate';
-import { emptyMoments, chi2OfIterations, integralEstimate, mergeMoments, type Moments } from './estimate/stats';
+import { emptyMoments, chi2OfIterations, integralEstimate, mergeMoments, type Estimate, type Moments } from './estimate/stats';
 import { summarize, varianceRatio } from './estimate/summary';
 import { largestBoundaryMass } from './estimate/boundary';
 import { CorrelationSums } from './estimate/correlation';
@@ -177,6 +177,11 @@ export interface ResultMeta {
   boundary?: BoundaryFinding | null;
   /** How much p correlates its coordinates, when a separable sampler (the VEGAS map) sampled the estimate. */
   correlation?: CorrelationFinding | null;
+  /**
+   * The average of the VEGAS adaptation's last iterations when the estimate sampled with that
+   * map (null otherwise): the verdict checks that the two agree.
+   */
+  adaptationIntegral?: Estimate | null;
 }
 
 /**
@@ -204,7 +209,10 @@ export function assembleResult(
     return { iteration: i + 1, calls: m.n, integral: { mean: e.mean, sdev: Number.isFinite(e.sdev) ? e.sdev : 0 } };
   });
   const combined = chi2OfIterations(iterations.map((m) => integralEstimate(m)));
-  const estimate = { ...summary, verdict: judgeEstimate(summary, combined, meta.boundary ?? null, meta.correlation ?? null) };
+  const estimate = {
+    ...summary,
+    verdict: judgeEstimate(summary, combined, meta.boundary ?? null, meta.correlation ?? null, meta.adaptationIntegral ?? null),
+  };
   for (const w of verdictWarnings(meta.method, estimate.verdict)) add(w);
   const baseline = baselineMoments ? summarize(baselineMoments, labels) : null;
   if (baseline) for (const w of verdictWarnings('uniform baseline', baseline.verdict)) add(w);
@@ -618,6 +626,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
       target: targetReport,
       boundary,
       correlation,
+      adaptationIntegral: sampler === 'vegas' && map && !map.interrupted ? map.integral : null,
     },
     iterations,
     baselineMoments,

@@ -306,36 +306,101 @@ export class AdaptiveMap {
   }
 
   /**
-   * Give every axis a density floor: the edges are moved so that the map samples each axis from
-   * the mixture (1 - floor) q_k + floor (uniform), re-gridded onto the N increments: new edge j
-   * is F^-1(j/N) for F(x) = (1 - floor) F_k(x) + floor x, F_k the map's own distribution
-   * function. Every increment then has density >= floor, so dx/dy <= 1/floor on each axis.
+   * Give every axis a density floor and graded increments: the edges are moved so that the map
+   * samples each axis from (1 - floor) g_k + floor (uniform), re-gridded onto the N increments:
+   * new edge j is F^-1(j/N) for F(x) = (1 - floor) G_k(x) + floor x. g_k is the map's own
+   * density q_k = 1/(N w_i) on increment i (width w_i), raised in an increment more than
+   * `cliff` times as wide as a neighbour (width v) to 1/(N (grade - 1) (v + t)) at distance t
+   * from it, and normalised (G_k its distribution function): there the density of a graded
+   * mesh, whose widths grow by a factor of `grade` from one increment to the next (0: no
+   * grading). Every increment then has density >= floor, so dx/dy <= 1/floor on each axis.
    *
-   * Why: where the integrand is zero over a wide region next to a non-zero one, VEGAS's
-   * adaptation leaves one increment stretched over the whole zero region and a sliver of the
-   * non-zero one (x1 < 0.5 in d = 2: the last increment spanned [0.4997, 1], weights 1000x the
-   * typical one, hit once in ~2e6 points); the estimate then misses that mass and reports an
-   * error 10x too small. A floor is the per-axis form of defensive sampling (Hesterberg,
-   * Technometrics 37 (1995) 185).
-   * @throws RangeError unless 0 <= floor < 1.
+   * Why the floor: where the integrand is zero over a wide region next to a non-zero one,
+   * VEGAS's adaptation leaves one increment stretched over the whole zero region and a sliver
+   * of the non-zero one (x1 < 0.5 in d = 2: the last increment spanned [0.4997, 1], weights
+   * 1000x the typical one, hit once in ~2e6 points); the estimate then misses that mass and
+   * reports an error 10x too small. Why the grading: the floor alone leaves the increment that
+   * holds the step as wide as the floor makes it, (x1 < 0.125) in d = 1: [0.12481, 0.19146]
+   * with f = 1 on 0.28% of it, hit about once per 4e5 points, and every seed came out low by
+   * 2e-4 at 200 to 3000 sigma. A graded transition costs about log_grade(w_i / v) increments
+   * per cliff and leaves the rest of the map as it is (with cliff = grade = 2 the tails of
+   * Gaussian peaks were graded too and cost 15-40% in variance; cliff = 32 cost nothing
+   * measurable on gauss, camel and narrow_gauss). Both are the per-axis form of
+   * defensive sampling (T. Hesterberg, Technometrics 37 (1995) 185): a mixture with a wider
+   * density bounds the weights.
+   * @throws RangeError unless 0 <= floor < 1, grade is 0 or above 1, and cliff >= grade.
    */
-  applyDensityFloor(floor: number): void {
+  applyDensityFloor(floor: number, grade = 0, cliff = grade): void {
     if (!(floor >= 0 && floor < 1)) throw new RangeError(`AdaptiveMap: the density floor must lie in [0, 1), got ${floor}`);
-    if (floor === 0) return;
+    if (!(grade === 0 || (grade > 1 && Number.isFinite(grade)))) {
+      throw new RangeError(`AdaptiveMap: the grade must be 0 or a finite number above 1, got ${grade}`);
+    }
+    if (!(cliff >= grade) || !Number.isFinite(cliff)) throw new RangeError(`AdaptiveMap: the cliff must be finite and >= the grade, got ${cliff}`);
+    if (floor === 0 && grade === 0) return;
     const { dim, ninc, edges } = this;
     const n1 = ninc + 1;
-    const old = new Float64Array(n1);
     for (let k = 0; k < dim; k++) {
       const o = k * n1;
-      for (let i = 0; i <= ninc; i++) old[i] = edges[o + i];
-      // F at the old edges: (1 - floor) i/N + floor x_i, increasing from 0 to 1
-      let i = 0;
+      const old = edges.slice(o, o + n1);
+      // breakpoints x and the mass of g_k between them (unnormalised)
+      const xs: number[] = [0];
+      const mass: number[] = [];
+      let graded = false;
+      for (let i = 0; i < ninc; i++) {
+        const a = old[i];
+        const b = old[i + 1];
+        const w = b - a;
+        const q = 1 / ninc;
+        const left = i > 0 ? old[i] - old[i - 1] : Infinity;
+        const right = i < ninc - 1 ? old[i + 2] - old[i + 1] : Infinity;
+        if (grade === 0 || !(w > cliff * Math.min(left, right))) {
+          xs.push(b);
+          mass.push(q);
+          continue;
+        }
+        graded = true;
+        // a cliff: sub-points at geometric distances from the narrow side(s), then the graded
+        // density (the larger of the map's and the neighbours' envelopes) at each piece's middle
+        const cuts: number[] = [];
+        for (const [v, from, dir] of [
+          [left, a, 1],
+          [right, b, -1],
+        ] as const) {
+          if (!(w > cliff * v)) continue;
+          for (let t = v * (grade - 1); t < w; t *= grade) cuts.push(from + dir * t);
+        }
+        cuts.push(b);
+        cuts.sort((p, r) => p - r);
+        let prev = a;
+        for (const c of cuts) {
+          if (!(c > prev)) continue;
+          const mid = (prev + c) / 2;
+          let dens = q / w;
+          if (w > cliff * left) dens = Math.max(dens, 1 / (ninc * (grade - 1) * (left + mid - a)));
+          if (w > cliff * right) dens = Math.max(dens, 1 / (ninc * (grade - 1) * (right + b - mid)));
+          xs.push(c);
+          mass.push(dens * (c - prev));
+          prev = c;
+        }
+      }
+      let total = 0;
+      for (const m of mass) total += m;
+      // F at the breakpoints: (1 - floor) G_k + floor x (G_k = i/N at edge i without grading)
+      const f = new Float64Array(xs.length);
+      let acc = 0;
+      for (let m = 1; m < xs.length; m++) {
+        acc += mass[m - 1];
+        f[m] = (1 - floor) * (graded ? acc / total : m / ninc) + floor * xs[m];
+      }
+      f[xs.length - 1] = 1;
+      // new edge j at F = j/N, linear between breakpoints
+      let m = 0;
       for (let j = 1; j < ninc; j++) {
         const t = j / ninc;
-        while (i < ninc - 1 && (1 - floor) * ((i + 1) / ninc) + floor * old[i + 1] <= t) i++;
-        const f0 = (1 - floor) * (i / ninc) + floor * old[i];
-        const f1 = (1 - floor) * ((i + 1) / ninc) + floor * old[i + 1];
-        edges[o + j] = old[i] + ((t - f0) / (f1 - f0)) * (old[i + 1] - old[i]);
+        while (m < xs.length - 2 && f[m + 1] <= t) m++;
+        const df = f[m + 1] - f[m];
+        const x = df > 0 ? xs[m] + ((t - f[m]) / df) * (xs[m + 1] - xs[m]) : xs[m];
+        edges[o + j] = Math.min(1, Math.max(edges[o + j - 1], x));
       }
     }
     this.updateIncrements();

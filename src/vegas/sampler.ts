@@ -48,8 +48,8 @@ export function zeroOutside(out: Float64Array, n: number, logQ: ArrayLike<number
  */
 export function unitIntegrandOf(problem: Problem): UnitIntegrand {
   const { dim } = problem;
-  if (problem.bounds.every(([lo, hi]) => lo === 0 && hi === 1)) {
-    // the unit cube itself: no copy
+  if (problem.domain.plain && problem.bounds.every(([lo, hi]) => lo === 0 && hi === 1)) {
+    // the unit cube itself, no power maps: no copy
     return (u, n, out, logQ) => {
       problem.integrand.evaluate(u, n, out);
       zeroOutside(out, n, logQ);
@@ -362,6 +362,12 @@ export interface AdaptOptions {
   chunk?: number;
   /** A rotation of the cube after the map (src/vegas/axes.ts), whose `startingMap` the adaptation starts from unless `map` is given; absent: none. */
   axes?: PrincipalAxes | null;
+  /**
+   * Grade the map after each adaptation step (AdaptiveMap.applyDensityFloor with floor 0):
+   * increments more than `cliff` times as wide as a neighbour get a graded transition, so that
+   * the adaptation can find a step of f inside them; absent: none.
+   */
+  grade?: { grade: number; cliff: number } | null;
 }
 
 /** One adaptation iteration: its stratified estimate of the integral and figures. */
@@ -483,6 +489,7 @@ export async function adaptVegas(
   if (options.map && options.map.dim !== dim)
     throw new RangeError(`adaptVegas: the map has ${options.map.dim} dimensions, expected ${dim}`);
   const axes = options.axes ?? null;
+  const grade = options.grade ?? null;
   const ninc = options.ninc ?? defaultNinc(calls);
   const map = options.map ?? (axes ? axes.startingMap(ninc) : new AdaptiveMap(dim, ninc));
   const strata = new Stratification(chooseStrata(dim, calls, adaptiveFraction));
@@ -559,6 +566,7 @@ export async function adaptVegas(
     const { sumW, scale } = strata.sumW();
     const { varSumW } = sampler.endIteration();
     map.adapt(alpha);
+    if (grade) map.applyDensityFloor(0, grade.grade, grade.cliff);
     recent.push(used);
     if (recent.length > averageMaps) recent.shift();
     const mean = (sumW / calls) * scale;

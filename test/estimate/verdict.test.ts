@@ -55,6 +55,22 @@ describe('verdict', () => {
     expect(slab(0.0005)).toEqual([]);
   });
 
+  test('the estimate against the VEGAS adaptation: more than 4 combined errors apart is a reason', () => {
+    // estimate 1 +- 0.001; adaptation 1 + delta +- 0.001: z = -delta / (0.001 sqrt 2)
+    const against = (delta: number, sdev = 0.001) =>
+      judgeEstimate(good, null, null, null, { mean: 1 + delta, sdev }).reasons.map((r) => r.code);
+    expect(against(0.0057)).toEqual(['inconsistent-adaptation']);
+    expect(against(-0.0057)).toEqual(['inconsistent-adaptation']);
+    expect(against(0.0056)).toEqual([]);
+    expect(against(0)).toEqual([]);
+    // an adaptation without an error (0 or not finite) is no reference
+    expect(against(1, 0)).toEqual([]);
+    expect(against(1, NaN)).toEqual([]);
+    expect(judgeEstimate(good, null, null, null, { mean: 2, sdev: 0.001 }).reasons[0].message).toMatch(
+      /the estimate and the VEGAS adaptation's last iterations disagree by -707\.1 of their combined error/,
+    );
+  });
+
   test('x^-0.9 sampled uniformly: heavy tail, unreliable; x^2: reliable', () => {
     const heavy = summarize(
       momentsOf((u) => Math.pow(u, -0.9), 100000),

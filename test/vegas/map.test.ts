@@ -167,3 +167,54 @@ describe('AdaptiveMap', () => {
     }
   });
 });
+
+describe('applyDensityFloor: floor and graded cliffs', () => {
+  /** A map of N increments: `narrow` of width w on [0, narrow w], one increment over the rest. */
+  function cliffMap(ninc: number, edge: number): AdaptiveMap {
+    const e = Float64Array.from({ length: ninc + 1 }, (_, i) => (i < ninc ? (edge * i) / (ninc - 1) : 1));
+    return new AdaptiveMap(1, ninc, [e]);
+  }
+
+  test('without a cliff the grading changes nothing (bit for bit the floor alone)', () => {
+    const a = peakedMap();
+    const b = peakedMap();
+    a.applyDensityFloor(0.01);
+    b.applyDensityFloor(0.01, 2, 32);
+    for (let k = 0; k < 3; k++) expect(Array.from(b.axisEdges(k))).toEqual(Array.from(a.axisEdges(k)));
+  });
+
+  test('a cliff gets widths growing by about the grade, and the map stays a bijection with increasing edges', () => {
+    const map = cliffMap(1000, 0.125);
+    map.applyDensityFloor(0.01, 2, 32);
+    const e = map.axisEdges(0);
+    expect(e[0]).toBe(0);
+    expect(e[1000]).toBe(1);
+    const w = Array.from({ length: 1000 }, (_, i) => e[i + 1] - e[i]);
+    expect(w.every((v) => v > 0)).toBe(true);
+    // the increment that holds x = 0.125 + 1e-4 is now at most a few narrow widths wide
+    const at = w.findIndex((_, i) => e[i + 1] > 0.125 + 1e-4);
+    expect(w[at]).toBeLessThan(6 * (0.125 / 999));
+    // from the cliff on, no increment is more than 3x its left neighbour (grade 2 on a piecewise-constant envelope)
+    for (let i = at; i < 999; i++) expect(w[i + 1]).toBeLessThan(3 * w[i]);
+    // the zero region [0.125, 1] costs the transition's few increments, plus the floor's 1%
+    const beyond = w.filter((_, i) => e[i] >= 0.125).length;
+    expect(beyond).toBeGreaterThan(10);
+    expect(beyond).toBeLessThan(40);
+  });
+
+  test('without grading the floor alone leaves the increment at the cliff wide (the case the grading exists for)', () => {
+    const map = cliffMap(1000, 0.125);
+    map.applyDensityFloor(0.01);
+    const e = map.axisEdges(0);
+    const at = Array.from(e).findIndex((x) => x > 0.125 + 1e-4) - 1;
+    expect(e[at + 1] - e[at]).toBeGreaterThan(0.05);
+  });
+
+  test('bad arguments are refused', () => {
+    const map = cliffMap(10, 0.5);
+    expect(() => map.applyDensityFloor(1)).toThrow(RangeError);
+    expect(() => map.applyDensityFloor(0.01, 1)).toThrow(RangeError);
+    expect(() => map.applyDensityFloor(0.01, 2, 1)).toThrow(RangeError);
+    expect(() => map.applyDensityFloor(0.01, Infinity)).toThrow(RangeError);
+  });
+});
