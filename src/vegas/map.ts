@@ -335,7 +335,8 @@ export class AdaptiveMap {
     if (!(grade === 0 || (grade > 1 && Number.isFinite(grade)))) {
       throw new RangeError(`AdaptiveMap: the grade must be 0 or a finite number above 1, got ${grade}`);
     }
-    if (!(cliff >= grade) || !Number.isFinite(cliff)) throw new RangeError(`AdaptiveMap: the cliff must be finite and >= the grade, got ${cliff}`);
+    if (!(cliff >= grade) || !Number.isFinite(cliff))
+      throw new RangeError(`AdaptiveMap: the cliff must be finite and >= the grade, got ${cliff}`);
     if (floor === 0 && grade === 0) return;
     const { dim, ninc, edges } = this;
     const n1 = ninc + 1;
