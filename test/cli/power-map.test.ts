@@ -59,7 +59,8 @@ describe('saved models', () => {
     expect(again.problem.maps).toEqual(BENT);
     // the maps come from the model: no probe
     expect(again.problem.pilotCalls).toBe(0);
-    expect(Math.abs(again.estimate.integral.mean - 10)).toBeLessThan(4 * again.estimate.integral.sdev);
+    // under x = u^10 the integrand is the constant 10, which the map (and so the new flow) samples exactly
+    expect(Math.abs(again.estimate.integral.mean - 10)).toBeLessThanOrEqual(Math.max(4 * again.estimate.integral.sdev, 1e-12));
   });
 
   test('a flow trained with --power-map none saves no maps, and evaluate keeps it unbent', () => {
