@@ -174,7 +174,9 @@ interface StageAdaptation {
 
 /**
  * One adaptation of the map and the strata (see `adaptMapStage`), on the cube's own axes or
- * behind `axes`; `onWeights` sees every weighted point. Progress counts from `done0` calls.
+ * behind `axes`, with the map's cliffs graded after every step (MAP_GRADE) and the floor at the
+ * end; `sums` (when given) collects the weighted points of the last complete iteration, and
+ * `progress` counts calls across all adaptations of the stage.
  */
 async function adaptOnce(
   problem: Problem,
@@ -263,7 +265,8 @@ function principalAxesOf(sums: CorrelationSums, first: boolean): { axes: Princip
  * J. Comput. Phys. 27:192, and VEGAS+, arXiv:2009.05112): up to ADAPT_ITERATIONS iterations of
  * ADAPT_CALLS calls, fewer when the variance levels off or, under an accuracy target
  * (relError/absError), when a further iteration would not save more calls than it costs. The
- * map then gets the density floor MAP_DENSITY_FLOOR. When the weighted points of that
+ * map's cliffs are graded after every step and it then gets the density floor
+ * MAP_DENSITY_FLOOR (MAP_GRADE, AdaptiveMap.applyDensityFloor). When the weighted points of that
  * adaptation show correlated coordinates (an eigenvalue of their correlation matrix of at least
  * AXES_MIN_EIGENVALUE), a second adaptation runs on p's principal axes (src/vegas/axes.ts), and
  * the stage samples with whichever of the two has the smaller relative variance per call. The
