@@ -46,8 +46,8 @@ export interface WeighOptions {
  * `logQ` is null (uniform sampling), with g(f) = f, or |f|^magnitude when `options.magnitude`
  * is set; a zero g gives a zero weight whatever the density (not with logQ null, where
  * 0 * jac is kept as computed), and logQ_i = +Infinity (a point a rotated VEGAS map put outside
- * the cube, src/vegas/axes.ts) a zero weight whatever f_i is. `x` (n x dim, row-major, the points in the user's domain) only
- * names a point in error messages.
+ * the cube, src/vegas/axes.ts) a zero weight whatever f_i is. `x` (n x dim, row-major, the
+ * points in the user's domain) only names a point in error messages.
  *
  * Returns the number of points whose f or weight was non-finite and was set to zero
  * (policy 'zero').

@@ -36,7 +36,7 @@ import { DEFAULT_ADAPTIVE_FRACTION, DEFAULT_BETA, Stratification, chooseStrata, 
 export type UnitIntegrand = (u: Float64Array, n: number, out: Float64Array, logQ?: ArrayLike<number>) => void;
 
 /** Set out[i] = 0 where logQ[i] is +Infinity (points of zero weight: see UnitIntegrand). */
-export function zeroOutside(out: Float64Array, n: number, logQ: ArrayLike<number> | undefined): void {
+function zeroOutside(out: Float64Array, n: number, logQ: ArrayLike<number> | undefined): void {
   if (!logQ) return;
   for (let i = 0; i < n; i++) if (logQ[i] === Infinity) out[i] = 0;
 }
