@@ -43,13 +43,13 @@ export function zeroOutside(out: Float64Array, n: number, logQ: ArrayLike<number
 
 /**
  * The unit-cube integrand of a problem: g(u) = f(x(u)) |dx/du|, with x(u) the problem's domain
- * map (linear for finite bounds, src/domain.ts for infinite ones; the same map as the streaming
- * estimator's). Reuses its buffers.
+ * map (linear for finite bounds, src/domain.ts for infinite ones and for the power maps of
+ * src/singular.ts; the same map as the streaming estimator's). Reuses its buffers.
  */
 export function unitIntegrandOf(problem: Problem): UnitIntegrand {
   const { dim } = problem;
-  if (problem.bounds.every(([lo, hi]) => lo === 0 && hi === 1)) {
-    // the unit cube itself: no copy
+  if (problem.domain.plain && problem.bounds.every(([lo, hi]) => lo === 0 && hi === 1)) {
+    // the unit cube itself, without power maps: no copy
     return (u, n, out, logQ) => {
       problem.integrand.evaluate(u, n, out);
       zeroOutside(out, n, logQ);

@@ -2,9 +2,13 @@
  * The VEGAS stage on p's principal axes end to end (fixed seeds, within 4 reported standard
  * errors of closed forms): the camel in d = 8 and 16 and a Gaussian with correlations 0.9 in a
  * wide box sample on the axes and come out right; an uncorrelated Gaussian never tries them; the
- * report names the choice; the correlation finding is taken along the axes the map samples on.
+ * report names the choice; the correlation finding is taken along the axes the map samples on;
+ * under a power map on the unit cube the adaptation trains on the bent integrand.
  */
 import { expandIntegrandRef } from '../../src/integrands';
+import { Rng } from '../../src/rng';
+import { mapToDomain } from '../../src/sampling';
+import { unitIntegrandOf } from '../../src/vegas';
 import { integrateOptionsSchema } from '../../src/options';
 import { prepareProblem, runIntegrate } from '../../src/integrate';
 import { renderText } from '../../src/report/text';
@@ -74,5 +78,43 @@ describe('VEGAS on principal axes', () => {
     expect(text).toContain(
       r.adaptation!.principalAxes!.used ? 'the estimate samples on the principal axes' : "the estimate samples on the cube's axes",
     );
+  });
+
+  // a ridge along the diagonal with x1^-0.5 at the face x1 = 0: the power map x1 = u1^2 bends the
+  // first axis, and the ridge x1 = x2 = x3 becomes u1^2 = x2 = x3 on the cube
+  const BENT_RIDGE = 'x1^-0.5 * exp(-((x1-x2)^2 + (x2-x3)^2)/0.01)';
+  /** Its integral over [0,1]^3 (scipy quad, x1 = t^2, relative error < 1e-10). */
+  const BENT_RIDGE_EXACT = 0.051214196655199086;
+
+  test('under a power map on the unit cube the adaptation trains on the bent integrand f(x(u)) |dx/du|', async () => {
+    const { options, defaults } = expandIntegrandRef(integrateOptionsSchema.parse({ expression: BENT_RIDGE, dim: 3, method: 'vegas' }));
+    const { problem } = prepareProblem(options, defaults);
+    expect(problem.domain.warped).toBe(true);
+    const n = 1000;
+    const u = new Float64Array(n * 3);
+    new Rng(3, 1).fill(u);
+    const g = new Float64Array(n);
+    unitIntegrandOf(problem)(u, n, g);
+    const x = new Float64Array(n * 3);
+    const jac = new Float64Array(n);
+    mapToDomain(problem, u, n, x, jac);
+    const f = new Float64Array(n);
+    problem.integrand.evaluate(x, n, f);
+    for (let i = 0; i < n; i++) expect(g[i]).toBeCloseTo(f[i] * jac[i], 12);
+  });
+
+  test('the ridge behind a power map: the adaptation predicts the variance of the estimate, |pull| < 4 for seeds 1-3', async () => {
+    for (const seed of [1, 2, 3]) {
+      const r = await run({ expression: BENT_RIDGE, dim: 3, method: 'vegas', samples: 50_000, seed });
+      expect(r.problem.maps?.[0].warp).toEqual({ at: 'lower', power: 2 });
+      const e = r.estimate.integral;
+      expect({ seed, pull: Math.abs(e.mean - BENT_RIDGE_EXACT) / e.sdev < 4 }).toEqual({ seed, pull: true });
+      expect(r.estimate.verdict.reliable).toBe(true);
+      // measured: 0.075-0.096 predicted on the axes, 0.07-0.075 sampled (the adaptation on the
+      // unbent f predicted 0.12-0.15 and the estimate sampled 37-100, Pareto k-hat 0.85)
+      const sampled = (r.estimate.calls * (e.sdev / e.mean) ** 2) / r.adaptation!.relVariance!;
+      expect(sampled).toBeGreaterThan(1 / 3);
+      expect(sampled).toBeLessThan(3);
+    }
   });
 });
