@@ -3,11 +3,13 @@
  * errors of closed forms): the camel in d = 8 and 16 and a Gaussian with correlations 0.9 in a
  * wide box sample on the axes and come out right; an uncorrelated Gaussian never tries them; the
  * report names the choice; the correlation finding is taken along the axes the map samples on;
- * under a power map on the unit cube the adaptation trains on the bent integrand.
+ * under a power map on the unit cube the adaptation trains on the bent integrand; rounds on the
+ * axes keep within the time they are given and serve only an estimate the map samples.
  */
 import { expandIntegrandRef } from '../../src/integrands';
 import { Rng } from '../../src/rng';
 import { mapToDomain } from '../../src/sampling';
+import { adaptMapStage } from '../../src/stages/vegas';
 import { unitIntegrandOf } from '../../src/vegas';
 import { integrateOptionsSchema } from '../../src/options';
 import { prepareProblem, runIntegrate } from '../../src/integrate';
@@ -78,6 +80,13 @@ describe('VEGAS on principal axes', () => {
     expect(text).toContain(
       r.adaptation!.principalAxes!.used ? 'the estimate samples on the principal axes' : "the estimate samples on the cube's axes",
     );
+    // when auto's flow sampled the estimate (used is then false), the line says so
+    const byFlow: IntegrationResult = {
+      ...r,
+      method: 'flow',
+      adaptation: { ...r.adaptation!, principalAxes: { ...r.adaptation!.principalAxes!, used: false } },
+    };
+    expect(renderText(byFlow)).toContain("on the cube's axes; the estimate samples with the flow");
   });
 
   // a ridge along the diagonal with x1^-0.5 at the face x1 = 0: the power map x1 = u1^2 bends the
@@ -116,5 +125,56 @@ describe('VEGAS on principal axes', () => {
       expect(sampled).toBeGreaterThan(1 / 3);
       expect(sampled).toBeLessThan(3);
     }
+  });
+
+  /** The camel in d = 8 as a prepared problem and its options (seed 1). */
+  function camel8(extra: Record<string, unknown> = {}) {
+    const { options, defaults } = expandIntegrandRef(
+      integrateOptionsSchema.parse({ expression: '@camel', dim: 8, method: 'vegas', seed: 1, ...extra }),
+    );
+    return { options, problem: prepareProblem(options, defaults).problem };
+  }
+
+  test('no round on the axes starts without the time for a whole one; a round the time cap stops is not used', async () => {
+    const { options, problem } = camel8();
+    const none = await adaptMapStage(problem, options, new Rng(1, 2), { axesSecondsLeft: () => -1 });
+    expect(none.report().principalAxes).toBeNull();
+    expect(none.axes).toBeNull();
+    // the time runs out two iterations into the first round (counted in calls: no clock)
+    let done = 0;
+    let first = Infinity;
+    const stopped = await adaptMapStage(problem, options, new Rng(1, 2), {
+      onProgress: (d) => (done = d),
+      axesSecondsLeft: () => {
+        if (first === Infinity && done > 0) first = done;
+        return done >= first + 40_000 ? 0 : Infinity;
+      },
+    });
+    const axes = stopped.report().principalAxes;
+    expect(axes?.used).toBe(false);
+    expect(stopped.axes).toBeNull();
+    expect(stopped.interrupted).toBe(false);
+    expect(stopped.calls).toBe(none.calls + 40_000);
+    // the stage samples with the map on the cube's axes, as without the round
+    expect(stopped.relVariance).toBe(none.relVariance);
+  });
+
+  test('under --max-time the rounds on the axes end within half of it (or do not start)', async () => {
+    const r = await run({ expression: '@camel', dim: 16, method: 'vegas', relError: 1e-5, maxTime: 1.5, seed: 1 });
+    // measured before the cap: 1.3-2.4 s of adaptation in three rounds, no time left for the estimate
+    // (or, where the first adaptation alone takes more than half, no round at all)
+    if (r.adaptation!.principalAxes !== null) expect(r.seconds.adapt).toBeLessThan(0.75 + 0.25);
+  });
+
+  test("a target cut off before any sample reports the error sought at the map's |F|, not NaN", async () => {
+    const r = await run({ expression: '@camel', dim: 4, method: 'vegas', relError: 1e-5, maxTime: 1e-3, seed: 1 });
+    expect(r.estimate.calls).toBe(0);
+    expect(r.target!.sought).toBeCloseTo(1e-5 * Math.abs(r.adaptation!.integral.mean), 12);
+    expect(r.warnings.join('\n')).not.toContain('NaN');
+  });
+
+  test("--method flow: no round on the axes (the premap is the map on the cube's axes)", async () => {
+    const r = await run({ expression: '@camel', dim: 8, method: 'flow', epochs: 2, samples: 2000, seed: 1 });
+    expect(r.adaptation!.principalAxes).toBeNull();
   });
 });
