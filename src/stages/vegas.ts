@@ -284,6 +284,7 @@ export async function adaptMapStage(
   let axesReport: MapReport['principalAxes'] = null;
   let calls = aligned.a.calls;
   let seconds = aligned.a.seconds;
+  let iterations = aligned.a.rows.length;
   let interrupted = aligned.interrupted;
   // each round's weighted points give the next round's axes, while the relative variance falls;
   // under an accuracy target only when the estimate still needs more calls than a round costs
@@ -303,6 +304,7 @@ export async function adaptMapStage(
     const rotated = await adaptOnce(problem, options, rng, hooks, null, found.axes, progress, next, timeUp);
     calls += rotated.a.calls;
     seconds += rotated.a.seconds;
+    iterations += rotated.a.rows.length;
     interrupted ||= rotated.interrupted;
     if (tried === null || rotated.relVariance < tried.relVariance) tried = rotated;
     if (!(rotated.relVariance < chosen.relVariance) || rotated.timedOut) break;
@@ -351,7 +353,7 @@ export async function adaptMapStage(
       return m;
     },
     report: () => ({
-      iterations: a.rows.length,
+      iterations,
       calls,
       seconds,
       increments: a.map.ninc,

@@ -51,6 +51,8 @@ describe('VEGAS on principal axes', () => {
     const r = await run({ expression: '@camel', dim: 8, method: 'vegas', samples: 20_000, seed: 4 });
     const axes = r.adaptation!.principalAxes!;
     expect(axes.relVariance! * 10).toBeLessThan(axes.axisRelVariance!);
+    // iterations, calls and seconds count every adaptation, on the cube's axes and on the principal axes
+    expect(r.adaptation!.calls).toBe(r.adaptation!.iterations * 20_000);
   });
 
   test('points the rotation puts outside the cube never use f there (NaN beyond |x1| ~ 1e15 on an infinite domain)', async () => {
