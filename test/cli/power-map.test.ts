@@ -59,7 +59,8 @@ describe('saved models', () => {
     expect(again.problem.maps).toEqual(BENT);
     // the maps come from the model: no probe
     expect(again.problem.pilotCalls).toBe(0);
-    expect(Math.abs(again.estimate.integral.mean - 10)).toBeLessThan(4 * again.estimate.integral.sdev);
+    // through x1 = u^10 the integrand is the constant 10: the premap stays uniform and the estimate may be exact
+    expect(Math.abs(again.estimate.integral.mean - 10)).toBeLessThanOrEqual(4 * again.estimate.integral.sdev);
   });
 
   test('a flow trained with --power-map none saves no maps, and evaluate keeps it unbent', () => {
