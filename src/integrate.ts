@@ -297,6 +297,8 @@ const PROBE_CALLS = 4096;
 const FLOW_CHECK_CALLS = 16384;
 /** Training under --max-time stops after this share of the time (the estimate needs the rest). */
 const TRAIN_TIME_SHARE = 0.5;
+/** Adaptations of the VEGAS map on principal axes under --max-time end within this share of the time, as training does. */
+const AXES_TIME_SHARE = TRAIN_TIME_SHARE;
 
 /**
  * The square of the relative error the auto decision is about: the target's at the map's
@@ -315,6 +317,16 @@ function decisionPrecision2(target: AccuracyTarget | null, n: number, map: MapSt
 
 /** Most calls of one round of a VEGAS estimate of a fixed budget under --max-time (it stops only between rounds). */
 const TIMED_VEGAS_ROUND = 1 << 18;
+
+/**
+ * The map stage's report; `principalAxes.used` says that the estimate samples on the principal
+ * axes, so it is false when the flow or plain Monte Carlo sampled the estimate.
+ */
+function adaptationReport(map: MapStage, sampler: 'flow' | 'vegas' | 'uniform'): MapReport {
+  const report = map.report();
+  const axes = report.principalAxes;
+  return axes && sampler !== 'vegas' ? { ...report, principalAxes: { ...axes, used: false } } : report;
+}
 
 const fmtS = (s: number) => (Number.isFinite(s) ? `${s.toPrecision(2)} s` : 'unbounded');
 
@@ -349,11 +361,17 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
   let map: MapStage | null = null;
   if (!given && (method === 'vegas' || method === 'auto' || (method === 'flow' && options.premap === 'vegas'))) {
     const warmMap = prepared.warm?.map && prepared.warm.map.dim === problem.dim ? prepared.warm.map : null;
+    // under --method flow the map is only the flow's premap, which is the map on the cube's own
+    // axes: adaptations on principal axes would serve no estimate
     map = await adaptMapStage(
       problem,
-      options,
+      method === 'flow' ? { ...options, principalAxes: 'none' } : options,
       new Rng(options.seed, Stream.adapt),
-      { onProgress: (done, total) => hooks.onProgress?.('adapt', done, total), shouldStop: () => interrupts() > 0 },
+      {
+        onProgress: (done, total) => hooks.onProgress?.('adapt', done, total),
+        shouldStop: () => interrupts() > 0,
+        axesSecondsLeft: () => AXES_TIME_SHARE * maxTime - clock(),
+      },
       warmMap,
     );
     hooks.onStageEnd?.('adapt');
@@ -621,7 +639,7 @@ export async function runIntegrateDetailed(prepared: Prepared, hooks: RunHooks =
         total: (Date.now() - t0) / 1000,
       },
       warnings,
-      adaptation: map ? map.report() : null,
+      adaptation: map ? adaptationReport(map, sampler) : null,
       choice,
       target: targetReport,
       boundary,

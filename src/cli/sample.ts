@@ -44,7 +44,8 @@ async function trainForSampling(prepared: Prepared, reporter: Reporter, interrup
   await stage.initBackend(options.backend);
   const map =
     options.premap === 'vegas'
-      ? await adaptMapStage(problem, options, new Rng(options.seed, Stream.adapt), {
+      ? // the premap is the map on the cube's own axes: no adaptation on principal axes
+        await adaptMapStage(problem, { ...options, principalAxes: 'none' }, new Rng(options.seed, Stream.adapt), {
           onProgress: (done, total) => reporter.hooks.onProgress?.('adapt', done, total),
           shouldStop: () => interrupts() > 0,
         })

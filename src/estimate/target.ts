@@ -53,7 +53,7 @@ export interface TargetOutcome {
   /** Moments of each round, in order. */
   rounds: Moments[];
   reached: boolean;
-  /** The SE sought at the final estimate. */
+  /** The SE sought at the final estimate (at plan.scale, or 0 when that is null too, without samples). */
   sought: number;
   /** Calls the final estimate would need at its measured variance (null when unknown). */
   callsNeeded: number | null;
@@ -157,7 +157,8 @@ export async function sampleToTarget(run: RoundRunner, plan: TargetPlan): Promis
     }
   }
   const e = integralEstimate(pooled);
-  const sought = errorSought(plan.target, e.mean);
+  // a cap before the first round leaves no estimate: the error sought is then that at the |F| of the earlier stages
+  const sought = errorSought(plan.target, pooled.n > 0 ? e.mean : (plan.scale ?? 0));
   const callsNeeded = pooled.n > 0 && sought > 0 && Number.isFinite(e.sdev) ? Math.ceil(pooled.n * (e.sdev / sought) ** 2) : null;
   return { rounds, reached, sought, callsNeeded, stopReason };
 }

@@ -127,6 +127,7 @@ const samplerFiguresSchema = z.object({ relVariance: z.number(), secondsPerCall:
 
 /** The VEGAS adaptation (Lepage's map and VEGAS+ strata) before the estimate. */
 export const mapReportSchema = z.object({
+  /** Adaptation iterations, integrand calls and seconds in all (on the cube's axes and on principal axes). */
   iterations: z.number().int().nonnegative(),
   calls: z.number().int().nonnegative(),
   seconds: z.number().nonnegative(),

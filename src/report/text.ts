@@ -144,7 +144,11 @@ export function renderText(r: IntegrationResult, opts: TextOptions = {}): string
       parts.push(
         `  principal axes (correlation eigenvalue ${formatNumber(pa.eigenvalue, 3)}): ` +
           `rel. variance per call ${rel(pa.relVariance)} on them, ${rel(pa.axisRelVariance)} on the cube's axes; ` +
-          (pa.used ? 'the estimate samples on the principal axes' : "the estimate samples on the cube's axes"),
+          (pa.used
+            ? 'the estimate samples on the principal axes'
+            : r.method === 'vegas'
+              ? "the estimate samples on the cube's axes"
+              : 'the estimate samples with the flow'),
       );
     }
   }

@@ -73,11 +73,18 @@ const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : nul
 
 /**
  * Callbacks of `adaptMapStage`: progress in integrand calls (done of at most ADAPT_CALLS x
- * ADAPT_ITERATIONS) after each iteration, and cooperative cancellation polled between chunks.
+ * ADAPT_ITERATIONS) after each iteration, cooperative cancellation polled between chunks, and
+ * the seconds still open to adaptations on principal axes (a share of the run's --max-time).
  */
 export interface MapStageHooks {
   onProgress?: (done: number, total: number) => void;
   shouldStop?: () => boolean;
+  /**
+   * Seconds the stage may still spend on adaptations on principal axes (absent: no limit). A
+   * round starts only when a full one (ADAPT_CALLS x ADAPT_ITERATIONS calls at the first
+   * adaptation's seconds per call) fits, and one still running at 0 stops and is not used.
+   */
+  axesSecondsLeft?: () => number;
 }
 
 /** An adapted map with its stratification and figures, ready to sample the final estimate. */
@@ -170,13 +177,16 @@ interface StageAdaptation {
   integral: Estimate;
   /** Stopped by hooks.shouldStop (not by the flat-variance rule or the accuracy target). */
   interrupted: boolean;
+  /** Stopped by `timeUp` (and not by hooks.shouldStop). */
+  timedOut: boolean;
 }
 
 /**
  * One adaptation of the map and the strata (see `adaptMapStage`), on the cube's own axes or
  * behind `axes`, with the map's cliffs graded after every step (MAP_GRADE) and the floor at the
  * end; `sums` (when given) collects the weighted points of the last complete iteration, and
- * `progress` counts calls across all adaptations of the stage.
+ * `progress` counts calls across all adaptations of the stage. `timeUp`, polled between
+ * chunks, stops it as hooks.shouldStop does.
  */
 async function adaptOnce(
   problem: Problem,
@@ -187,6 +197,7 @@ async function adaptOnce(
   axes: PrincipalAxes | null,
   progress: { done: number; total: number },
   sums: LastIterationSums | null,
+  timeUp: () => boolean = () => false,
 ): Promise<StageAdaptation> {
   // with an accuracy target, adaptation goes on only while it pays: an iteration must save more
   // calls of the estimate (v / r^2 at its relative variance v) than it costs, and the estimate
@@ -223,7 +234,7 @@ async function adaptOnce(
         if (index >= MIN_ADAPT_ITERATIONS - 1 && (need < ADAPT_CALLS || (small && misses >= 2))) enough = true;
         needBefore = Math.min(needBefore, need);
       },
-      shouldStop: () => enough || hooks.shouldStop?.() === true,
+      shouldStop: () => enough || hooks.shouldStop?.() === true || timeUp(),
       onWeights: sums ? (u, w, m) => sums.add(u, w, m) : undefined,
     },
   );
@@ -231,7 +242,8 @@ async function adaptOnce(
   // calls (sdev/mean)^2 per row: the ratio first, so that integrands near 1e300 do not overflow
   const last = a.rows.slice(-3).map((r) => (r.mean !== 0 ? r.calls * (r.sdev / r.mean) ** 2 : NaN));
   const relVariance = last.length > 0 ? last.reduce((s, v) => s + v, 0) / last.length : NaN;
-  return { a, relVariance, integral: lastAverage(a), interrupted: a.stoppedEarly && !enough && hooks.shouldStop?.() === true };
+  const interrupted = a.stoppedEarly && !enough && hooks.shouldStop?.() === true;
+  return { a, relVariance, integral: lastAverage(a), interrupted, timedOut: a.stoppedEarly && !enough && !interrupted && timeUp() };
 }
 
 /**
@@ -269,7 +281,8 @@ function principalAxesOf(sums: CorrelationSums, first: boolean): { axes: Princip
  * MAP_DENSITY_FLOOR (MAP_GRADE, AdaptiveMap.applyDensityFloor). When the weighted points of that
  * adaptation show correlated coordinates (an eigenvalue of their correlation matrix of at least
  * AXES_MIN_EIGENVALUE), a second adaptation runs on p's principal axes (src/vegas/axes.ts), and
- * the stage samples with whichever of the two has the smaller relative variance per call. The
+ * the stage samples with whichever of the two has the smaller relative variance per call (rounds
+ * on the axes only while hooks.axesSecondsLeft leaves room for them). The
  * returned stage samples rounds of the final estimate with the frozen map (`runRound`); the
  * adaptation's own estimates serve only as figures (`integral`, `relVariance`). `map` is the
  * map on the cube's own axes (the premap of a flow, the warm start of a neighbouring problem).
@@ -291,24 +304,30 @@ export async function adaptMapStage(
   let axesReport: MapReport['principalAxes'] = null;
   let calls = aligned.a.calls;
   let seconds = aligned.a.seconds;
+  let iterations = aligned.a.rows.length;
   let interrupted = aligned.interrupted;
   // each round's weighted points give the next round's axes, while the relative variance falls;
   // under an accuracy target only when the estimate still needs more calls than a round costs
   let sumsOf = targetCalls(options, aligned) < AXES_MIN_TARGET_CALLS ? null : sums;
   let eigenvalue: number | null = null;
   let tried: StageAdaptation | null = null;
-  for (let round = 0; round < AXES_ROUNDS && sumsOf?.last && !interrupted; round++) {
+  // the time cap: a round must fit whole at the first adaptation's cost per call
+  const secondsLeft = hooks.axesSecondsLeft ?? (() => Infinity);
+  const roundSeconds = aligned.a.calls > 0 ? (aligned.a.seconds / aligned.a.calls) * ADAPT_CALLS * ADAPT_ITERATIONS : 0;
+  const timeUp = () => secondsLeft() <= 0;
+  for (let round = 0; round < AXES_ROUNDS && sumsOf?.last && !interrupted && secondsLeft() >= roundSeconds; round++) {
     const found = principalAxesOf(sumsOf.last, round === 0);
     if (!found) break;
     eigenvalue ??= found.eigenvalue;
     progress.total += ADAPT_CALLS * ADAPT_ITERATIONS;
     const next = new LastIterationSums(problem.dim);
-    const rotated = await adaptOnce(problem, options, rng, hooks, null, found.axes, progress, next);
+    const rotated = await adaptOnce(problem, options, rng, hooks, null, found.axes, progress, next, timeUp);
     calls += rotated.a.calls;
     seconds += rotated.a.seconds;
+    iterations += rotated.a.rows.length;
     interrupted ||= rotated.interrupted;
     if (tried === null || rotated.relVariance < tried.relVariance) tried = rotated;
-    if (!(rotated.relVariance < chosen.relVariance)) break;
+    if (!(rotated.relVariance < chosen.relVariance) || rotated.timedOut) break;
     if (!rotated.interrupted) chosen = rotated;
     sumsOf = next;
   }
@@ -354,7 +373,7 @@ export async function adaptMapStage(
       return m;
     },
     report: () => ({
-      iterations: a.rows.length,
+      iterations,
       calls,
       seconds,
       increments: a.map.ninc,

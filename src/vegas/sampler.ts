@@ -43,8 +43,8 @@ function zeroOutside(out: Float64Array, n: number, logQ: ArrayLike<number> | und
 
 /**
  * The unit-cube integrand of a problem: g(u) = f(x(u)) |dx/du|, with x(u) the problem's domain
- * map (linear for finite bounds, src/domain.ts for infinite ones; the same map as the streaming
- * estimator's). Reuses its buffers.
+ * map (linear for finite bounds, src/domain.ts for infinite ones and for the power maps of
+ * src/singular.ts; the same map as the streaming estimator's). Reuses its buffers.
  */
 export function unitIntegrandOf(problem: Problem): UnitIntegrand {
   const { dim } = problem;
