@@ -21,6 +21,7 @@ export const reasonCodes = [
   'non-finite',
   'inconsistent-iterations',
   'inconsistent-adaptation',
+  'no-samples',
   'boundary-mass',
   'outside-support',
   'correlated',
@@ -148,6 +149,9 @@ export function judgeEstimate(
         `${boundary.mass.toPrecision(2)}, more than the standard error ${se.toPrecision(2)}: mass that no sample reaches (a singularity or heavy tail at the boundary); ` +
         'change variables so that the integrand stays bounded there',
     );
+  }
+  if (s.calls === 0) {
+    add('no-samples', 'no sample was taken (the time ran out before the estimate): there is no estimate, and 0 is no value of the integral');
   }
   if (s.calls > 0 && s.integral.mean === 0 && s.integral.sdev === 0 && s.maxWeight === 0) {
     add('zero-integrand', 'the integrand was zero at every sample point; the integral is reported as 0 and E_p[X], P_p(A) are undefined');
