@@ -151,7 +151,10 @@ export function judgeEstimate(
     );
   }
   if (s.calls === 0) {
-    add('no-samples', 'no sample was taken (the time ran out before the estimate): there is no estimate, and 0 is no value of the integral');
+    add(
+      'no-samples',
+      'no sample was taken (the time ran out before the estimate): there is no estimate, and 0 is no value of the integral',
+    );
   }
   if (s.calls > 0 && s.integral.mean === 0 && s.integral.sdev === 0 && s.maxWeight === 0) {
     add('zero-integrand', 'the integrand was zero at every sample point; the integral is reported as 0 and E_p[X], P_p(A) are undefined');
