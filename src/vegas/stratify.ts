@@ -263,7 +263,6 @@ export class Stratification {
       const v = n * s2[h] - s1[h] * s1[h];
       weights[h] = v > 0 ? Math.pow(v, half) : 0;
     }
-
     // keep the weights O(1) so that their sum neither overflows nor underflows
     let max = 0;
     for (let h = 0; h < this.nhcube; h++) if (weights[h] > max) max = weights[h];

@@ -4,14 +4,9 @@
  * from Gaussians of known correlation, and the verdict's 'correlated' reason at its bounds.
  */
 import { CorrelationSums, largestSymmetricEigenvalue } from '../../src/estimate/correlation';
-import {
-  CORRELATION_EIGENVALUE,
-  judgeEstimate,
-  SEPARABLE_MIN_ESS,
-  type CorrelationFinding,
-  type WeightDiagnostics,
-} from '../../src/estimate/verdict';
+import { CORRELATION_EIGENVALUE, judgeEstimate, SEPARABLE_MIN_ESS, type CorrelationFinding } from '../../src/estimate/verdict';
 import { Rng } from '../../src/rng';
+import { goodDiagnostics } from './fixtures';
 
 /** The d x d matrix (row-major) with 1 on the diagonal and rho elsewhere. */
 function equicorrelation(d: number, rho: number): Float64Array {
@@ -226,15 +221,7 @@ describe('CorrelationSums', () => {
 });
 
 describe("the verdict's 'correlated' reason", () => {
-  const good: WeightDiagnostics = {
-    calls: 100000,
-    integral: { mean: 1, sdev: 0.001 },
-    essFraction: 0.9,
-    maxWeight: 3,
-    unweightingEfficiency: 0.33,
-    khat: 0.1,
-    nonFinite: 0,
-  };
+  const good = goodDiagnostics;
   const codes = (essFraction: number, correlation: CorrelationFinding | null) =>
     judgeEstimate({ ...good, essFraction }, null, null, correlation).reasons.map((r) => r.code);
 

@@ -2,6 +2,7 @@ import { accumulate, emptyMoments, type Moments } from '../../src/estimate/stats
 import { summarize } from '../../src/estimate/summary';
 import { judgeEstimate, KHAT_FINITE_VARIANCE, KHAT_MAX, type WeightDiagnostics } from '../../src/estimate/verdict';
 import { Rng } from '../../src/rng';
+import { goodDiagnostics } from './fixtures';
 
 /** Moments of n uniform points u in [0,1] with weights w(u). */
 function momentsOf(w: (u: number) => number, n: number, seed = 1): Moments {
@@ -15,15 +16,7 @@ function momentsOf(w: (u: number) => number, n: number, seed = 1): Moments {
   return m;
 }
 
-const good: WeightDiagnostics = {
-  calls: 100000,
-  integral: { mean: 1, sdev: 0.001 },
-  essFraction: 0.9,
-  maxWeight: 3,
-  unweightingEfficiency: 0.33,
-  khat: 0.1,
-  nonFinite: 0,
-};
+const good = goodDiagnostics;
 
 const codes = (d: Partial<WeightDiagnostics>, q?: number) =>
   judgeEstimate({ ...good, ...d }, q === undefined ? null : { chi2: 10, dof: 3, Q: q }).reasons.map((r) => r.code);
