@@ -23,7 +23,7 @@ import { emptyMoments, chi2OfIterations, integralEstimate, mergeMoments, type Es
 import { summarize, varianceRatio } from './estimate/summary';
 import { largestBoundaryMass } from './estimate/boundary';
 import { CorrelationSums } from './estimate/correlation';
-import { sampleToTarget, type AccuracyTarget, type TargetOutcome } from './estimate/target';
+import { relativeErrorSought, sampleToTarget, type AccuracyTarget, type TargetOutcome } from './estimate/target';
 import { judgeEstimate, type BoundaryFinding, type CorrelationFinding, type Verdict } from './estimate/verdict';
 import type { Flow } from './flow/flow';
 import { checkLayers } from './flow/masks';
@@ -307,9 +307,8 @@ const AXES_TIME_SHARE = TRAIN_TIME_SHARE;
  */
 function decisionPrecision2(target: AccuracyTarget | null, n: number, map: MapStage | null): number | null {
   if (!map) return null;
-  const f = Math.abs(map.integral.mean);
   if (target) {
-    const r = Math.max(target.relError ?? 0, f > 0 ? (target.absError ?? 0) / f : 0);
+    const r = relativeErrorSought(target, map.integral.mean);
     return r > 0 ? r * r : null;
   }
   return map.relVariance / n;

@@ -73,12 +73,7 @@ export class CorrelationSums {
     const d = this.dim;
     if (d < 2) return null;
     const m = this.moments(minEssPerDim * d);
-    if (!m) return null;
-    const { cov } = m;
-    const sd = Array.from({ length: d }, (_, j) => Math.sqrt(cov[j * d + j]));
-    if (sd.some((s) => !(s > 0) || !Number.isFinite(s))) return null;
-    const corr = cov.map((c, i) => c / (sd[Math.floor(i / d)] * sd[i % d]));
-    return largestSymmetricEigenvalue(corr, d);
+    return m ? correlationEigenvalue(m.cov, d) : null;
   }
 
   /**
@@ -103,6 +98,17 @@ export class CorrelationSums {
     if (!cov.every(Number.isFinite) || !mean.every(Number.isFinite)) return null;
     return { mean, cov, ess };
   }
+}
+
+/**
+ * The largest eigenvalue of the correlation matrix of a d x d covariance (row-major), or null
+ * when a variance is zero or not finite.
+ */
+export function correlationEigenvalue(cov: Float64Array, d: number): number | null {
+  const sd = Array.from({ length: d }, (_, j) => Math.sqrt(cov[j * d + j]));
+  if (sd.some((s) => !(s > 0) || !Number.isFinite(s))) return null;
+  const corr = cov.map((c, i) => c / (sd[Math.floor(i / d)] * sd[i % d]));
+  return largestSymmetricEigenvalue(corr, d);
 }
 
 /**

@@ -48,6 +48,15 @@ export function errorSought(target: AccuracyTarget, mean: number): number {
   return Math.max(target.absError ?? 0, (target.relError ?? 0) * Math.abs(mean));
 }
 
+/**
+ * The relative error a target asks for at an estimate `mean` of F: max(relError, absError/|F|)
+ * (absError is left out when |F| is 0 or not a number).
+ */
+export function relativeErrorSought(target: AccuracyTarget, mean: number): number {
+  const f = Math.abs(mean);
+  return Math.max(target.relError ?? 0, f > 0 ? (target.absError ?? 0) / f : 0);
+}
+
 /** The result of sampling to a target: the rounds (the iterations of the final estimate) and whether and why it stopped. */
 export interface TargetOutcome {
   /** Moments of each round, in order. */

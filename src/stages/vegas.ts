@@ -11,7 +11,8 @@ import type { Problem } from '../problem';
 import type { MapReport } from '../report/schema';
 import type { Rng } from '../rng';
 import { describePoint, mapToDomain, type NanPolicy } from '../sampling';
-import { CorrelationSums, symmetricEigen } from '../estimate/correlation';
+import { CorrelationSums, correlationEigenvalue, symmetricEigen } from '../estimate/correlation';
+import { relativeErrorSought } from '../estimate/target';
 import { PrincipalAxes } from '../vegas/axes';
 import {
   adaptVegas,
@@ -258,8 +259,7 @@ async function adaptOnce(
  * variance per call of an adaptation: Infinity without a target or a usable variance.
  */
 function targetCalls(options: IntegrateOptions, a: StageAdaptation): number {
-  const f = Math.abs(a.integral.mean);
-  const r = Math.max(options.relError ?? 0, f > 0 ? (options.absError ?? 0) / f : 0);
+  const r = relativeErrorSought(options, a.integral.mean);
   return r > 0 && Number.isFinite(a.relVariance) ? a.relVariance / (r * r) : Infinity;
 }
 
@@ -272,7 +272,7 @@ function targetCalls(options: IntegrateOptions, a: StageAdaptation): number {
  */
 function principalAxesOf(sums: CorrelationSums, first: boolean): { axes: PrincipalAxes; eigenvalue: number } | null {
   const m = sums.moments();
-  const eigenvalue = sums.largestEigenvalue(0);
+  const eigenvalue = m ? correlationEigenvalue(m.cov, sums.dim) : null;
   if (!m || eigenvalue === null) return null;
   if (first && eigenvalue < Math.max(AXES_MIN_EIGENVALUE, (1 + Math.sqrt(sums.dim / m.ess)) ** 2)) return null;
   const { vectors, values } = symmetricEigen(m.cov, sums.dim);
@@ -309,7 +309,6 @@ export async function adaptMapStage(
   const sums = problem.dim >= 2 && options.principalAxes !== 'none' ? new LastIterationSums(problem.dim) : null;
   const aligned = await adaptOnce(problem, options, rng, hooks, initial, null, progress, sums);
   let chosen = aligned;
-  let axesReport: MapReport['principalAxes'] = null;
   let calls = aligned.a.calls;
   let seconds = aligned.a.seconds;
   let iterations = aligned.a.rows.length;
@@ -339,14 +338,15 @@ export async function adaptMapStage(
     if (!rotated.interrupted) chosen = rotated;
     sumsOf = next;
   }
-  if (tried && eigenvalue !== null) {
-    axesReport = {
-      eigenvalue,
-      relVariance: finiteOrNull(tried.relVariance),
-      axisRelVariance: finiteOrNull(aligned.relVariance),
-      used: chosen !== aligned,
-    };
-  }
+  const axesReport: MapReport['principalAxes'] =
+    tried && eigenvalue !== null
+      ? {
+          eigenvalue,
+          relVariance: finiteOrNull(tried.relVariance),
+          axisRelVariance: finiteOrNull(aligned.relVariance),
+          used: chosen !== aligned,
+        }
+      : null;
   const a = chosen.a;
   const { relVariance, integral } = chosen;
   // the strata of each round follow its size (finer for larger rounds, as vegas's nstrat
@@ -386,7 +386,7 @@ export async function adaptMapStage(
       seconds,
       increments: a.map.ninc,
       hypercubes: (sampler as VegasSampler | null)?.strata.nhcube ?? a.strata.nhcube,
-      relVariance: Number.isFinite(relVariance) ? relVariance : null,
+      relVariance: finiteOrNull(relVariance),
       integral: Number.isFinite(integral.mean) ? integral : { mean: 0, sdev: 0 },
       principalAxes: axesReport,
     }),
