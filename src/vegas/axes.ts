@@ -27,7 +27,7 @@
  * indicator of the cube.
  */
 
-import { AdaptiveMap } from './map';
+import { AdaptiveMap, edgesAtQuantiles } from './map';
 
 /** Distance from 0 and 1 at which a point outside the cube is put (the float64 RNG's range, as src/domain.ts clamps). */
 const INSIDE = 2 ** -53;
@@ -108,6 +108,7 @@ export class PrincipalAxes {
     const d = this.dim;
     const points = START_TABLE * ninc;
     const cdf = new Float64Array(points + 1);
+    const table = Float64Array.from({ length: points + 1 }, (_, i) => i / points);
     const edges: Float64Array[] = [];
     for (let k = 0; k < d; k++) {
       const mid = -this.lo[k] / this.width[k];
@@ -126,16 +127,7 @@ export class PrincipalAxes {
       cdf[0] = 0;
       for (let i = 1; i <= points; i++) cdf[i] = cdf[i - 1] + (dens[i - 1] + dens[i]) / (2 * points);
       const total = cdf[points];
-      // edge j where the CDF reaches j / ninc, by linear interpolation in the table
-      const e = new Float64Array(ninc + 1);
-      e[ninc] = 1;
-      for (let j = 1, i = 0; j < ninc; j++) {
-        const target = (j / ninc) * total;
-        while (i < points - 1 && cdf[i + 1] < target) i++;
-        const step = cdf[i + 1] - cdf[i];
-        e[j] = Math.min(1, Math.max(e[j - 1], (i + (step > 0 ? (target - cdf[i]) / step : 0)) / points));
-      }
-      edges.push(e);
+      edges.push(edgesAtQuantiles(table, cdf, ninc, total));
     }
     return new AdaptiveMap(d, ninc, edges);
   }

@@ -35,6 +35,25 @@ const TINY_SHARE = 1e-300;
 const DAMPING_LIMIT = 1 - 1e-8;
 
 /**
+ * The N + 1 edges of a map whose axis has the distribution function F (`cdf`, increasing, at
+ * the points `xs` of [0, 1], linear between them, from 0 at xs[0] = 0 to `total` at the last
+ * point = 1): edge j is F^-1(j total / N), edge 0 is 0 and edge N is 1.
+ */
+export function edgesAtQuantiles(xs: ArrayLike<number>, cdf: ArrayLike<number>, ninc: number, total = 1): Float64Array {
+  const e = new Float64Array(ninc + 1);
+  e[ninc] = 1;
+  let m = 0;
+  for (let j = 1; j < ninc; j++) {
+    const t = (j / ninc) * total;
+    while (m < xs.length - 2 && cdf[m + 1] <= t) m++;
+    const df = cdf[m + 1] - cdf[m];
+    const x = df > 0 ? xs[m] + ((t - cdf[m]) / df) * (xs[m + 1] - xs[m]) : xs[m];
+    e[j] = Math.min(1, Math.max(e[j - 1], x));
+  }
+  return e;
+}
+
+/**
  * VEGAS adaptive map V: [0,1]^d -> [0,1]^d, separable and piecewise linear with `ninc` increments
  * per axis, trained on (f J_V)^2 (Lepage 1978, J. Comput. Phys. 27:192; Lepage 2021,
  * arXiv:2009.05112, section 2). Points are `[n, dim]` row-major Float64Arrays; log-Jacobians
@@ -394,15 +413,7 @@ export class AdaptiveMap {
         f[m] = (1 - floor) * (graded ? acc / total : m / ninc) + floor * xs[m];
       }
       f[xs.length - 1] = 1;
-      // new edge j at F = j/N, linear between breakpoints
-      let m = 0;
-      for (let j = 1; j < ninc; j++) {
-        const t = j / ninc;
-        while (m < xs.length - 2 && f[m + 1] <= t) m++;
-        const df = f[m + 1] - f[m];
-        const x = df > 0 ? xs[m] + ((t - f[m]) / df) * (xs[m + 1] - xs[m]) : xs[m];
-        edges[o + j] = Math.min(1, Math.max(edges[o + j - 1], x));
-      }
+      edges.set(edgesAtQuantiles(xs, f, ninc), o);
     }
     this.updateIncrements();
   }
