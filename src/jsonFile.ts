@@ -1,6 +1,6 @@
 /** Reading of the JSON files users hand to iflow (models, partial results, bench reports). */
 import fs from 'fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { OptionError } from './errors';
 
 /**

@@ -16,7 +16,7 @@
 import { createHash } from 'crypto';
 import fs from 'fs';
 import path from 'path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { OptionError, UsageError } from './errors';
 import { readJsonFile } from './jsonFile';
 import type { Flow } from './flow/flow';

@@ -7,7 +7,7 @@
  * the issue's path is the option's name (`dim`, `maxCalls`), which a front end may spell its own
  * way (src/cli/flags.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseNumber } from './numbers';
 
 export { parseNumber };

@@ -24,7 +24,7 @@
  * fields are optional, so documents without them read as before. Parts merge only when their
  * specs are equal, and the sums add exactly as the Moments' do.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { OptionError, UsageError } from './errors';
 import { assembleResult, type RunOutput } from './integrate';
 import { emptyMoments, mergeMoments, trimTails, type Moments } from './estimate/stats';

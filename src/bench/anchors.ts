@@ -3,7 +3,7 @@
  * and the PyTorch NIS peers ZuNIS and MadNIS on the i-flow test suite. The numbers are data in
  * anchors.json (with their source); they are validated here once, at first use.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import raw from './anchors.json';
 
 const finite = z.number().refine(Number.isFinite, 'expected a finite number');

@@ -6,7 +6,7 @@
  *
  * parseBenchReport and mergeBenchReports are pure; readBenchReport reads a file.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { OptionError, UsageError } from '../errors';
 import { readJsonFile, withRenamedKeys } from '../jsonFile';
 import { formatCalls } from './render';

@@ -7,7 +7,7 @@
  * (`--dim`, src/cli/flags.ts), both in zod's validation errors and in OptionError.
  */
 import { CommanderError } from 'commander';
-import { z, ZodError } from 'zod';
+import * as z from 'zod';
 import { NumericalError, OptionError, UsageError } from '../errors';
 import { BATCH_JOB_KEYS, flagOf, suggestKey } from './flags';
 import { EXIT_FAILURE, EXIT_USAGE } from './exitCodes';
@@ -62,7 +62,7 @@ export function classifyError(err: unknown): { message: string; code: number } {
     const { message, hint } = err instanceof OptionError ? err.format(flagOf) : err;
     return { message: hint ? `${message} (${hint})` : message, code: EXIT_USAGE };
   }
-  if (err instanceof ZodError) return { message: describeZodError(err), code: EXIT_USAGE };
+  if (err instanceof z.ZodError) return { message: describeZodError(err), code: EXIT_USAGE };
   if (err instanceof CommanderError) return { message: err.message.replace(/^error: /, ''), code: EXIT_USAGE };
   if (err instanceof NumericalError) return { message: `numerical failure: ${err.message}`, code: EXIT_FAILURE };
   const e = err as { message?: string };

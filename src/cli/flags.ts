@@ -6,7 +6,7 @@
  * batch job lines, the defaults printed by --help, and the flag names in error messages.
  */
 import { Command, Option } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatCalls } from '../bench/render';
 import { DEFAULT_BUDGET, DEFAULT_SEEDS, QUICK_BUDGET, SUITE_IDS } from '../bench/suite';
 import { TTP_METHODS } from '../bench/ttp';

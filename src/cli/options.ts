@@ -6,7 +6,7 @@
  * JSON values. Both go through these schemas.
  * The flags themselves are declared once, in src/cli/flags.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { backendChoices } from '../backend';
 import { DEFAULT_PLOT_DIMS } from '../estimate/histograms';
 import { integrateOptionsShape, int, MAX_DIM, num, positive } from '../options';

@@ -29,7 +29,7 @@ export function mathParse(text: string): MathNode {
 
 /**
  * mathjs's parser from the bundle the build makes (dist/vendor/mathjs-parser.js, see
- * scripts/bundle-parser.js: the same code, loaded in a fraction of the time), else from the
+ * scripts/bundle.js: the same code, loaded in a fraction of the time), else from the
  * package (running from sources).
  */
 function loadParser(): (text: string) => MathNode {

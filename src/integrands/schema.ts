@@ -5,7 +5,7 @@
  * parameters by name and `dim`, which the loader supplies as a parameter equal to the number
  * of dimensions.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { decodeBound } from '../domain';
 import { jsonBoundSchema } from '../report/schema';
 

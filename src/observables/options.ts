@@ -10,7 +10,7 @@
  * `compileObservables` turns validated options into kernels (the integrand compiler of
  * src/integrand, never a per-point mathjs evaluation).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { OptionError, UsageError } from '../errors';
 import { parseNumber } from '../numbers';
 import { compileIntegrand, type CompileOptions, type CompiledExpression } from '../integrand';

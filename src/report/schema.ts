@@ -2,7 +2,7 @@
  * The result document: what `--json` prints and what the text report renders.
  * The tests parse every JSON output against this schema.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { reasonCodes } from '../estimate/verdict';
 import { withRenamedKeys } from '../jsonFile';
 
