@@ -349,6 +349,35 @@ function defaultLibrary(): IntegrandLibrary {
   return cached;
 }
 
+/** Libraries of one entry each, by name (see `libraryFor`). */
+const single = new Map<string, IntegrandLibrary>();
+
+/**
+ * The library to resolve `ref` in: while the whole library has not been read, only the file
+ * that `ref` names, when it exists (validating the ten files of the library costs a run 20-50
+ * ms, and a broken file of another integrand should not stop this one); else the whole
+ * library, whose errors name an unknown integrand and suggest a near one.
+ */
+function libraryFor(ref: string): IntegrandLibrary {
+  if (cached) return cached;
+  const name = REF.exec(ref.trim())?.[1];
+  if (name === undefined) return defaultLibrary();
+  const known = single.get(name);
+  if (known) return known;
+  const dir = integrandsDir();
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return defaultLibrary(); // which reports the unreadable folder
+  }
+  // the exact file name (a case-insensitive file system would also open Gauss.json for gauss.json)
+  if (!names.includes(`${name}.json`)) return defaultLibrary();
+  const lib = new IntegrandLibrary([loadIntegrandFile(path.join(dir, `${name}.json`))]);
+  single.set(name, lib);
+  return lib;
+}
+
 /**
  * Every integrand of the package's library, sorted by name.
  * @throws UsageError when the library folder cannot be read or a file in it is invalid.
@@ -364,7 +393,7 @@ export function listIntegrands(): IntegrandEntry[] {
  *   (or "dim" given as a parameter).
  */
 export function resolveIntegrand(ref: string, dim?: number, params?: Record<string, number>): ResolvedIntegrand {
-  return defaultLibrary().resolve(ref, dim, params);
+  return libraryFor(ref).resolve(ref, dim, params);
 }
 
 /** The fields of command options that name the integrand and its dimension and parameters. */

@@ -210,6 +210,34 @@ describe('CorrelationSums', () => {
     }
   });
 
+  test('a long stream is thinned further, each point counting for those it stands for', () => {
+    // 2^17 points of correlation 0.9, then 2^20 independent ones, all of weight 1: the sums
+    // must weigh the later, thinned points by their stride, or the early ones would dominate
+    const d = 4;
+    const early = correlatedGaussian(1 << 17, d, 0.9, 15);
+    const late = correlatedGaussian(1 << 20, d, 0, 16);
+    const sums = new CorrelationSums(d);
+    for (const x of [early, late]) {
+      for (let start = 0; start < x.length / d; start += 32768) sums.add(x.subarray(start * d, (start + 32768) * d), ones(32768), 32768);
+    }
+    expect(sums.pointsAdded).toBeLessThan(300_000);
+    const all = new Float64Array(early.length + late.length);
+    all.set(early);
+    all.set(late, early.length);
+    const n = all.length / d;
+    const mean = new Float64Array(d);
+    for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) mean[k] += all[i * d + k] / n;
+    const cov = new Float64Array(d * d);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d; j++)
+        for (let k = 0; k < d; k++) cov[j * d + k] += ((all[i * d + j] - mean[j]) * (all[i * d + k] - mean[k])) / n;
+    }
+    const corr = cov.map((c, i) => c / Math.sqrt(cov[Math.floor(i / d) * (d + 1)] * cov[(i % d) * (d + 1)]));
+    const exact = largestSymmetricEigenvalue(corr, d);
+    expect(exact).toBeGreaterThan(1.3);
+    expect(Math.abs(sums.largestEigenvalue()! / exact - 1)).toBeLessThan(0.03);
+  });
+
   test('no eigenvalue from fewer than 100 d effective points (the noise edge (1 + sqrt(d / n))^2 would pass 2)', () => {
     const d = 16;
     const stride = Math.ceil((d * (d + 1)) / 40);

@@ -230,6 +230,33 @@ describe('integrand library files', () => {
 });
 
 describe('resolveIntegrand', () => {
+  test('before the library is listed, @name reads only its own file; an unknown name reads them all', () => {
+    const expected = resolveIntegrand('@camel', 4);
+    jest.isolateModules(() => {
+      // the fs module itself (the namespace import above is a frozen copy of its bindings)
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const spy = jest.spyOn(require('fs') as typeof fs, 'readFileSync');
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const lib = require('../../src/integrands/library') as typeof import('../../src/integrands/library');
+        const dir = lib.integrandsDir();
+        const readFromLibrary = () => spy.mock.calls.map((c) => String(c[0])).filter((f) => f.startsWith(dir));
+        expect(lib.resolveIntegrand('@camel', 4)).toEqual(expected);
+        expect(readFromLibrary()).toEqual([path.join(dir, 'camel.json')]);
+        let hint: string | undefined;
+        try {
+          lib.resolveIntegrand('@camle');
+        } catch (err) {
+          hint = (err as UsageError).hint;
+        }
+        expect(hint).toMatch(/did you mean @camel/);
+        expect(readFromLibrary().length).toBe(1 + fs.readdirSync(dir).filter((f) => f.endsWith('.json')).length);
+      } finally {
+        spy.mockRestore();
+      }
+    });
+  });
+
   test('defaults include dim and the overrides; exact follows the parameters', () => {
     const r = resolveIntegrand('@gauss', 8, { alpha: 0.1 });
     expect(r.dim).toBe(8);
