@@ -36,12 +36,28 @@ const ADAPT_ITERATIONS = 20;
 /** Fewest adaptation iterations under an accuracy target (the strata need one to learn from). */
 const MIN_ADAPT_ITERATIONS = 2;
 /**
- * Per-axis density floor of the adapted map (AdaptiveMap.applyDensityFloor). Measured on
- * x1 < 0.5 in d = 2 (seeds 1-8, 2e4 calls): without a floor pulls down to -12; 0.005 still -9.7;
- * 0.01 at most 2.3 in size. Its cost in FoM at 1e6 calls: gauss_d8 0.0076 -> 0.024, narrow_gauss_d4
- * 0.027 -> 0.067 (vegas+: 0.105 and 0.044); 0.02 cost 4-6x.
+ * Per-axis density floor of the adapted map (AdaptiveMap.applyDensityFloor) when the adaptation
+ * met points where the integrand is exactly zero: a zero region next to a non-zero one is where
+ * VEGAS leaves one increment stretched over both and the estimate misses mass. Measured on
+ * x1 < 0.5 in d = 2 (seeds 1-8, 2e4 calls, before the grading of cliffs): without a floor pulls
+ * down to -12; 0.005 still -9.7; 0.01 at most 2.3 in size. With the grading, (x1 < 0.125) in
+ * d = 1 (seeds 1-8, 1e5 calls) still needs it: without a floor one seed came out at +4.7 sigma
+ * marked reliable; with 0.001 or 0.003 four or five seeds beyond 40 sigma (all marked
+ * inconsistent-adaptation); with 0.01 two.
  */
 const MAP_DENSITY_FLOOR = 0.01;
+/**
+ * The floor when the adaptation met no zero of the integrand. There the 1% floor only costs: the
+ * edge strata of every axis then hold both the floor's sparse points and the flank of the peak,
+ * and at 8e5 calls (seeds 1-10) the FoM of narrow_gauss_d4 went from 0.054-0.068 to 0.022-0.025
+ * without it, camel_d4's from 0.072-0.083 to 0.044-0.052, gauss_d8's from 0.024 to 0.006-0.008.
+ * Without any floor, though, 3 of those 20 runs of camel_d4 and narrow_gauss_d4 had a k-hat above
+ * 0.7 (a few far-tail points where the map's density fell fastest, max w / mean about 10); 1e-4
+ * (dx/dy <= 1e4 per axis) had none, at the same FoM (0.043-0.051 and 0.025-0.029), and left
+ * gauss_d8, gauss_d16, camel_d2 and circles_d2 as without a floor; 1e-3 had 3 of 10 on
+ * narrow_gauss_d4 and a worse FoM.
+ */
+const MAP_SMOOTH_FLOOR = 1e-4;
 /**
  * Grading of the map's cliffs, after each adaptation step and with the floor
  * (AdaptiveMap.applyDensityFloor): an increment more than 32 times as wide as a neighbour gets
@@ -121,15 +137,17 @@ export interface MapStage {
 
 /**
  * The problem's integrand on the unit cube; with nan 'error', a non-finite value stops the run
- * with the point named in the user's coordinates, as every other stage does.
+ * with the point named in the user's coordinates, as every other stage does. `zeros.count`
+ * counts the points inside the cube where the integrand is exactly zero.
  */
-function checkedIntegrand(problem: Problem, nan: NanPolicy): UnitIntegrand {
+function checkedIntegrand(problem: Problem, nan: NanPolicy, zeros: { count: number }): UnitIntegrand {
   const g = unitIntegrandOf(problem);
-  if (nan !== 'error') return g;
   const x = new Float64Array(problem.dim);
   return (u, n, out, logQ) => {
     // points outside the cube (logQ +Infinity) come back as 0 whatever f is there
     g(u, n, out, logQ);
+    for (let i = 0; i < n; i++) if (out[i] === 0 && !(logQ !== undefined && logQ[i] === Infinity)) zeros.count++;
+    if (nan !== 'error') return;
     for (let i = 0; i < n; i++) {
       if (Number.isFinite(out[i])) continue;
       mapToDomain(problem, u.subarray(i * problem.dim, (i + 1) * problem.dim), 1, x, new Float64Array(1));
@@ -213,8 +231,9 @@ async function adaptOnce(
   let enough = false;
   let needBefore = Infinity;
   let misses = 0;
+  const zeros = { count: 0 };
   const a = await adaptVegas(
-    checkedIntegrand(problem, options.nan),
+    checkedIntegrand(problem, options.nan, zeros),
     problem.dim,
     rng,
     {
@@ -246,7 +265,7 @@ async function adaptOnce(
       onWeights: sums ? (u, w, m) => sums.add(u, w, m) : undefined,
     },
   );
-  a.map.applyDensityFloor(MAP_DENSITY_FLOOR, MAP_GRADE.grade, MAP_GRADE.cliff);
+  a.map.applyDensityFloor(zeros.count > 0 ? MAP_DENSITY_FLOOR : MAP_SMOOTH_FLOOR, MAP_GRADE.grade, MAP_GRADE.cliff);
   // calls (sdev/mean)^2 per row: the ratio first, so that integrands near 1e300 do not overflow
   const last = a.rows.slice(-3).map((r) => (r.mean !== 0 ? r.calls * (r.sdev / r.mean) ** 2 : NaN));
   const relVariance = last.length > 0 ? last.reduce((s, v) => s + v, 0) / last.length : NaN;
@@ -284,8 +303,9 @@ function principalAxesOf(sums: CorrelationSums, first: boolean): { axes: Princip
  * J. Comput. Phys. 27:192, and VEGAS+, arXiv:2009.05112): up to ADAPT_ITERATIONS iterations of
  * ADAPT_CALLS calls, fewer when the variance levels off or, under an accuracy target
  * (relError/absError), when a further iteration would not save more calls than it costs. The
- * map's cliffs are graded after every step and it then gets the density floor
- * MAP_DENSITY_FLOOR (MAP_GRADE, AdaptiveMap.applyDensityFloor). When the weighted points of that
+ * map's cliffs are graded after every step (MAP_GRADE) and it then gets the density floor
+ * (AdaptiveMap.applyDensityFloor) MAP_DENSITY_FLOOR when the adaptation met zeros of the
+ * integrand, else MAP_SMOOTH_FLOOR. When the weighted points of that
  * adaptation show correlated coordinates (an eigenvalue of their correlation matrix of at least
  * AXES_MIN_EIGENVALUE), a second adaptation runs on p's principal axes (src/vegas/axes.ts), and
  * the stage samples with the one on the axes when its relative variance per call is smaller by
