@@ -46,14 +46,24 @@ export class CorrelationSums {
   private added = 0;
   private nextDoubling = THIN_AFTER;
 
-  /** `dim`: the number of coordinates of each point. */
-  constructor(readonly dim: number) {
+  private readonly projected: Float64Array;
+
+  /**
+   * `dim`: the number of coordinates of each point. `project`, when given, maps the point that
+   * starts at x[offset] to the coordinates the sums take (into `out`, dim values), for the
+   * added points only (e.g. onto principal axes: PrincipalAxes.pointToAxes).
+   */
+  constructor(
+    readonly dim: number,
+    private readonly project?: (x: ArrayLike<number>, offset: number, out: Float64Array) => void,
+  ) {
+    this.projected = new Float64Array(dim);
     this.m1 = new Float64Array(dim);
     this.m2 = new Float64Array(dim * dim);
     this.stride = Math.ceil((dim * (dim + 1)) / 40);
   }
 
-  /** Add n points x (row-major [n, dim], the user's coordinates) with weights w. */
+  /** Add n points x (row-major [n, dim], the user's coordinates, or what `project` takes) with weights w. */
   add(x: ArrayLike<number>, w: ArrayLike<number>, n: number): void {
     const d = this.dim;
     for (let i = 0; i < n; i++, this.seen++) {
@@ -70,11 +80,17 @@ export class CorrelationSums {
       const wi = (a / this.unit) * this.thin;
       this.total += wi;
       this.total2 += wi * wi;
-      const o = i * d;
+      let p: ArrayLike<number> = x;
+      let o = i * d;
+      if (this.project) {
+        this.project(x, o, this.projected);
+        p = this.projected;
+        o = 0;
+      }
       for (let j = 0; j < d; j++) {
-        const wx = wi * x[o + j];
+        const wx = wi * p[o + j];
         this.m1[j] += wx;
-        for (let k = j; k < d; k++) this.m2[j * d + k] += wx * x[o + k];
+        for (let k = j; k < d; k++) this.m2[j * d + k] += wx * p[o + k];
       }
     }
   }

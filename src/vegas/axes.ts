@@ -160,14 +160,17 @@ export class PrincipalAxes {
 
   /** The coordinates y = R^T (u - c) of n points u along the axes (row-major n x dim into out). */
   toAxes(u: ArrayLike<number>, n: number, out: Float64Array): void {
+    for (let i = 0; i < n; i++) this.pointToAxes(u, i * this.dim, out, i * this.dim);
+  }
+
+  /** y = R^T (u - c) of the point u[offset .. offset + dim) into out[at .. at + dim). */
+  pointToAxes(u: ArrayLike<number>, offset: number, out: Float64Array, at = 0): void {
     const d = this.dim;
     const { centre, rotation } = this;
-    for (let i = 0, o = 0; i < n; i++, o += d) {
-      for (let k = 0; k < d; k++) {
-        let y = 0;
-        for (let j = 0; j < d; j++) y += rotation[j * d + k] * (u[o + j] - centre[j]);
-        out[o + k] = y;
-      }
+    for (let k = 0; k < d; k++) {
+      let y = 0;
+      for (let j = 0; j < d; j++) y += rotation[j * d + k] * (u[offset + j] - centre[j]);
+      out[at + k] = y;
     }
   }
 }

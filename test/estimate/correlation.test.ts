@@ -210,6 +210,33 @@ describe('CorrelationSums', () => {
     }
   });
 
+  test('a projection applied to the added points gives the finding of the projected points', () => {
+    // a swap of the first two coordinates and a shift: the sums see (x2 + 1, x1 - 1, x3, x4)
+    const d = 4;
+    const n = 70_000; // past the first thinning, so that only the kept points are projected
+    const x = correlatedGaussian(n, d, 0.5, 17);
+    const w = Float64Array.from({ length: n }, (_, i) => 1 + (i % 3));
+    const moved = x.slice();
+    for (let i = 0; i < n; i++) {
+      moved[i * d] = x[i * d + 1] + 1;
+      moved[i * d + 1] = x[i * d] - 1;
+    }
+    let calls = 0;
+    const sums = new CorrelationSums(d, (p, offset, out) => {
+      calls++;
+      out[0] = p[offset + 1] + 1;
+      out[1] = p[offset] - 1;
+      out[2] = p[offset + 2];
+      out[3] = p[offset + 3];
+    });
+    sums.add(x, w, n);
+    expect(calls).toBe(sums.pointsAdded);
+    expect(calls).toBeLessThan(n);
+    const direct = new CorrelationSums(d);
+    direct.add(moved, w, n);
+    expect(sums.moments()!.cov).toEqual(direct.moments()!.cov);
+  });
+
   test('a long stream is thinned further, each point counting for those it stands for', () => {
     // 2^17 points of correlation 0.9, then 2^20 independent ones, all of weight 1: the sums
     // must weigh the later, thinned points by their stride, or the early ones would dominate
