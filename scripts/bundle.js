@@ -51,7 +51,6 @@ async function main() {
     format: 'cjs',
     target: 'node20',
     minify: true,
-    keepNames: false,
     legalComments: 'inline',
     external: ['@tensorflow/*', 'vega', 'vega-lite', 'mathjs', 'mathjs/*'],
     plugins: [

@@ -20,10 +20,12 @@
  * against 0.2-3 us per call of the VEGAS estimate). After THIN_AFTER points have been added, s
  * doubles every THIN_AFTER / 2 further points, each added point counting s / s_0 times, so that a
  * long estimate adds about THIN_AFTER log2(n / THIN_AFTER) / 2 points in all (about 2.3e5 of 4e6
- * in d = 4): the eigenvalue needs far fewer points than the integral's error does. Sampling noise raises the largest eigenvalue of a correlation matrix
- * of n_eff independent points to about (1 + sqrt(d / n_eff))^2 (the Marchenko-Pastur edge), so
- * no eigenvalue is reported below n_eff = MIN_ESS_PER_DIM d points (ESS of the added weights),
- * where the edge is 1.21.
+ * in d = 4): the eigenvalue needs far fewer points than the integral's error does.
+ *
+ * Sampling noise raises the largest eigenvalue of a correlation matrix of n_eff independent
+ * points to about (1 + sqrt(d / n_eff))^2 (the Marchenko-Pastur edge), so no eigenvalue is
+ * reported below n_eff = MIN_ESS_PER_DIM d points (ESS of the added weights), where the edge is
+ * 1.21.
  */
 
 /** Effective sample size per dimension below which `largestEigenvalue` reports nothing. */
