@@ -2,7 +2,9 @@
  * The published package (package.json "files", as `npm pack` reads it) holds every file the
  * installed command line reads at run time: bin/ and its loader, the bundle with its code cache,
  * the unbundled modules it falls back to, the worker script, the integrand library and the bench
- * reference data that `iflow bench --ttp` reads from the package root.
+ * reference data that `iflow bench --ttp` reads from the package root; and the licence, without
+ * source maps whose sources it does not ship. (`npm pack` itself first empties dist/, prepack,
+ * so that no leftover of an earlier build is packed; the test lists the files without scripts.)
  */
 import { spawnSync } from 'child_process';
 import fs from 'fs';
@@ -34,5 +36,11 @@ describe('the published package', () => {
       ...fs.readdirSync(path.join(ROOT, 'integrands')).map((f) => `integrands/${f}`),
     ];
     expect(needed.filter((f) => !files.has(f))).toEqual([]);
+  });
+
+  test('holds the licence and no source maps (their sources are not shipped)', () => {
+    const files = packedFiles();
+    expect(files.has('LICENSE')).toBe(true);
+    expect([...files].filter((f) => f.endsWith('.map'))).toEqual([]);
   });
 });
