@@ -359,6 +359,7 @@ export class AdaptiveMap {
     if (floor === 0 && grade === 0) return;
     const { dim, ninc, edges } = this;
     const n1 = ninc + 1;
+    let changed = false;
     for (let k = 0; k < dim; k++) {
       const o = k * n1;
       const old = edges.slice(o, o + n1);
@@ -403,6 +404,9 @@ export class AdaptiveMap {
           prev = c;
         }
       }
+      // no floor and no cliff: the re-gridding would give back the same edges
+      if (floor === 0 && !graded) continue;
+      changed = true;
       let total = 0;
       for (const m of mass) total += m;
       // F at the breakpoints: (1 - floor) G_k + floor x (G_k = i/N at edge i without grading)
@@ -415,7 +419,7 @@ export class AdaptiveMap {
       f[xs.length - 1] = 1;
       edges.set(edgesAtQuantiles(xs, f, ninc), o);
     }
-    this.updateIncrements();
+    if (changed) this.updateIncrements();
   }
 
   /** An independent copy of this map (training data not included). */
