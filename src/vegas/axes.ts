@@ -158,12 +158,7 @@ export class PrincipalAxes {
     }
   }
 
-  /** The coordinates y = R^T (u - c) of n points u along the axes (row-major n x dim into out). */
-  toAxes(u: ArrayLike<number>, n: number, out: Float64Array): void {
-    for (let i = 0; i < n; i++) this.pointToAxes(u, i * this.dim, out, i * this.dim);
-  }
-
-  /** y = R^T (u - c) of the point u[offset .. offset + dim) into out[at .. at + dim). */
+  /** The coordinates y = R^T (u - c) along the axes of the point u[offset .. offset + dim), into out[at .. at + dim). */
   pointToAxes(u: ArrayLike<number>, offset: number, out: Float64Array, at = 0): void {
     const d = this.dim;
     const { centre, rotation } = this;

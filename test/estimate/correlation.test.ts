@@ -1,6 +1,6 @@
 /**
  * The correlation finding of a separable sampler: the largest eigenvalue of a symmetric matrix
- * (power iteration) against closed forms, the |w|-weighted correlation matrix of points drawn
+ * (cyclic Jacobi) against closed forms, the |w|-weighted correlation matrix of points drawn
  * from Gaussians of known correlation, and the verdict's 'correlated' reason at its bounds.
  */
 import { CorrelationSums, largestSymmetricEigenvalue } from '../../src/estimate/correlation';

@@ -100,7 +100,7 @@ describe('PrincipalAxes', () => {
       const u = new Float64Array(corners * d);
       for (let c = 0; c < corners; c++) for (let k = 0; k < d; k++) u[c * d + k] = (c >> k) & 1;
       const y = new Float64Array(corners * d);
-      axes.toAxes(u, corners, y);
+      for (let c = 0; c < corners; c++) axes.pointToAxes(u, c * d, y, c * d);
       for (let k = 0; k < d; k++) {
         const col = Array.from({ length: corners }, (_, c) => y[c * d + k]);
         expect(Math.min(...col)).toBeCloseTo(axes.lo[k], 12);
@@ -127,7 +127,7 @@ describe('PrincipalAxes', () => {
       inside++;
       expect(logQ[i]).toBeCloseTo(axes.logDensity, 12);
       // inside points are the exact image of s: back to the box coordinates
-      axes.toAxes(p, 1, y);
+      axes.pointToAxes(p, 0, y);
       for (let k = 0; k < d; k++) expect(y[k]).toBeCloseTo(axes.lo[k] + axes.width[k] * s[i * d + k], 12);
     }
     // the share inside is the cube's volume over the box's
